@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CrmadminConfig(AppConfig):
+    name = "crmadmin"
+    verbose_name = "CRM admin"

@@ -1,0 +1,118 @@
+"""Zoho connections: one OAuth grant to one Zoho org, managed by staff."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from crmadmin.fields import EncryptedTextField
+
+
+class Connection(models.Model):
+    class DataCentre(models.TextChoices):
+        US = "us", "United States (zoho.com)"
+        EU = "eu", "Europe (zoho.eu)"
+        IN = "in", "India (zoho.in)"
+        AU = "au", "Australia (zoho.com.au)"
+        JP = "jp", "Japan (zoho.jp)"
+        CA = "ca", "Canada (zohocloud.ca)"
+        CN = "cn", "China (zoho.com.cn)"
+        SA = "sa", "Saudi Arabia (zoho.sa)"
+        CUSTOM = "custom", "Custom host (sandbox CRM or test double)"
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        SANDBOX = "sandbox", "Sandbox"
+        DEVELOPER = "developer", "Developer"
+
+    class Status(models.TextChoices):
+        NEW = "new", "Not connected yet"
+        CONNECTED = "connected", "Connected"
+        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
+        THROTTLED = "throttled", "Throttled"
+        REVOKED = "revoked", "Revoked"
+
+    name = models.CharField(max_length=100, unique=True)
+    data_centre = models.CharField(max_length=10, choices=DataCentre, default=DataCentre.US)
+    environment = models.CharField(
+        max_length=12, choices=Environment, default=Environment.PRODUCTION
+    )
+    # Filled from the data centre, or from the callback's `accounts-server` / token `api_domain`.
+    accounts_server = models.URLField(blank=True)
+    api_domain = models.URLField(blank=True)
+
+    client_id = models.CharField(max_length=200)
+    client_secret = EncryptedTextField(blank=True)
+    scopes = models.TextField(help_text="Comma-separated OAuth scopes to request.")
+    granted_scopes = models.TextField(blank=True)
+
+    refresh_token = EncryptedTextField(blank=True)
+    access_token = EncryptedTextField(blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status, default=Status.NEW)
+    org_id = models.CharField(max_length=50, blank=True)
+    org_name = models.CharField(max_length=200, blank=True)
+    zoho_user_name = models.CharField(max_length=200, blank=True)
+    zoho_user_email = models.CharField(max_length=254, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, help_text="The org's time zone.")
+
+    last_refresh_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("use_connection", "Can edit CRM records through granted connections")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_list(self) -> list[str]:
+        return [s.strip() for s in self.scopes.split(",") if s.strip()]
+
+    @property
+    def granted_scope_list(self) -> list[str]:
+        return [s.strip() for s in self.granted_scopes.replace(" ", ",").split(",") if s.strip()]
+
+
+class ConnectionGrant(models.Model):
+    """Which group may edit which modules through a connection (staff may use all)."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="grants")
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="crm_grants")
+    modules = models.TextField(
+        blank=True, help_text="Comma-separated module API names; empty means every module."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "group"], name="one_grant_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.connection}"
+
+    @property
+    def module_list(self) -> list[str]:
+        return [m.strip() for m in self.modules.split(",") if m.strip()]
+
+
+class ApiCallLog(models.Model):
+    """Daily API call counts per connection, for the credit meter."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="call_days")
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "day"], name="one_count_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection} {self.day}: {self.calls}"

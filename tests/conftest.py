@@ -1,0 +1,6 @@
+pytest_plugins = [
+    "tests.fixtures.users",
+    "tests.fixtures.sandbox",
+    "tests.fixtures.connections",
+    "tests.fixtures.browser",
+]

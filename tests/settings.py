@@ -1,0 +1,19 @@
+"""Test settings: crmadmin.settings with safe defaults for the variables production must set.
+
+Values already in the environment win (CI sets DATABASE_URL and CACHE_URL for PostgreSQL/Redis).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("ZOHO_ALLOW_CUSTOM_DOMAINS", "true")
+os.environ.setdefault("ZOHO_RETRY_BACKOFF", "0")
+os.environ.setdefault(
+    "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+
+from crmadmin.settings import *  # noqa: F403
