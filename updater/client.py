@@ -1,0 +1,246 @@
+"""The HTTP client for one Zoho connection: one session, timeouts, GET-only retries, auth header,
+token reuse and a single bounded refresh-and-replay path."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from updater.errors import (
+    ApiError,
+    OAuthError,
+    TransportError,
+    ZohoConnectionError,
+    ZohoTimeout,
+    body_parse,
+    error_from_response,
+    retry_after_seconds,
+)
+from updater.oauth import OAuthClient, check_api_domain, token_refresh
+from updater.tokens import Tokens, TokenStore
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+EMPTY_BODY_STATUSES = frozenset({204, 304})
+# Refresh this long before expiry so a token never dies between check and use.
+TOKEN_MARGIN = timedelta(minutes=5)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    body: dict[str, Any] | None
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: dict[str, Any] | None
+    raw: bytes
+    headers: Mapping[str, str]
+
+
+class ZohoClient:
+    def __init__(
+        self,
+        *,
+        store: TokenStore,
+        oauth_client: OAuthClient,
+        accounts_url: str,
+        allow_custom_domains: bool = False,
+        timeout: float = 20.0,
+        retry_total: int = 3,
+        retry_backoff: float = 0.5,
+        api_version: str = "v8",
+        session: requests.Session | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        max_retry_after: float = 60.0,
+    ) -> None:
+        self.store = store
+        self.oauth_client = oauth_client
+        self.accounts_url = accounts_url
+        self.allow_custom_domains = allow_custom_domains
+        self.timeout = timeout
+        self.retry_total = retry_total
+        self.retry_backoff = retry_backoff
+        self.api_version = api_version
+        self.session = session or requests.Session()
+        self.clock = clock
+        self.sleep = sleep
+        self.max_retry_after = max_retry_after
+        self.calls_made = 0
+        self._count_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ZohoClient(accounts_url={self.accounts_url!r}, calls_made={self.calls_made})"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        record_errors_ok: bool = False,
+    ) -> ApiResponse:
+        """Send one API request; ``path`` is relative to ``{api_domain}/crm/{version}/``.
+
+        With ``record_errors_ok`` a 4xx whose body lists per-record results in ``data[]`` is
+        returned instead of raised, so bulk writes can report each record.
+        """
+        method = method.upper()
+        tokens = self.token_current()
+        answer = self._send(method, path, tokens=tokens, params=params, json=json, headers=headers)
+        if answer.status == 401 and (answer.body or {}).get("code") == "INVALID_TOKEN":
+            # Another worker may have minted a 16th token and evicted ours: refresh once, replay
+            # once. A second INVALID_TOKEN is raised, never looped on.
+            tokens = self.token_refresh(stale_access_token=tokens.access_token)
+            answer = self._send(
+                method, path, tokens=tokens, params=params, json=json, headers=headers
+            )
+        return self._response_check(answer, record_errors_ok=record_errors_ok)
+
+    def token_current(self) -> Tokens:
+        tokens = self.store.load()
+        if self._is_fresh(tokens):
+            return tokens
+        return self.token_refresh(stale_access_token=tokens.access_token)
+
+    def token_refresh(self, *, stale_access_token: str) -> Tokens:
+        """Refresh under the store's lock; whoever waited reuses the token just stored."""
+        with self.store.refresh_lock() as current:
+            if current.access_token != stale_access_token and self._is_fresh(current):
+                return current
+            try:
+                fresh = token_refresh(
+                    accounts_url=self.accounts_url,
+                    client=self.oauth_client,
+                    refresh_token=current.refresh_token,
+                    session=self.session,
+                    timeout=self.timeout,
+                    now=self.clock(),
+                )
+            except OAuthError as error:
+                self.store.mark_refresh_failed(error=error)
+                raise
+            api_domain = check_api_domain(
+                api_domain=fresh.api_domain or current.api_domain,
+                allow_custom=self.allow_custom_domains,
+            )
+            self.store.save_access_token(
+                access_token=fresh.access_token, expires_at=fresh.expires_at, api_domain=api_domain
+            )
+            return Tokens(
+                access_token=fresh.access_token,
+                expires_at=fresh.expires_at,
+                refresh_token=current.refresh_token,
+                api_domain=api_domain,
+            )
+
+    def _is_fresh(self, tokens: Tokens) -> bool:
+        return bool(
+            tokens.access_token
+            and tokens.expires_at is not None
+            and tokens.expires_at - TOKEN_MARGIN > self.clock()
+        )
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        tokens: Tokens,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        headers: Mapping[str, str] | None,
+    ) -> _Answer:
+        """Send with retries for GET only: a replayed PUT could fire Zoho workflows twice."""
+        domain = check_api_domain(
+            api_domain=tokens.api_domain, allow_custom=self.allow_custom_domains
+        )
+        url = f"{domain}/crm/{self.api_version}/{path.lstrip('/')}"
+        all_headers = {"Authorization": f"Zoho-oauthtoken {tokens.access_token}", **(headers or {})}
+        attempts = self.retry_total + 1 if method == "GET" else 1
+        for attempt in range(attempts):
+            is_last = attempt == attempts - 1
+            try:
+                answer = self._send_once(method, url, params=params, json=json, headers=all_headers)
+            except TransportError:
+                if is_last:
+                    raise
+                self.sleep(self._backoff(attempt))
+                continue
+            if is_last or answer.status not in RETRY_STATUSES:
+                return answer
+            delay = retry_after_seconds(answer.headers)
+            if delay is None:
+                delay = self._backoff(attempt)
+            if delay > self.max_retry_after:
+                return answer
+            self.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        return float(self.retry_backoff * (2**attempt))
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        headers: Mapping[str, str],
+    ) -> _Answer:
+        with self._count_lock:
+            self.calls_made += 1
+        self.store.record_call()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout as error:
+            raise ZohoTimeout() from error
+        except requests.ConnectionError as error:
+            raise ZohoConnectionError() from error
+        except requests.RequestException as error:
+            raise TransportError(kind="invalid_response", message=type(error).__name__) from error
+        raw = response.content or b""
+        body: dict[str, Any] | None = None
+        if response.status_code not in EMPTY_BODY_STATUSES:
+            try:
+                body = body_parse(raw)
+            except ValueError:
+                body = None
+        return _Answer(status=response.status_code, body=body, raw=raw, headers=response.headers)
+
+    def _response_check(self, answer: _Answer, *, record_errors_ok: bool) -> ApiResponse:
+        is_empty = answer.status in EMPTY_BODY_STATUSES or not answer.raw.strip()
+        if answer.body is None and not is_empty:
+            raise error_from_response(status=answer.status, body=answer.raw, headers=answer.headers)
+        if answer.status >= 300 and answer.status != 304:
+            has_records = answer.body is not None and isinstance(answer.body.get("data"), list)
+            if not (record_errors_ok and has_records and "code" not in (answer.body or {})):
+                error: ApiError = error_from_response(
+                    status=answer.status, body=answer.body, headers=answer.headers
+                )
+                raise error
+        return ApiResponse(status=answer.status, body=answer.body, headers=answer.headers)

@@ -1,0 +1,295 @@
+"""Read, search and update records (zoho-api.md §3; zoho-update-records.txt is the contract)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from updater.client import ApiResponse, ZohoClient
+from updater.errors import ApiError, RecordResult, errors_from_write_response
+from updater.payload import format_zoho_datetime, parse_zoho_datetime, update_payload_build
+
+__all__ = [
+    "Condition",
+    "RecordPage",
+    "RecordResult",
+    "criteria_build",
+    "format_zoho_datetime",
+    "record_get",
+    "record_update",
+    "records_list",
+    "records_search",
+    "records_update",
+    "update_payload_build",
+]
+
+MAX_FIELDS = 50
+MAX_PER_PAGE = 200
+MAX_PAGED_RECORDS = 2000  # beyond this only page_token works (DISCRETE_PAGINATION_LIMIT_EXCEEDED)
+MAX_WRITE_RECORDS = 100
+MAX_CONDITIONS = 10
+MAX_IN_VALUES = 100
+SORT_FIELDS = frozenset({"id", "Created_Time", "Modified_Time"})
+OPERATORS = frozenset(
+    {
+        "equals",
+        "not_equal",
+        "starts_with",
+        "in",
+        "greater_than",
+        "greater_equal",
+        "less_than",
+        "less_equal",
+        "between",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    records: list[dict[str, Any]]
+    more_records: bool
+    page: int
+    per_page: int
+    next_page_token: str | None = None
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    operator: str
+    value: str | list[str]
+
+
+Criteria = Condition | Sequence[Condition] | str
+
+
+def record_path(module: str, *parts: str) -> str:
+    return "/".join(quote(str(part), safe="") for part in (module, *parts))
+
+
+def page_from(response: ApiResponse, *, page: int, per_page: int) -> RecordPage:
+    """A page from a list/search answer; 204 and 304 (empty body) give an empty page."""
+    body = response.body or {}
+    info = body.get("info") or {}
+    return RecordPage(
+        records=list(body.get("data") or []),
+        more_records=bool(info.get("more_records")),
+        page=int(info.get("page") or page),
+        per_page=int(info.get("per_page") or per_page),
+        next_page_token=info.get("next_page_token"),
+        count=info.get("count"),
+    )
+
+
+def record_get(
+    *, client: ZohoClient, module: str, record_id: str, fields: list[str] | None = None
+) -> dict[str, Any] | None:
+    """One record, with subform and multi-select lookup values; None when Zoho answers 204."""
+    params = {"fields": ",".join(_fields_checked(fields))} if fields else None
+    response = client.request("GET", record_path(module, record_id), params=params)
+    data = (response.body or {}).get("data") or []
+    return dict(data[0]) if data else None
+
+
+def records_list(
+    *,
+    client: ZohoClient,
+    module: str,
+    fields: list[str],
+    per_page: int = MAX_PER_PAGE,
+    page: int = 1,
+    page_token: str | None = None,
+    sort_by: str | None = None,
+    sort_order: str | None = None,
+    cvid: str | None = None,
+) -> RecordPage:
+    params: dict[str, Any] = {"fields": ",".join(_fields_checked(fields)), "per_page": per_page}
+    _per_page_check(per_page)
+    if page_token:
+        params["page_token"] = page_token
+    elif page * per_page > MAX_PAGED_RECORDS:
+        raise ValueError(f"Pages reach only the first {MAX_PAGED_RECORDS} records; use page_token")
+    else:
+        params["page"] = page
+    if sort_by is not None:
+        if sort_by not in SORT_FIELDS:
+            raise ValueError(f"sort_by must be one of {sorted(SORT_FIELDS)}")
+        if cvid is not None:
+            raise ValueError("Zoho cannot combine sort_by with cvid")
+        params["sort_by"] = sort_by
+    if sort_order is not None:
+        if sort_order not in ("asc", "desc"):
+            raise ValueError("sort_order must be 'asc' or 'desc'")
+        params["sort_order"] = sort_order
+    if cvid is not None:
+        params["cvid"] = cvid
+    response = client.request("GET", record_path(module), params=params)
+    return page_from(response, page=page, per_page=per_page)
+
+
+def criteria_value_escape(value: str) -> str:
+    """Backslash first (so a trailing one is doubled), then ( ) and , (zoho-api.md §3.3)."""
+    escaped = str(value).replace("\\", "\\\\")
+    for character in "(),":
+        escaped = escaped.replace(character, "\\" + character)
+    return escaped
+
+
+def _condition_text(condition: Condition) -> str:
+    if condition.operator not in OPERATORS:
+        raise ValueError(f"Unknown search operator {condition.operator!r}")
+    if not condition.field.replace("_", "").replace(".", "").isalnum():
+        raise ValueError(f"Not a field API name: {condition.field!r}")
+    values = condition.value if isinstance(condition.value, list) else [condition.value]
+    if condition.operator == "in" and len(values) > MAX_IN_VALUES:
+        raise ValueError(f"'in' takes at most {MAX_IN_VALUES} values")
+    if condition.operator == "between" and len(values) != 2:
+        raise ValueError("'between' takes exactly two values")
+    text = ",".join(criteria_value_escape(value) for value in values)
+    return f"({condition.field}:{condition.operator}:{text})"
+
+
+def criteria_build(*, conditions: list[Condition], join: str = "and") -> str:
+    """``(A:equals:x)`` or ``((A:equals:x)and(B:in:y,z))``; at most 10 conditions."""
+    if join not in ("and", "or"):
+        raise ValueError("join must be 'and' or 'or'")
+    if not conditions or len(conditions) > MAX_CONDITIONS:
+        raise ValueError(f"Give between 1 and {MAX_CONDITIONS} conditions")
+    parts = [_condition_text(condition) for condition in conditions]
+    return parts[0] if len(parts) == 1 else "(" + join.join(parts) + ")"
+
+
+def records_search(
+    *,
+    client: ZohoClient,
+    module: str,
+    criteria: Criteria | None = None,
+    word: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    page: int = 1,
+    per_page: int = MAX_PER_PAGE,
+    fields: list[str] | None = None,
+) -> RecordPage:
+    """Exactly one of criteria / word / email / phone. No hits (204) gives an empty page."""
+    given = {"criteria": criteria, "word": word, "email": email, "phone": phone}
+    chosen = {name: value for name, value in given.items() if value}
+    if len(chosen) != 1:
+        raise ValueError("Give exactly one of criteria, word, email or phone")
+    if word is not None and len(word.strip()) < 2:
+        raise ValueError("A search word needs at least 2 characters")
+    _per_page_check(per_page)
+    if page * per_page > MAX_PAGED_RECORDS:
+        raise ValueError(f"Search returns at most {MAX_PAGED_RECORDS} records")
+    params: dict[str, Any] = {"page": page, "per_page": per_page}
+    if isinstance(criteria, Condition):
+        params["criteria"] = criteria_build(conditions=[criteria])
+    elif criteria is not None and not isinstance(criteria, str):
+        params["criteria"] = criteria_build(conditions=list(criteria))
+    else:
+        params.update(chosen)
+    if fields:
+        params["fields"] = ",".join(_fields_checked(fields))
+    response = client.request("GET", record_path(module, "search"), params=params)
+    return page_from(response, page=page, per_page=per_page)
+
+
+def _fields_checked(fields: Sequence[str] | None) -> list[str]:
+    if not fields:
+        raise ValueError("Zoho requires at least one field name")
+    if len(fields) > MAX_FIELDS:
+        raise ValueError(f"Zoho accepts at most {MAX_FIELDS} fields per request")
+    return list(fields)
+
+
+def _per_page_check(per_page: int) -> None:
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+
+
+def _write_body(
+    *, data: list[Mapping[str, Any]], trigger: list[str] | None, skip_cadences: bool
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"data": [dict(record) for record in data]}
+    # trigger omitted → all automation runs; [] → none (zoho-api.md §3.4).
+    if trigger is not None:
+        body["trigger"] = list(trigger)
+    if skip_cadences:
+        body["skip_feature_execution"] = [{"name": "cadences"}]
+    return body
+
+
+def record_update(
+    *,
+    client: ZohoClient,
+    module: str,
+    record_id: str,
+    changes: Mapping[str, Any],
+    modified_time: datetime | str,
+    trigger: list[str] | None = None,
+    skip_cadences: bool = False,
+) -> RecordResult:
+    """PUT only the changes, guarded by If-Unmodified-Since.
+
+    Raises ConflictError when someone saved the record after ``modified_time`` (412), and
+    ValidationError (with ``field_errors``) when Zoho refuses a value. With no changes nothing is
+    sent and the result's code is ``UNCHANGED``.
+    """
+    guard = format_zoho_datetime(parse_zoho_datetime(modified_time))
+    if not changes:
+        return RecordResult(
+            index=0, record_id=record_id, ok=True, code="UNCHANGED", message="nothing to save"
+        )
+    body = _write_body(
+        data=[{**changes, "id": record_id}], trigger=trigger, skip_cadences=skip_cadences
+    )
+    response = client.request(
+        "PUT",
+        record_path(module, record_id),
+        json=body,
+        headers={"If-Unmodified-Since": guard},
+        record_errors_ok=True,
+    )
+    results = errors_from_write_response(status=response.status, body=response.body)
+    if not results:
+        raise ApiError(status=response.status, code="EMPTY_RESPONSE", message="Zoho sent no result")
+    if results[0].error is not None:
+        raise results[0].error
+    return results[0]
+
+
+def records_update(
+    *,
+    client: ZohoClient,
+    module: str,
+    records: list[Mapping[str, Any]],
+    trigger: list[str] | None = None,
+    skip_cadences: bool = False,
+    if_unmodified_since: datetime | str | None = None,
+) -> list[RecordResult]:
+    """Bulk update in calls of at most 100 records; one RecordResult per record (207 aware)."""
+    if any(not record.get("id") for record in records):
+        raise ValueError("Every record to update needs its id")
+    headers = {}
+    if if_unmodified_since is not None:
+        guard = format_zoho_datetime(parse_zoho_datetime(if_unmodified_since))
+        headers["If-Unmodified-Since"] = guard
+    results: list[RecordResult] = []
+    for start in range(0, len(records), MAX_WRITE_RECORDS):
+        chunk = records[start : start + MAX_WRITE_RECORDS]
+        response = client.request(
+            "PUT",
+            record_path(module),
+            json=_write_body(data=chunk, trigger=trigger, skip_cadences=skip_cadences),
+            headers=headers,
+            record_errors_ok=True,
+        )
+        results += errors_from_write_response(
+            status=response.status, body=response.body, index_offset=start
+        )
+    return results

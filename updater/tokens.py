@@ -1,0 +1,77 @@
+"""The token store interface ``crmadmin`` implements with its models, and an in-memory store."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Protocol
+
+from updater.errors import OAuthError
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str = field(repr=False)  # "" when none yet
+    expires_at: datetime | None
+    refresh_token: str = field(repr=False)
+    api_domain: str
+
+
+class TokenStore(Protocol):
+    def load(self) -> Tokens: ...
+
+    def refresh_lock(self) -> AbstractContextManager[Tokens]:
+        """Hold a lock that spans processes and yield the tokens re-read under it, so a worker
+        that waited sees the token another worker just stored."""
+        ...
+
+    def save_access_token(
+        self, *, access_token: str, expires_at: datetime, api_domain: str
+    ) -> None: ...
+
+    def mark_refresh_failed(self, *, error: OAuthError) -> None: ...
+
+    def record_call(self) -> None: ...
+
+
+class InMemoryTokenStore:
+    """A thread-safe store for tests and scripts (one process only)."""
+
+    def __init__(self, *, tokens: Tokens) -> None:
+        self._tokens = tokens
+        self._state_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+        self.calls_recorded = 0
+        self.refresh_failure: OAuthError | None = None
+
+    def load(self) -> Tokens:
+        with self._state_lock:
+            return self._tokens
+
+    @contextmanager
+    def refresh_lock(self) -> Iterator[Tokens]:
+        with self._refresh_lock:
+            yield self.load()
+
+    def save_access_token(
+        self, *, access_token: str, expires_at: datetime, api_domain: str
+    ) -> None:
+        with self._state_lock:
+            self._tokens = replace(
+                self._tokens,
+                access_token=access_token,
+                expires_at=expires_at,
+                api_domain=api_domain,
+            )
+            self.refresh_failure = None
+
+    def mark_refresh_failed(self, *, error: OAuthError) -> None:
+        with self._state_lock:
+            self.refresh_failure = error
+
+    def record_call(self) -> None:
+        with self._state_lock:
+            self.calls_recorded += 1
