@@ -1,0 +1,255 @@
+"""The bridge from crmadmin's Connection rows to the `updater` package.
+
+`client_for(connection)` is how every view talks to Zoho. Tokens are read from and written to the
+Connection row through `ConnectionTokenStore`, whose refresh lock is a row lock
+(`SELECT ... FOR UPDATE`) so that many workers on many machines finding one expired token cause
+one refresh: Zoho allows only 10 access tokens per refresh token per 10 minutes (zoho-api.md §1.4).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.db import IntegrityError, transaction
+from django.db import connection as db_connection
+from django.db.models import F
+from django.utils import timezone
+
+from crmadmin.models import ApiCallLog, Connection
+from updater.client import ApiResponse, ZohoClient
+from updater.errors import InvalidCodeError, OAuthError, TokenThrottledError
+from updater.metadata import org_get, users_list
+from updater.oauth import DATA_CENTRES, OAuthClient
+from updater.tokens import Tokens
+
+# What editing, linking and reading metadata need (zoho-api.md §1.2): records read and write,
+# field/layout/module metadata, users (lookups, owners), the org (time zone) and search.
+DEFAULT_SCOPES = (
+    "ZohoCRM.modules.ALL",
+    "ZohoCRM.settings.ALL",
+    "ZohoCRM.users.READ",
+    "ZohoCRM.org.READ",
+    "ZohoSearch.securesearch.READ",
+)
+
+# SQLite ignores SELECT ... FOR UPDATE; within one process a lock per connection id stands in.
+_local_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
+_local_locks_guard = threading.Lock()
+
+# What a staff member should do about each state a failed refresh leaves behind.
+STATUS_HELP = {
+    Connection.Status.NEW: "Click Connect to sign in to Zoho and grant access.",
+    Connection.Status.NEEDS_RECONNECT: (
+        "Zoho no longer accepts this connection's refresh token (it was revoked, deleted, or "
+        "replaced as the user's 21st token). Click Reconnect and sign in to Zoho again."
+    ),
+    Connection.Status.THROTTLED: (
+        "Zoho refused new access tokens for a while: it allows 10 per refresh token every "
+        "10 minutes. Wait ten minutes, then click Test; editing resumes by itself."
+    ),
+    Connection.Status.REVOKED: "The tokens were revoked and wiped. Reconnect to use it again.",
+    Connection.Status.CONNECTED: "",
+}
+
+
+def _local_lock(connection_id: int) -> threading.Lock:
+    with _local_locks_guard:
+        return _local_locks[connection_id]
+
+
+def scope_covers(granted: list[str], needed: str) -> bool:
+    """True if `needed` is granted, directly or through a broader `.ALL` scope."""
+    wanted = needed.lower()
+    for scope in (g.lower() for g in granted):
+        if scope == wanted:
+            return True
+        prefix = scope.removesuffix(".all")
+        if scope.endswith(".all") and wanted.startswith(prefix + "."):
+            return True
+    return False
+
+
+def missing_scopes(connection: Connection) -> list[str]:
+    """Needed scopes the tokens were not granted ([] when Zoho did not report what it granted)."""
+    granted = connection.granted_scope_list
+    if not granted:
+        return []
+    return [scope for scope in connection.scope_list if not scope_covers(granted, scope)]
+
+
+def accounts_url_for(connection: Connection) -> str:
+    """The accounts server the tokens were issued by (the callback's `accounts-server` wins)."""
+    if connection.accounts_server:
+        return connection.accounts_server.rstrip("/")
+    return DATA_CENTRES[connection.data_centre].accounts_url
+
+
+def oauth_client_for(connection: Connection, *, redirect_uri: str = "") -> OAuthClient:
+    return OAuthClient(
+        client_id=connection.client_id,
+        client_secret=connection.client_secret,
+        redirect_uri=redirect_uri or settings.ZOHO_REDIRECT_URI,
+    )
+
+
+class ConnectionTokenStore:
+    """`updater.tokens.TokenStore` over one Connection row."""
+
+    def __init__(self, *, connection_id: int) -> None:
+        self.connection_id = connection_id
+        self._held = threading.local()
+
+    def _row(self) -> Connection:
+        return Connection.objects.get(pk=self.connection_id)
+
+    def load(self) -> Tokens:
+        return _tokens_of(self._row())
+
+    @contextmanager
+    def refresh_lock(self) -> Iterator[Tokens]:
+        uses_row_lock = db_connection.features.has_select_for_update
+        local = nullcontext() if uses_row_lock else _local_lock(self.connection_id)
+        self._held.failure = None
+        self._held.locked = True
+        try:
+            with local, transaction.atomic():
+                row = Connection.objects.select_for_update().get(pk=self.connection_id)
+                if not row.refresh_token:
+                    raise InvalidCodeError(
+                        error="no_refresh_token",
+                        message="This connection has no refresh token; a staff member must "
+                        "connect it to Zoho first",
+                    )
+                yield _tokens_of(row)
+        finally:
+            self._held.locked = False
+            # The failed refresh rolled the transaction back; record the failure after it.
+            if self._held.failure is not None:
+                self._failure_write(self._held.failure)
+                self._held.failure = None
+
+    def save_access_token(
+        self, *, access_token: str, expires_at: datetime, api_domain: str
+    ) -> None:
+        now = timezone.now()
+        Connection.objects.filter(pk=self.connection_id).update(
+            access_token=access_token,
+            access_token_expires_at=expires_at,
+            api_domain=api_domain,
+            status=Connection.Status.CONNECTED,
+            last_refresh_at=now,
+            last_error="",
+            updated_at=now,
+        )
+
+    def mark_refresh_failed(self, *, error: OAuthError) -> None:
+        if getattr(self._held, "locked", False):
+            self._held.failure = error
+        else:
+            self._failure_write(error)
+
+    def _failure_write(self, error: OAuthError) -> None:
+        now = timezone.now()
+        changes: dict[str, Any] = {"last_error": str(error), "last_error_at": now}
+        if isinstance(error, TokenThrottledError):
+            changes["status"] = Connection.Status.THROTTLED
+        elif isinstance(error, InvalidCodeError):
+            changes["status"] = Connection.Status.NEEDS_RECONNECT
+            changes["access_token"] = ""
+            changes["access_token_expires_at"] = None
+        Connection.objects.filter(pk=self.connection_id).update(**changes)
+
+    def record_call(self) -> None:
+        day = timezone.localdate()
+        counted = ApiCallLog.objects.filter(connection_id=self.connection_id, day=day)
+        if counted.update(calls=F("calls") + 1):
+            return
+        try:
+            with transaction.atomic():
+                ApiCallLog.objects.create(connection_id=self.connection_id, day=day, calls=1)
+        except IntegrityError:
+            # Another worker created today's row between our update and insert.
+            counted.update(calls=F("calls") + 1)
+
+
+def _tokens_of(row: Connection) -> Tokens:
+    return Tokens(
+        access_token=row.access_token,
+        expires_at=row.access_token_expires_at,
+        refresh_token=row.refresh_token,
+        api_domain=row.api_domain,
+    )
+
+
+class ConnectionClient(ZohoClient):
+    """A ZohoClient that also notes on the Connection row when a call last succeeded."""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
+        response = super().request(method, path, **kwargs)
+        store = self.store
+        if isinstance(store, ConnectionTokenStore):
+            Connection.objects.filter(pk=store.connection_id).update(last_success_at=timezone.now())
+        return response
+
+
+def client_for(connection: Connection) -> ZohoClient:
+    """The API client for one connection, configured from settings."""
+    return ConnectionClient(
+        store=ConnectionTokenStore(connection_id=connection.pk),
+        oauth_client=oauth_client_for(connection),
+        accounts_url=accounts_url_for(connection),
+        allow_custom_domains=settings.ZOHO_ALLOW_CUSTOM_DOMAINS,
+        timeout=settings.ZOHO_TIMEOUT_SECONDS,
+        retry_total=settings.ZOHO_RETRY_TOTAL,
+        retry_backoff=settings.ZOHO_RETRY_BACKOFF,
+    )
+
+
+def connection_profile_fill(connection: Connection) -> Connection:
+    """Ask Zoho which org and user the tokens act as, and store it (two cheap GETs).
+
+    The org's time zone matters: edit forms show date-times in it.
+    """
+    client = client_for(connection)
+    org = org_get(client=client)
+    users = users_list(
+        client=client, refresh=True, user_type="CurrentUser", **metadata_options(connection)
+    )
+    if org is not None:
+        connection.org_id, connection.org_name = org.id, org.company_name
+        connection.time_zone = org.time_zone
+    if users:
+        connection.zoho_user_name, connection.zoho_user_email = users[0].full_name, users[0].email
+    connection.save(
+        update_fields=["org_id", "org_name", "time_zone", "zoho_user_name", "zoho_user_email"]
+    )
+    return connection
+
+
+class DjangoMetadataCache:
+    """`updater.metadata.MetadataCache` over Django's default cache (Redis in production)."""
+
+    def get(self, key: str) -> Any | None:
+        return django_cache.get(key)
+
+    def set(self, key: str, value: Any, ttl_seconds: int) -> None:
+        django_cache.set(key, value, ttl_seconds)
+
+    def delete(self, key: str) -> None:
+        django_cache.delete(key)
+
+
+def metadata_options(connection: Connection) -> dict[str, Any]:
+    """Keyword arguments for `updater.metadata.*_list`: `cache=`, `cache_key_prefix=`, `ttl=`."""
+    return {
+        "cache": DjangoMetadataCache(),
+        "cache_key_prefix": f"zoho:conn:{connection.pk}",
+        "ttl": settings.ZOHO_METADATA_TTL_SECONDS,
+    }

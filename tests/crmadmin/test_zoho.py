@@ -1,0 +1,177 @@
+"""crmadmin.zoho: the token store over the Connection row, the client factory, the cache adapter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import responses
+from django.db import connection as db
+from django.utils import timezone
+from responses import matchers
+
+from crmadmin.models import ApiCallLog, Connection
+from crmadmin.zoho import (
+    ConnectionTokenStore,
+    DjangoMetadataCache,
+    client_for,
+    metadata_options,
+    missing_scopes,
+    scope_covers,
+)
+from updater.errors import InvalidCodeError, TokenThrottledError
+
+ACCOUNTS = "https://accounts.example.test"
+API = "https://api.example.test"
+TOKEN_URL = f"{ACCOUNTS}/oauth/v2/token"
+
+
+@pytest.fixture
+def expired_connection(db):
+    return Connection.objects.create(
+        name="Test org",
+        data_centre=Connection.DataCentre.CUSTOM,
+        accounts_server=ACCOUNTS,
+        api_domain=API,
+        client_id="1000.CLIENT",
+        client_secret="client-secret-value",
+        scopes="ZohoCRM.modules.ALL,ZohoCRM.org.READ",
+        refresh_token="1000.refresh-token-value",
+        access_token="1000.old-access-token",
+        access_token_expires_at=timezone.now() - timedelta(minutes=1),
+        status=Connection.Status.CONNECTED,
+    )
+
+
+def _token_answer(**body):
+    responses.post(
+        TOKEN_URL,
+        json=body,
+        match=[
+            matchers.urlencoded_params_matcher(
+                {
+                    "grant_type": "refresh_token",
+                    "client_id": "1000.CLIENT",
+                    "client_secret": "client-secret-value",
+                    "refresh_token": "1000.refresh-token-value",
+                }
+            )
+        ],
+    )
+
+
+def test_raw_row_holds_no_plain_token_or_secret(expired_connection):
+    with db.cursor() as cursor:
+        cursor.execute("SELECT client_secret, refresh_token, access_token FROM crmadmin_connection")
+        row = " ".join(cursor.fetchone())
+    for secret in ("client-secret-value", "refresh-token-value", "old-access-token"):
+        assert secret not in row
+    assert expired_connection.refresh_token == "1000.refresh-token-value"
+
+
+@responses.activate
+def test_expired_token_is_refreshed_once_and_stored_encrypted(expired_connection):
+    _token_answer(access_token="1000.new-access", api_domain=API, expires_in=3600)
+    responses.get(
+        f"{API}/crm/v8/org",
+        json={"org": [{"id": "1", "company_name": "Acme", "time_zone": "Europe/Berlin"}]},
+        match=[matchers.header_matcher({"Authorization": "Zoho-oauthtoken 1000.new-access"})],
+    )
+
+    client_for(expired_connection).request("GET", "org")
+
+    expired_connection.refresh_from_db()
+    assert expired_connection.access_token == "1000.new-access"
+    assert expired_connection.access_token_expires_at > timezone.now() + timedelta(minutes=50)
+    assert expired_connection.last_refresh_at is not None
+    assert expired_connection.last_success_at is not None
+    assert ApiCallLog.objects.get(connection=expired_connection).calls == 1
+
+
+@responses.activate
+def test_throttled_refresh_marks_connection_throttled_with_reason(expired_connection):
+    _token_answer(
+        error="Access Denied",
+        error_description="You have made too many requests continuously.",
+        status="failure",
+    )
+
+    with pytest.raises(TokenThrottledError):
+        client_for(expired_connection).request("GET", "org")
+
+    expired_connection.refresh_from_db()
+    assert expired_connection.status == Connection.Status.THROTTLED
+    assert "Too many token requests" in expired_connection.last_error
+    assert expired_connection.last_error_at is not None
+    assert expired_connection.refresh_token  # a throttle is temporary: keep the refresh token
+
+
+@responses.activate
+def test_revoked_refresh_token_marks_connection_needs_reconnect(expired_connection):
+    _token_answer(error="invalid_code")
+
+    with pytest.raises(InvalidCodeError):
+        client_for(expired_connection).request("GET", "org")
+
+    expired_connection.refresh_from_db()
+    assert expired_connection.status == Connection.Status.NEEDS_RECONNECT
+    assert "revoked" in expired_connection.last_error
+    assert "1000.refresh-token-value" not in expired_connection.last_error
+    assert expired_connection.access_token == ""
+
+
+def test_refresh_lock_refuses_a_connection_without_refresh_token(expired_connection):
+    expired_connection.refresh_token = ""
+    expired_connection.save()
+    store = ConnectionTokenStore(connection_id=expired_connection.pk)
+
+    with pytest.raises(InvalidCodeError, match="no refresh token"), store.refresh_lock():
+        pass
+
+
+def test_refresh_lock_yields_the_tokens_stored_by_the_worker_before(expired_connection):
+    store = ConnectionTokenStore(connection_id=expired_connection.pk)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    ConnectionTokenStore(connection_id=expired_connection.pk).save_access_token(
+        access_token="1000.from-other-worker", expires_at=later, api_domain=API
+    )
+
+    with store.refresh_lock() as tokens:
+        assert tokens.access_token == "1000.from-other-worker"
+        assert tokens.expires_at == later
+
+
+def test_record_call_counts_calls_per_day(expired_connection):
+    store = ConnectionTokenStore(connection_id=expired_connection.pk)
+    for _ in range(3):
+        store.record_call()
+
+    assert ApiCallLog.objects.get(connection=expired_connection).calls == 3
+
+
+def test_metadata_options_use_a_per_connection_prefix_and_django_cache(expired_connection):
+    options = metadata_options(expired_connection)
+    options["cache"].set("zoho:test", ["a"], 60)
+
+    assert options["cache_key_prefix"] == f"zoho:conn:{expired_connection.pk}"
+    assert isinstance(options["cache"], DjangoMetadataCache)
+    assert DjangoMetadataCache().get("zoho:test") == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("granted", "needed", "covered"),
+    [
+        (["ZohoCRM.settings.ALL"], "ZohoCRM.settings.fields.READ", True),
+        (["ZohoCRM.modules.ALL"], "ZohoCRM.modules.ALL", True),
+        (["ZohoCRM.modules.READ"], "ZohoCRM.modules.ALL", False),
+        (["ZohoCRM.org.READ"], "ZohoCRM.users.READ", False),
+    ],
+)
+def test_scope_covers_reads_broader_all_scopes(granted, needed, covered):
+    assert scope_covers(granted, needed) is covered
+
+
+def test_missing_scopes_lists_needed_scopes_not_granted(expired_connection):
+    expired_connection.granted_scopes = "ZohoCRM.modules.ALL"
+
+    assert missing_scopes(expired_connection) == ["ZohoCRM.org.READ"]
