@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +24,20 @@ from django.utils import timezone
 
 from crmadmin.models import ApiCallLog, Connection
 from updater.client import ApiResponse, ZohoClient
-from updater.errors import InvalidCodeError, OAuthError, TokenThrottledError
-from updater.metadata import org_get, users_list
-from updater.oauth import DATA_CENTRES, OAuthClient
+from updater.errors import (
+    AuthError,
+    InvalidCodeError,
+    OAuthError,
+    RateLimitError,
+    ServerError,
+    TokenThrottledError,
+    TransportError,
+    UnsafeDomainError,
+    ZohoError,
+)
+from updater.messages import user_message
+from updater.metadata import Org, org_get, users_list
+from updater.oauth import DATA_CENTRES, OAuthClient, token_revoke
 from updater.tokens import Tokens
 
 # What editing, linking and reading metadata need (zoho-api.md §1.2): records read and write,
@@ -157,7 +168,7 @@ class ConnectionTokenStore:
 
     def _failure_write(self, error: OAuthError) -> None:
         now = timezone.now()
-        changes: dict[str, Any] = {"last_error": str(error), "last_error_at": now}
+        changes: dict[str, Any] = {"last_error": error_summary(error), "last_error_at": now}
         if isinstance(error, TokenThrottledError):
             changes["status"] = Connection.Status.THROTTLED
         elif isinstance(error, InvalidCodeError):
@@ -179,6 +190,12 @@ class ConnectionTokenStore:
             counted.update(calls=F("calls") + 1)
 
 
+def error_summary(error: ZohoError) -> str:
+    """A person's words for an error (never the token or secret: the catalogue holds no values)."""
+    message = user_message(error)
+    return f"{message.title}. {message.detail}"
+
+
 def _tokens_of(row: Connection) -> Tokens:
     return Tokens(
         access_token=row.access_token,
@@ -188,15 +205,35 @@ def _tokens_of(row: Connection) -> Tokens:
     )
 
 
+# Errors that say something about the connection's health (not about one record's values).
+HEALTH_ERRORS = (AuthError, RateLimitError, ServerError, TransportError, UnsafeDomainError)
+
+
 class ConnectionClient(ZohoClient):
-    """A ZohoClient that also notes on the Connection row when a call last succeeded."""
+    """A ZohoClient that also notes on the Connection row how its calls are going."""
 
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
-        response = super().request(method, path, **kwargs)
-        store = self.store
-        if isinstance(store, ConnectionTokenStore):
-            Connection.objects.filter(pk=store.connection_id).update(last_success_at=timezone.now())
+        rows = Connection.objects.filter(pk=self.connection_id)
+        try:
+            response = super().request(method, path, **kwargs)
+        except HEALTH_ERRORS as error:
+            rows.update(last_error=error_summary(error), last_error_at=timezone.now())
+            raise
+        rows.update(last_success_at=timezone.now())
         return response
+
+    @property
+    def connection_id(self) -> int:
+        return self.store.connection_id  # type: ignore[attr-defined]
+
+
+def connection_test(connection: Connection) -> Org | None:
+    """One cheap call (the org). Success clears a throttle or stale error from the row."""
+    org = org_get(client=client_for(connection))
+    Connection.objects.filter(pk=connection.pk).exclude(
+        status__in=[Connection.Status.NEW, Connection.Status.REVOKED]
+    ).update(status=Connection.Status.CONNECTED, last_error="")
+    return org
 
 
 def client_for(connection: Connection) -> ZohoClient:
@@ -231,6 +268,26 @@ def connection_profile_fill(connection: Connection) -> Connection:
         update_fields=["org_id", "org_name", "time_zone", "zoho_user_name", "zoho_user_email"]
     )
     return connection
+
+
+def token_revoke_and_wipe(connection: Connection) -> None:
+    """Revoke the refresh token at Zoho (its access tokens go with it), then wipe both here.
+
+    If Zoho answers with an error the token was already unusable, so it is wiped all the same;
+    if Zoho cannot be reached the TransportError propagates and the tokens stay.
+    """
+    token = connection.refresh_token or connection.access_token
+    if token:
+        with suppress(OAuthError):
+            token_revoke(
+                accounts_url=accounts_url_for(connection),
+                token=token,
+                timeout=settings.ZOHO_TIMEOUT_SECONDS,
+            )
+    connection.refresh_token = connection.access_token = ""
+    connection.access_token_expires_at = None
+    connection.status = Connection.Status.REVOKED
+    connection.save()
 
 
 class DjangoMetadataCache:
