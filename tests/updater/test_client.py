@@ -31,8 +31,12 @@ from updater.errors import (
 )
 from updater.tokens import InMemoryTokenStore, Tokens
 
-INVALID_TOKEN = {"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token",
-                 "status": "error"}  # fmt: skip
+INVALID_TOKEN = {
+    "code": "INVALID_TOKEN",
+    "details": {},
+    "message": "invalid oauth token",
+    "status": "error",
+}
 RECORD = {"data": [{"id": "1", "Last_Name": "Boyle"}]}
 
 
@@ -183,8 +187,11 @@ def test_get_is_retried_on_503_honouring_retry_after(store, mocked) -> None:
 def test_get_gives_up_after_the_configured_retries(store, mocked) -> None:
     client = client_make(store, retry_total=2)
     for _ in range(3):
-        mocked.get(f"{API}/Contacts/1", status=500, json={"code": "INTERNAL_ERROR",
-                   "message": "Internal Server Error", "status": "error"})  # fmt: skip
+        mocked.get(
+            f"{API}/Contacts/1",
+            status=500,
+            json={"code": "INTERNAL_ERROR", "message": "Internal Server Error", "status": "error"},
+        )
 
     with pytest.raises(ServerError):
         client.request("GET", "Contacts/1")
@@ -237,9 +244,13 @@ def test_every_call_carries_the_configured_timeout(store, mocked) -> None:
 
 def test_a_non_zoho_api_domain_is_refused_before_any_request(mocked) -> None:
     store = InMemoryTokenStore(
-        tokens=Tokens(access_token=ACCESS, expires_at=tokens_make().expires_at,
-                      refresh_token=REFRESH, api_domain="https://evil.example.com")
-    )  # fmt: skip
+        tokens=Tokens(
+            access_token=ACCESS,
+            expires_at=tokens_make().expires_at,
+            refresh_token=REFRESH,
+            api_domain="https://evil.example.com",
+        )
+    )
     client = client_make(store)
 
     with pytest.raises(UnsafeDomainError):
@@ -250,9 +261,13 @@ def test_a_non_zoho_api_domain_is_refused_before_any_request(mocked) -> None:
 
 def test_a_custom_domain_is_used_when_allowed(mocked) -> None:
     store = InMemoryTokenStore(
-        tokens=Tokens(access_token=ACCESS, expires_at=tokens_make().expires_at,
-                      refresh_token=REFRESH, api_domain="http://localhost:8001")
-    )  # fmt: skip
+        tokens=Tokens(
+            access_token=ACCESS,
+            expires_at=tokens_make().expires_at,
+            refresh_token=REFRESH,
+            api_domain="http://localhost:8001",
+        )
+    )
     client = client_make(store, allow_custom_domains=True)
     mocked.get("http://localhost:8001/crm/v8/Contacts/1", json=RECORD)
 
@@ -294,8 +309,14 @@ def test_no_token_appears_in_the_text_of_errors_or_dataclasses(client, store, mo
     with pytest.raises(AuthError) as raised:
         client.request("GET", "Contacts/1")
 
-    texts = [str(raised.value), repr(raised.value), repr(store.load()), str(store.load()),
-             repr(client), repr(tokens_make())]  # fmt: skip
+    texts = [
+        str(raised.value),
+        repr(raised.value),
+        repr(store.load()),
+        str(store.load()),
+        repr(client),
+        repr(tokens_make()),
+    ]
     for text in texts:
         for secret in (ACCESS, NEW_ACCESS, REFRESH, SECRET):
             assert secret not in text

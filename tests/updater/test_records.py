@@ -75,8 +75,13 @@ def test_record_update_sends_changes_id_and_if_unmodified_since(client, mocked) 
 def test_record_update_accepts_zohos_modified_time_string(client, mocked) -> None:
     mocked.put(f"{API}/Deals/42", json=UPDATED)
 
-    record_update(client=client, module="Deals", record_id="42", changes={"Stage": "Closed Won"},
-                  modified_time="2024-01-15T15:26:49+05:30")  # fmt: skip
+    record_update(
+        client=client,
+        module="Deals",
+        record_id="42",
+        changes={"Stage": "Closed Won"},
+        modified_time="2024-01-15T15:26:49+05:30",
+    )
 
     assert mocked.calls[0].request.headers["If-Unmodified-Since"] == "2024-01-15T15:26:49+05:30"
 
@@ -96,8 +101,15 @@ def test_record_update_sends_trigger_and_skips_cadences_when_asked(client, mocke
         ],
     )
 
-    record_update(client=client, module="Deals", record_id="42", changes={"Stage": "Closed Won"},
-                  modified_time=LOADED_AT, trigger=["workflow"], skip_cadences=True)  # fmt: skip
+    record_update(
+        client=client,
+        module="Deals",
+        record_id="42",
+        changes={"Stage": "Closed Won"},
+        modified_time=LOADED_AT,
+        trigger=["workflow"],
+        skip_cadences=True,
+    )
 
 
 def test_record_update_raises_conflict_when_modified_time_is_stale(client, mocked) -> None:
@@ -112,8 +124,13 @@ def test_record_update_raises_conflict_when_modified_time_is_stale(client, mocke
     )
 
     with pytest.raises(ConflictError) as raised:
-        record_update(client=client, module="Contacts", record_id="42",
-                      changes={"Email": "p@example.com"}, modified_time=LOADED_AT)  # fmt: skip
+        record_update(
+            client=client,
+            module="Contacts",
+            record_id="42",
+            changes={"Email": "p@example.com"},
+            modified_time=LOADED_AT,
+        )
 
     assert raised.value.details["Modified_Time"] == "2024-01-15T16:00:00+05:30"
     assert len(mocked.calls) == 1
@@ -123,13 +140,21 @@ def test_record_update_raises_validation_error_with_the_field(client, mocked) ->
     mocked.put(
         f"{API}/Contacts/42",
         status=400,
-        json=error_body("INVALID_DATA", "invalid data", {"api_name": "Phone", "maximum_length": 30,
-                        "json_path": "$.data[0].Phone"}),
-    )  # fmt: skip
+        json=error_body(
+            "INVALID_DATA",
+            "invalid data",
+            {"api_name": "Phone", "maximum_length": 30, "json_path": "$.data[0].Phone"},
+        ),
+    )
 
     with pytest.raises(ValidationError) as raised:
-        record_update(client=client, module="Contacts", record_id="42",
-                      changes={"Phone": "1" * 40}, modified_time=LOADED_AT)  # fmt: skip
+        record_update(
+            client=client,
+            module="Contacts",
+            record_id="42",
+            changes={"Phone": "1" * 40},
+            modified_time=LOADED_AT,
+        )
 
     field_error = raised.value.field_errors[0]
     assert (field_error.api_name, field_error.json_path) == ("Phone", "$.data[0].Phone")
@@ -140,18 +165,27 @@ def test_record_update_raises_a_per_record_failure_inside_a_200(client, mocked) 
     mocked.put(
         f"{API}/Contacts/42",
         status=200,
-        json=error_body("DUPLICATE_DATA", "duplicate data",
-                        {"api_name": "Email", "json_path": "$.data[0].Email"}),
-    )  # fmt: skip
+        json=error_body(
+            "DUPLICATE_DATA",
+            "duplicate data",
+            {"api_name": "Email", "json_path": "$.data[0].Email"},
+        ),
+    )
 
     with pytest.raises(ValidationError, match="DUPLICATE_DATA on Email"):
-        record_update(client=client, module="Contacts", record_id="42",
-                      changes={"Email": "taken@example.com"}, modified_time=LOADED_AT)  # fmt: skip
+        record_update(
+            client=client,
+            module="Contacts",
+            record_id="42",
+            changes={"Email": "taken@example.com"},
+            modified_time=LOADED_AT,
+        )
 
 
 def test_record_update_with_no_changes_sends_nothing(client, mocked) -> None:
-    result = record_update(client=client, module="Contacts", record_id="42", changes={},
-                           modified_time=LOADED_AT)  # fmt: skip
+    result = record_update(
+        client=client, module="Contacts", record_id="42", changes={}, modified_time=LOADED_AT
+    )
 
     assert (result.ok, result.code) == (True, "UNCHANGED")
     assert client.calls_made == 0
@@ -162,13 +196,18 @@ def test_records_update_sends_chunks_of_at_most_100_and_reports_each_record(clie
 
     def answer(count: int, failing: int | None = None) -> dict:
         entries = [
-            {"code": "SUCCESS", "details": {"id": "x"}, "message": "record updated",
-             "status": "success"}
+            {
+                "code": "SUCCESS",
+                "details": {"id": "x"},
+                "message": "record updated",
+                "status": "success",
+            }
             for _ in range(count)
-        ]  # fmt: skip
+        ]
         if failing is not None:
-            entries[failing] = error_body("INVALID_DATA", "invalid data",
-                                          {"api_name": "Rating"})["data"][0]  # fmt: skip
+            entries[failing] = error_body("INVALID_DATA", "invalid data", {"api_name": "Rating"})[
+                "data"
+            ][0]
         return {"data": entries}
 
     mocked.put(f"{API}/Leads", json=answer(100))
@@ -198,11 +237,28 @@ def test_record_get_returns_the_record_or_none_on_204(client, mocked) -> None:
 def test_records_list_sends_fields_paging_and_sort(client, mocked) -> None:
     mocked.get(
         f"{API}/Contacts",
-        json={"data": [{"id": "1"}], "info": {"more_records": True, "page": 2, "per_page": 50,
-              "next_page_token": "tok", "count": 50}},
-        match=[matchers.query_param_matcher({"fields": "Last_Name,Email", "per_page": "50",
-               "page": "2", "sort_by": "Modified_Time", "sort_order": "desc"})],
-    )  # fmt: skip
+        json={
+            "data": [{"id": "1"}],
+            "info": {
+                "more_records": True,
+                "page": 2,
+                "per_page": 50,
+                "next_page_token": "tok",
+                "count": 50,
+            },
+        },
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "fields": "Last_Name,Email",
+                    "per_page": "50",
+                    "page": "2",
+                    "sort_by": "Modified_Time",
+                    "sort_order": "desc",
+                }
+            )
+        ],
+    )
 
     page = records_list(
         client=client,
@@ -222,12 +278,12 @@ def test_records_list_uses_page_token_beyond_2000_records(client, mocked) -> Non
         f"{API}/Contacts",
         status=204,
         body="",
-        match=[matchers.query_param_matcher({"fields": "id", "per_page": "200",
-                                             "page_token": "next"})],
-    )  # fmt: skip
+        match=[
+            matchers.query_param_matcher({"fields": "id", "per_page": "200", "page_token": "next"})
+        ],
+    )
 
-    page = records_list(client=client, module="Contacts", fields=["id"], page=11,
-                        page_token="next")  # fmt: skip
+    page = records_list(client=client, module="Contacts", fields=["id"], page=11, page_token="next")
 
     assert page.records == []
 
@@ -281,13 +337,18 @@ def test_records_search_sends_encoded_criteria_and_gives_empty_page_on_204(clien
         f"{API}/Accounts/search",
         status=204,
         body="",
-        match=[matchers.query_param_matcher({"criteria": "(Account_Name:starts_with:A\\,B)",
-                                             "page": "1", "per_page": "200"})],
-    )  # fmt: skip
+        match=[
+            matchers.query_param_matcher(
+                {"criteria": "(Account_Name:starts_with:A\\,B)", "page": "1", "per_page": "200"}
+            )
+        ],
+    )
 
-    page = records_search(client=client, module="Accounts",
-                          criteria=Condition(field="Account_Name", operator="starts_with",
-                                             value="A,B"))  # fmt: skip
+    page = records_search(
+        client=client,
+        module="Accounts",
+        criteria=Condition(field="Account_Name", operator="starts_with", value="A,B"),
+    )
 
     assert (page.records, page.more_records) == ([], False)
     assert "criteria=%28Account_Name%3Astarts_with%3AA%5C%2CB%29" in mocked.calls[0].request.url
@@ -316,13 +377,20 @@ LAYOUTS_ANSWER = {"layouts": [{"id": "9", "name": "Standard", "sections": []}]}
 
 
 def _open_and_save(client, cache) -> None:
-    fields_list(client=client, cache=cache, cache_key_prefix="zoho:conn:7", module="Contacts",
-                ttl=600)  # fmt: skip
-    layouts_list(client=client, cache=cache, cache_key_prefix="zoho:conn:7", module="Contacts",
-                 ttl=600)  # fmt: skip
+    fields_list(
+        client=client, cache=cache, cache_key_prefix="zoho:conn:7", module="Contacts", ttl=600
+    )
+    layouts_list(
+        client=client, cache=cache, cache_key_prefix="zoho:conn:7", module="Contacts", ttl=600
+    )
     record_get(client=client, module="Contacts", record_id="42")
-    record_update(client=client, module="Contacts", record_id="42",
-                  changes={"Email": "p@example.com"}, modified_time=LOADED_AT)  # fmt: skip
+    record_update(
+        client=client,
+        module="Contacts",
+        record_id="42",
+        changes={"Email": "p@example.com"},
+        modified_time=LOADED_AT,
+    )
 
 
 def test_opening_and_saving_a_record_with_warm_metadata_costs_two_calls(client, mocked) -> None:
