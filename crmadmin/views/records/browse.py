@@ -1,10 +1,166 @@
-"""Being built: see the records issue."""
+"""Browse: the modules a user may edit, one module's records, and lookup options.
 
-from django.http import HttpResponse
+The list keeps all its state in the query string, so every link is shareable and works without
+JavaScript; htmx requests get only the `record-table` partial.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from crmadmin.forms.browse import LookupForm, RecordListForm
+from crmadmin.models import Connection
+from crmadmin.permissions import allowed_modules, connection_for, usable_connections
+from crmadmin.services import browse
+from crmadmin.zoho import client_for, metadata_options
+from updater.errors import ZohoError
+from updater.messages import user_message
+from updater.metadata import fields_list, modules_list, users_list
+from updater.records import RecordPage
+
+MAX_REMEMBERED_TOKENS = 200
 
 
-def module_list(request, **kwargs):
-    return HttpResponse("Records: being built.")
+def problem(error: ZohoError) -> browse.Problem:
+    """The one place an updater error becomes the message at the top of a page."""
+    return browse.problem_from(user_message(error), code=getattr(error, "code", ""))
 
 
-record_list = lookup_search = metadata_refresh = module_list
+@login_required
+@require_GET
+def module_list(request: HttpRequest) -> HttpResponse:
+    groups = [_connection_modules(request, item) for item in usable_connections(request.user)]
+    return render(request, "crmadmin/module_list.html", {"groups": groups, "nav": "records"})
+
+
+def _connection_modules(request: HttpRequest, connection: Connection) -> dict[str, Any]:
+    group: dict[str, Any] = {"connection": connection, "modules": [], "problem": None}
+    try:
+        modules = modules_list(client=client_for(connection), **metadata_options(connection))
+    except ZohoError as error:
+        group["problem"] = problem(error)
+        return group
+    group["modules"] = browse.editable_modules(
+        modules, allowed_modules(request.user, connection)
+    )
+    return group
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpResponse:
+    connection = connection_for(request, connection_id, module)
+    client = client_for(connection)
+    context = {"connection": connection, "module": module, "nav": "records"}
+    try:
+        meta = _meta_or_404(client, connection, module)
+    except ZohoError as error:
+        return _list_page(request, {**context, "problem": problem(error)}, status=502)
+    form = RecordListForm(request.GET, fields=meta.fields,
+                          saved_columns=_saved_columns(request, connection, meta))  # fmt: skip
+    context.update(meta=meta, form=form)
+    if not form.is_valid():
+        return _list_page(request, context, status=422)
+    query = form.query()
+    request.session[_columns_key(connection, module)] = list(query.columns)
+    try:
+        page = browse.records_fetch(client=client, module=module, query=query)
+    except ZohoError as error:
+        return _list_page(request, {**context, "problem": problem(error)}, status=502)
+    context["query"], context["table"] = query, browse.table_build(
+        page=page, query=query, fields=meta.fields, base_url=request.path,
+        previous_token=_token_remember(request, query, page),
+    )  # fmt: skip
+    return _list_page(request, context)
+
+
+def _list_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "crmadmin/record_list.html" + ("#record-table" if partial else "")
+    return render(request, template, context, status=status)
+
+
+def _meta_or_404(client: Any, connection: Connection, module: str) -> browse.ModuleMeta:
+    meta = browse.module_meta(client=client, options=metadata_options(connection), module=module)
+    if meta.module is None:
+        raise Http404(f"“{module}” is not a module crmadmin can edit through this connection.")
+    return meta
+
+
+def _columns_key(connection: Connection, module: str) -> str:
+    return f"browse:columns:{connection.pk}:{module}"
+
+
+def _saved_columns(
+    request: HttpRequest, connection: Connection, meta: browse.ModuleMeta
+) -> tuple[str, ...]:
+    saved = request.session.get(_columns_key(connection, meta.module.api_name))
+    return tuple(saved or browse.default_columns(meta.fields, meta.layouts))
+
+
+def _token_remember(request: HttpRequest, query: browse.ListQuery, page: RecordPage) -> str:
+    """Remember which token led to the next page, so Previous works past record 2,000.
+
+    Zoho gives only a next_page_token; the session maps each token to the one before it.
+    """
+    tokens: dict[str, str] = request.session.get("browse:tokens", {})
+    if page.next_page_token and page.next_page_token not in tokens:
+        if len(tokens) >= MAX_REMEMBERED_TOKENS:
+            tokens.pop(next(iter(tokens)))
+        tokens[page.next_page_token] = query.page_token
+        request.session["browse:tokens"] = tokens
+    return tokens.get(query.page_token, "") if query.page_token else ""
+
+
+@login_required
+@require_GET
+def lookup_search(request: HttpRequest, connection_id: int, module: str) -> HttpResponse:
+    """Options for a lookup widget: records of `module` whose name starts with `q`, or users."""
+    connection = connection_for(request, connection_id)
+    form = LookupForm(request.GET)
+    form.is_valid()
+    field = form.cleaned_data.get("field") or ""
+    # The edit form's lookup box posts its text as `<field>_label`; `q` is the plain name.
+    text = (form.cleaned_data.get("q") or request.GET.get(f"{field}_label", "")).strip()[:100]
+    context: dict[str, Any] = {"options": [], "field": field, "text": text, "module": module}
+    try:
+        context["options"] = _lookup_options(connection, module, text) if text else []
+    except ZohoError as error:
+        context["problem"] = problem(error)
+    return render(request, "crmadmin/_lookup_options.html", context)
+
+
+def _lookup_options(connection: Connection, module: str, text: str) -> list[dict[str, str]]:
+    client, options = client_for(connection), metadata_options(connection)
+    if module.lower() == "users":
+        return browse.lookup_users(users_list(client=client, **options), text)
+    fields = fields_list(client=client, module=module, **options)
+    return browse.lookup_records(client=client, module=module, fields=fields, text=text)
+
+
+@login_required
+@require_POST
+def metadata_refresh(request: HttpRequest, connection_id: int, module: str) -> HttpResponse:
+    """Drop this module's cached metadata (modules, fields, layouts) and load it again."""
+    connection = connection_for(request, connection_id, module)
+    try:
+        meta = browse.module_meta(client=client_for(connection), module=module, refresh=True,
+                                  options=metadata_options(connection))  # fmt: skip
+        label = meta.label or module
+        messages.success(request, f"Reloaded the fields and layouts of {label} from Zoho.")
+    except ZohoError as error:
+        message = user_message(error)
+        messages.error(request, f"{message.title}. {message.next_step}")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect("records:list", connection_id=connection.pk, module=module)

@@ -1,0 +1,209 @@
+"""The list page's controls: columns, sort, paging, search box and criteria rows (all GET).
+
+Criteria rows are small forms prefixed `c0`, `c1`, … so a shared link reads
+`?c0-field=Email&c0-operator=starts_with&c0-value=ann` and no management form is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from crmadmin.services.browse import (
+    DEFAULT_COLUMN_COUNT,
+    DEFAULT_PER_PAGE,
+    MAX_COLUMNS,
+    MULTI_VALUE_OPERATORS,
+    OPERATOR_LABELS,
+    PER_PAGE_CHOICES,
+    ListQuery,
+    listable_fields,
+    operators_for,
+)
+from updater.metadata import Field
+from updater.records import MAX_CONDITIONS, MAX_IN_VALUES, MAX_PAGED_RECORDS, Condition
+
+SORT_CHOICES = [
+    ("", "Newest records first (Zoho's default)"),
+    ("Created_Time", "Created time"),
+    ("Modified_Time", "Modified time"),
+    ("id", "Record ID"),
+]
+MODE_CHOICES = [("word", "Word"), ("email", "Email"), ("phone", "Phone")]
+# Zoho's word search refuses special characters (zoho-api.md §3.3).
+WORD = re.compile(r"^[\w\s.@'+-]+$")
+
+
+class RecordListForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    mode = forms.ChoiceField(choices=MODE_CHOICES, required=False, label="Search by")
+    columns = forms.MultipleChoiceField(
+        required=False, label="Columns",
+        help_text=f"Choose up to {MAX_COLUMNS}. Your choice is remembered for this module.",
+    )  # fmt: skip
+    sort_by = forms.ChoiceField(
+        choices=SORT_CHOICES, required=False, label="Sort by",
+        help_text="Zoho sorts lists only by created time, modified time or record ID, and "
+        "search results not at all.",
+    )  # fmt: skip
+    sort_order = forms.ChoiceField(
+        choices=[("desc", "Descending"), ("asc", "Ascending")], required=False, label="Order"
+    )
+    per_page = forms.TypedChoiceField(
+        choices=[(n, n) for n in PER_PAGE_CHOICES], coerce=int, required=False,
+        empty_value=DEFAULT_PER_PAGE, label="Rows per page",
+    )  # fmt: skip
+    join = forms.ChoiceField(
+        choices=[("and", "all conditions"), ("or", "any condition")], required=False,
+        label="Match",
+    )  # fmt: skip
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page_token = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any, *, fields: Sequence[Field], saved_columns: Sequence[str]):
+        super().__init__(data)
+        self.fields["columns"].choices = [
+            (item.api_name, item.field_label or item.api_name) for item in listable_fields(fields)
+        ]
+        known = [value for value, _ in self.fields["columns"].choices]
+        # Saved columns may name fields deleted since; those are dropped quietly.
+        self.saved_columns = tuple(name for name in saved_columns if name in known) or tuple(
+            known[:DEFAULT_COLUMN_COUNT]
+        )
+        self.conditions = condition_forms(data, fields=fields)
+
+    @property
+    def chosen_columns(self) -> tuple[str, ...]:
+        """The columns ticked in the chooser: as sent, else the remembered ones."""
+        sent = self.data.getlist("columns") if hasattr(self.data, "getlist") else []
+        return tuple(sent) or self.saved_columns
+
+    def clean_columns(self) -> tuple[str, ...]:
+        columns = tuple(self.cleaned_data["columns"]) or self.saved_columns
+        if len(columns) > MAX_COLUMNS:
+            raise ValidationError(
+                f"Zoho returns at most {MAX_COLUMNS} fields; you chose {len(columns)}."
+            )
+        return columns
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        q, mode = data.get("q", ""), data.get("mode") or "word"
+        if q and mode == "word" and len(q) < 2:
+            self.add_error("q", "Type at least 2 characters to search by word.")
+        elif q and mode == "word" and not WORD.match(q):
+            self.add_error("q", "Word search takes letters and digits only; "
+                           "use a condition below for other characters.")  # fmt: skip
+        page, per_page = data.get("page") or 1, data.get("per_page") or DEFAULT_PER_PAGE
+        if page * per_page > MAX_PAGED_RECORDS and not data.get("page_token"):
+            self.add_error(None, "Zoho shows the first 2,000 records by page number; "
+                           "use Next to go further.")  # fmt: skip
+        return data
+
+    def is_valid(self) -> bool:
+        rows_valid = all(row.is_valid() for row in self.conditions)
+        return super().is_valid() and rows_valid
+
+    def query(self) -> ListQuery:
+        data = self.cleaned_data
+        return ListQuery(
+            columns=data["columns"], per_page=data["per_page"] or DEFAULT_PER_PAGE,
+            page=data.get("page") or 1, page_token=data.get("page_token") or "",
+            sort_by=data.get("sort_by") or "", sort_order=data.get("sort_order") or "",
+            mode=data.get("mode") or "word", q=data.get("q") or "",
+            conditions=tuple(row.condition() for row in self.conditions if row.is_filled()),
+            join=data.get("join") or "and",
+        )  # fmt: skip
+
+    def all_errors(self) -> list[str]:
+        """Every message, labelled, for the summary the htmx partial shows."""
+        messages = [str(message) for message in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name != "__all__":
+                messages += [f"{self.fields[name].label}: {message}" for message in errors]
+        for number, row in enumerate(self.conditions, start=1):
+            messages += [f"Condition {number}: {message}" for message in row.messages()]
+        return messages
+
+
+class ConditionForm(forms.Form):
+    """One criteria row: field, operator (valid for that field's type), value."""
+
+    field = forms.ChoiceField(required=False, label="Field")
+    operator = forms.ChoiceField(required=False, label="Operator")
+    value = forms.CharField(required=False, max_length=500, label="Value", strip=False)
+
+    def __init__(self, data: Any, *, prefix: str, fields: Sequence[Field]):
+        super().__init__(data, prefix=prefix)
+        self.types = {
+            item.api_name: item.data_type for item in fields if operators_for(item.data_type)
+        }
+        labels = {item.api_name: item.field_label or item.api_name for item in fields}
+        named = sorted(((name, labels[name]) for name in self.types), key=lambda c: c[1].lower())
+        self.fields["field"].choices = [("", "Choose a field"), *named]
+        chosen = self.types.get(str(self.data.get(f"{prefix}-field", "")))
+        allowed = operators_for(chosen) if chosen else tuple(OPERATOR_LABELS)
+        self.fields["operator"].choices = [(op, OPERATOR_LABELS[op]) for op in allowed]
+
+    def is_filled(self) -> bool:
+        """A row counts once it has a field and a value; half-typed rows wait quietly."""
+        data = getattr(self, "cleaned_data", {})
+        return bool(data.get("field") and data.get("value"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        name, operator, value = data.get("field"), data.get("operator"), data.get("value")
+        if name and value and operator not in operators_for(self.types[name]):
+            self.add_error("operator", "This operator does not work for this field's type.")
+        if operator in MULTI_VALUE_OPERATORS and value:
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if operator == "between" and len(parts) != 2:
+                self.add_error("value", "Give two values separated by a comma: from, to.")
+            if operator == "in" and len(parts) > MAX_IN_VALUES:
+                self.add_error("value", f"Give at most {MAX_IN_VALUES} values.")
+        return data
+
+    def condition(self) -> Condition:
+        data = self.cleaned_data
+        value = data["value"]
+        if data["operator"] in MULTI_VALUE_OPERATORS:
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return Condition(field=data["field"], operator=data["operator"], value=value)
+
+    def messages(self) -> list[str]:
+        return [str(message) for errors in self.errors.values() for message in errors]
+
+
+def condition_forms(
+    data: Mapping[str, Any] | None, *, fields: Sequence[Field]
+) -> list[ConditionForm]:
+    """The rows the query string holds, then one blank row to add another (at most 10)."""
+    data = data or {}
+    used = [
+        n for n in range(MAX_CONDITIONS) if data.get(f"c{n}-field") or data.get(f"c{n}-value")
+    ]
+    # Renumbered densely, so a row left empty in the middle leaves no gap in later links.
+    rows = [
+        ConditionForm(_row_data(data, number, f"c{index}"), prefix=f"c{index}", fields=fields)
+        for index, number in enumerate(used)
+    ]
+    if len(rows) < MAX_CONDITIONS:
+        rows.append(ConditionForm({}, prefix=f"c{len(rows)}", fields=fields))
+    return rows
+
+
+def _row_data(data: Mapping[str, Any], number: int, prefix: str) -> dict[str, str]:
+    names = ("field", "operator", "value")
+    return {f"{prefix}-{name}": data.get(f"c{number}-{name}", "") for name in names}
+
+
+class LookupForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100)
+    field = forms.RegexField(regex=r"^[A-Za-z0-9_]*$", required=False, max_length=100)

@@ -1,0 +1,347 @@
+"""Browsing records: which modules to offer, which columns to show, how to page and search.
+
+Zoho pages by number only through the first 2,000 records; past that only `page_token` works
+(zoho-api.md §3.1). Search has no tokens and stops at 2,000 results (§3.3). Sorting is possible
+on `id`, `Created_Time` and `Modified_Time` only, and only when listing, not when searching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from updater.client import ZohoClient
+from updater.messages import UserMessage
+from updater.metadata import Field, Layout, Module, User, fields_list, layouts_list, modules_list
+from updater.records import (
+    MAX_PAGED_RECORDS,
+    SORT_FIELDS,
+    Condition,
+    RecordPage,
+    criteria_build,
+    records_list,
+    records_search,
+)
+
+DEFAULT_COLUMN_COUNT = 6
+MAX_COLUMNS = 50
+PER_PAGE_CHOICES = (10, 25, 50, 100, 200)
+DEFAULT_PER_PAGE = 50
+SEARCH_MODES = ("word", "email", "phone")
+
+# Types that read badly in a table cell or that Zoho leaves out of list answers (§3.1).
+UNLISTABLE_TYPES = frozenset(
+    {"subform", "multiselectlookup", "multiuserlookup", "fileupload", "imageupload",
+     "profileimage", "textarea", "jsonarray", "jsonobject", "event_reminder", "RRULE",
+     "ALARM", "consent_lookup"}
+)  # fmt: skip
+
+# Search operators per data type (zoho-api.md §3.3).
+TEXT_OPERATORS = ("equals", "not_equal", "starts_with", "in")
+CHOICE_OPERATORS = ("equals", "not_equal", "in")
+RANGE_OPERATORS = (
+    "equals", "not_equal", "greater_than", "greater_equal", "less_than", "less_equal",
+    "between", "in",
+)  # fmt: skip
+OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("text", "email", "phone", "website"), TEXT_OPERATORS),
+    "textarea": ("equals", "not_equal", "starts_with"),
+    **dict.fromkeys(("picklist", "autonumber", "ownerlookup", "userlookup"), CHOICE_OPERATORS),
+    "boolean": ("equals", "not_equal"),
+    **dict.fromkeys(
+        ("date", "datetime", "integer", "bigint", "double", "currency", "percent", "decimal"),
+        RANGE_OPERATORS,
+    ),
+    "multiselectpicklist": ("equals", "not_equal", "in", "starts_with"),
+}
+OPERATOR_LABELS = {
+    "equals": "contains",  # Zoho's `equals` matches "ABC Inc" for "ABC" (§3.3, §5.8)
+    "not_equal": "is not",
+    "starts_with": "starts with",
+    "in": "is one of",
+    "greater_than": "after / more than",
+    "greater_equal": "on or after / at least",
+    "less_than": "before / less than",
+    "less_equal": "on or before / at most",
+    "between": "between",
+}
+MULTI_VALUE_OPERATORS = frozenset({"in", "between"})
+
+# The field people know a record by, for lookups (Contacts and Leads: First + Last name).
+NAME_FIELDS = {
+    "Accounts": "Account_Name", "Deals": "Deal_Name", "Products": "Product_Name",
+    "Vendors": "Vendor_Name", "Campaigns": "Campaign_Name", "Solutions": "Solution_Title",
+    "Events": "Event_Title", "Price_Books": "Price_Book_Name",
+}  # fmt: skip
+PERSON_MODULES = frozenset({"Contacts", "Leads"})
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Everything that decides one page of the list; it all travels in the query string."""
+
+    columns: tuple[str, ...]
+    per_page: int = DEFAULT_PER_PAGE
+    page: int = 1
+    page_token: str = ""
+    sort_by: str = ""
+    sort_order: str = ""
+    mode: str = "word"
+    q: str = ""
+    conditions: tuple[Condition, ...] = ()
+    join: str = "and"
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.conditions or self.q)
+
+    def params(self, **overrides: Any) -> list[tuple[str, str]]:
+        """Query-string pairs for this state; criteria rows use the form's `c<n>-*` names."""
+        state = {**self.__dict__, **overrides}
+        pairs = [("columns", column) for column in state["columns"]]
+        for name in ("per_page", "sort_by", "sort_order", "mode", "q", "join"):
+            if state[name] not in ("", None):
+                pairs.append((name, str(state[name])))
+        for index, condition in enumerate(state["conditions"]):
+            value = condition.value
+            text = ",".join(value) if isinstance(value, list) else value
+            pairs += [(f"c{index}-field", condition.field), (f"c{index}-operator",
+                      condition.operator), (f"c{index}-value", text)]  # fmt: skip
+        if state["page"] != 1:
+            pairs.append(("page", str(state["page"])))
+        if state["page_token"]:
+            pairs.append(("page_token", state["page_token"]))
+        return pairs
+
+    def url(self, base: str, **overrides: Any) -> str:
+        return f"{base}?{urlencode(self.params(**overrides))}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error from Zoho, in a person's words, for the top of the page."""
+
+    title: str
+    detail: str
+    next_step: str
+    code: str = ""
+
+
+@dataclass
+class Table:
+    headers: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    first: int
+    last: int
+    previous_url: str = ""
+    next_url: str = ""
+    first_url: str = ""
+    limit_note: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModuleMeta:
+    module: Module | None  # None when Zoho does not offer the module for editing
+    fields: list[Field]
+    layouts: list[Layout]
+
+    @property
+    def label(self) -> str:
+        return self.module.plural_label if self.module else ""
+
+
+def module_meta(
+    *, client: ZohoClient, options: Mapping[str, Any], module: str, refresh: bool = False
+) -> ModuleMeta:
+    """The module, its fields and layouts (three cached metadata calls; `refresh` reloads)."""
+    modules = modules_list(client=client, refresh=refresh, **options)
+    found = next((item for item in editable_modules(modules, None) if item.api_name == module),
+                 None)  # fmt: skip
+    if found is None:
+        return ModuleMeta(module=None, fields=[], layouts=[])
+    fields = fields_list(client=client, module=module, refresh=refresh, **options)
+    layouts = layouts_list(client=client, module=module, refresh=refresh, **options)
+    return ModuleMeta(module=found, fields=fields, layouts=layouts)
+
+
+def problem_from(message: UserMessage, *, code: str = "") -> Problem:
+    return Problem(message.title, message.detail, message.next_step, code)
+
+
+def editable_modules(modules: Iterable[Module], allowed: set[str] | None) -> list[Module]:
+    """Modules the API may edit (`api_supported` and `editable`) that this user was granted."""
+    usable = [
+        module
+        for module in modules
+        if module.api_supported
+        and module.editable
+        and module.generated_type not in ("subform", "linking")
+        and (allowed is None or module.api_name in allowed)
+    ]
+    return sorted(usable, key=lambda module: (module.plural_label or module.api_name).lower())
+
+
+def listable_fields(fields: Sequence[Field]) -> list[Field]:
+    return [item for item in fields if item.data_type not in UNLISTABLE_TYPES]
+
+
+def default_columns(fields: Sequence[Field], layouts: Sequence[Layout]) -> tuple[str, ...]:
+    """The first few listable fields in the first layout's order (fields order as a fallback)."""
+    listable = {item.api_name for item in listable_fields(fields)}
+    ordered: list[str] = []
+    if layouts:
+        for section in sorted(layouts[0].sections, key=lambda s: s.sequence_number):
+            ordered += [item.api_name for item in sorted(section.fields, key=lambda f: f.sequence)]
+    ordered += [item.api_name for item in fields]
+    chosen: list[str] = []
+    for api_name in ordered:
+        if api_name in listable and api_name not in chosen:
+            chosen.append(api_name)
+        if len(chosen) == DEFAULT_COLUMN_COUNT:
+            break
+    return tuple(chosen)
+
+
+def operators_for(data_type: str) -> tuple[str, ...]:
+    return OPERATORS_BY_TYPE.get(data_type, ())
+
+
+def records_fetch(*, client: ZohoClient, module: str, query: ListQuery) -> RecordPage:
+    """One page: the search API when searching, else the list API (sortable, token paging)."""
+    fields = list(query.columns)
+    if query.conditions:
+        criteria = criteria_build(conditions=list(query.conditions), join=query.join)
+        return records_search(client=client, module=module, criteria=criteria, fields=fields,
+                              page=query.page, per_page=query.per_page)  # fmt: skip
+    if query.q:
+        return records_search(client=client, module=module, fields=fields, page=query.page,
+                              per_page=query.per_page, **{query.mode: query.q})  # fmt: skip
+    return records_list(
+        client=client, module=module, fields=fields, per_page=query.per_page,
+        page=query.page, page_token=query.page_token or None,
+        sort_by=query.sort_by or None, sort_order=query.sort_order or None,
+    )  # fmt: skip
+
+
+def cell_text(value: Any) -> str:
+    """A person's reading of a Zoho JSON value in one table cell."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Mapping):
+        return str(value.get("name") or value.get("full_name") or value.get("id") or "")
+    if isinstance(value, list | tuple):
+        return ", ".join(filter(None, (cell_text(item) for item in value)))
+    return str(value)
+
+
+def table_build(
+    *, page: RecordPage, query: ListQuery, fields: Sequence[Field], base_url: str,
+    previous_token: str | None,
+) -> Table:  # fmt: skip
+    labels = {item.api_name: item.field_label or item.api_name for item in fields}
+    headers = [_header(column, labels.get(column, column), query, base_url)
+               for column in query.columns]  # fmt: skip
+    rows = [
+        {"id": str(record.get("id", "")),
+         "cells": [cell_text(record.get(column)) for column in query.columns]}
+        for record in page.records
+    ]  # fmt: skip
+    first = (query.page - 1) * query.per_page + 1
+    table = Table(headers=headers, rows=rows, first=first, last=first + len(rows) - 1)
+    _pager_fill(table, page=page, query=query, base_url=base_url, previous_token=previous_token)
+    return table
+
+
+def _header(column: str, label: str, query: ListQuery, base_url: str) -> dict[str, Any]:
+    header: dict[str, Any] = {"api_name": column, "label": label, "sort_url": "", "sorted": ""}
+    if column in SORT_FIELDS and not query.searching:
+        current = query.sort_by == column
+        order = "asc" if current and query.sort_order != "asc" else "desc"
+        if current:
+            header["sorted"] = "ascending" if query.sort_order == "asc" else "descending"
+        header["sort_url"] = query.url(
+            base_url, sort_by=column, sort_order=order, page=1, page_token=""
+        )
+    return header
+
+
+def _pager_fill(
+    table: Table, *, page: RecordPage, query: ListQuery, base_url: str,
+    previous_token: str | None,
+) -> None:  # fmt: skip
+    """Numbers up to record 2,000; past it the list follows `next_page_token` (searches stop)."""
+    if query.page > 1:
+        table.first_url = query.url(base_url, page=1, page_token="")
+        if (query.page - 1) * query.per_page <= MAX_PAGED_RECORDS:
+            table.previous_url = query.url(base_url, page=query.page - 1, page_token="")
+        elif previous_token:
+            table.previous_url = query.url(base_url, page=query.page - 1,
+                                           page_token=previous_token)  # fmt: skip
+    if not page.more_records:
+        return
+    next_page = query.page + 1
+    if next_page * query.per_page <= MAX_PAGED_RECORDS and not query.page_token:
+        table.next_url = query.url(base_url, page=next_page, page_token="")
+    elif not query.searching and page.next_page_token:
+        table.next_url = query.url(base_url, page=next_page, page_token=page.next_page_token)
+    elif query.searching:
+        table.limit_note = (
+            "Zoho returns at most 2,000 search results. Narrow the search to see the rest."
+        )
+
+
+def name_field_for(module: str, fields: Sequence[Field]) -> str:
+    """The field a record is known by: a known name field, else the first mandatory text field."""
+    if module in NAME_FIELDS:
+        return NAME_FIELDS[module]
+    names = {item.api_name for item in fields}
+    if "Name" in names:
+        return "Name"
+    for item in fields:
+        if item.system_mandatory and item.data_type == "text":
+            return item.api_name
+    return "Subject" if "Subject" in names else "id"
+
+
+def lookup_conditions(module: str, name_field: str, text: str) -> tuple[list[Condition], str]:
+    if module in PERSON_MODULES:
+        return [Condition("Last_Name", "starts_with", text),
+                Condition("First_Name", "starts_with", text)], "or"  # fmt: skip
+    return [Condition(name_field, "starts_with", text)], "and"
+
+
+def lookup_records(
+    *, client: ZohoClient, module: str, fields: Sequence[Field], text: str, limit: int = 10
+) -> list[dict[str, str]]:
+    """Records whose name starts with `text`, as options {id, name, detail}."""
+    name_field = name_field_for(module, fields)
+    conditions, join = lookup_conditions(module, name_field, text)
+    wanted = ["First_Name", "Last_Name", "Email"] if module in PERSON_MODULES else [name_field]
+    page = records_search(
+        client=client, module=module, criteria=criteria_build(conditions=conditions, join=join),
+        fields=wanted, per_page=limit,
+    )  # fmt: skip
+    return [_option(record, module, name_field) for record in page.records[:limit]]
+
+
+def _option(record: Mapping[str, Any], module: str, name_field: str) -> dict[str, str]:
+    if module in PERSON_MODULES:
+        name = " ".join(filter(None, (record.get("First_Name"), record.get("Last_Name"))))
+        return {"id": str(record.get("id")), "name": name, "detail": record.get("Email") or ""}
+    name = cell_text(record.get(name_field)) or str(record.get("id"))
+    return {"id": str(record.get("id")), "name": name, "detail": ""}
+
+
+def lookup_users(users: Iterable[User], text: str, limit: int = 10) -> list[dict[str, str]]:
+    needle = text.casefold()
+    matches = [
+        {"id": user.id, "name": user.full_name, "detail": user.email}
+        for user in users
+        if needle in user.full_name.casefold() or needle in user.email.casefold()
+    ]
+    return matches[:limit]
