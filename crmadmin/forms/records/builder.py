@@ -1,0 +1,220 @@
+"""Metadata → a Django form class whose field names are Zoho api_names.
+
+``record_form_class`` builds (and caches, per metadata fingerprint) the class; ``RecordForm``
+carries the signed state, save options, subform formsets and conflict choices, and after
+``is_valid()`` knows the ``changes`` to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any, ClassVar
+
+from django import forms
+from django.core import signing
+
+from crmadmin.forms.records.fields import RowsField
+from crmadmin.forms.records.layout import Section, sections_for
+from crmadmin.forms.records.state import FormState, state_dumps, state_loads
+from crmadmin.forms.records.subforms import SubformRows, subform_formset
+from crmadmin.forms.records.types import ROW_TYPES, FormContext, form_field_for
+from updater.metadata import Field, Layout
+from updater.records import update_payload_build
+
+TRIGGERS = (("workflow", "Workflows"), ("approval", "Approvals"), ("blueprint", "Blueprints"))
+APPEND_CHOICES = (("replace", "Replace the values"), ("append", "Add to the existing values"))
+RESOLVE_CHOICES = (("mine", "Keep mine"), ("theirs", "Use theirs"))
+STATE_ERROR = (
+    "This form's saved state is missing, expired or was changed outside crmadmin. "
+    "Copy anything you typed, then reload the record."
+)
+_CLASSES: dict[tuple, type[RecordForm]] = {}
+
+
+class RecordForm(forms.Form):
+    """One Zoho record's edit form. Build the class with ``record_form_class``."""
+
+    metadata: ClassVar[dict[str, Field]] = {}
+    sections: ClassVar[tuple[Section, ...]] = ()
+    context: ClassVar[FormContext]
+
+    crm_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    crm_trigger = forms.MultipleChoiceField(
+        choices=TRIGGERS, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Run automation on save",
+        help_text="Zoho runs the checked automations for this change.",
+    )  # fmt: skip
+    crm_skip_cadences = forms.BooleanField(required=False, label="Skip cadences for this change")
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        salt: str,
+        record: Mapping[str, Any] | None = None,
+        state: FormState | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Unbound: ``record`` (or ``state`` + ``values``, for the conflict screen). Bound: the
+        POST, whose signed ``_state`` says what was loaded."""
+        self.salt = salt
+        self.state_error = False
+        if data is not None:
+            state = self._posted_state(data)
+        elif state is None:
+            record = record or {}
+            original = {name: record.get(name) for name in self.editable_names}
+            state = FormState(
+                modified_time=str(record.get("Modified_Time") or ""), original=original,
+                record_name=record_name_of(record),
+                layout_id=str((record.get("Layout") or {}).get("id") or ""),
+            )  # fmt: skip
+        self.form_state = state
+        shown = dict(values if values is not None else (record or state.original))
+        initial = {**shown, "crm_state": state_dumps(state, salt=salt),
+                   "crm_trigger": [value for value, _ in TRIGGERS]}  # fmt: skip
+        super().__init__(data, initial=initial)
+        self.subforms: dict[str, SubformRows] = {
+            name: subform_formset(
+                self.metadata[name], self.context, data=data, rows=shown.get(name) or []
+            )
+            for name in self.subform_names
+        }
+        for name in state.conflicts:
+            if name in self.fields:
+                self.fields[f"{name}__resolve"] = forms.ChoiceField(
+                    choices=RESOLVE_CHOICES, widget=forms.RadioSelect,
+                    label=f"Which {self.fields[name].label} to keep",
+                    error_messages={"required": "Choose which value to keep."},
+                )  # fmt: skip
+
+    def _posted_state(self, data: Any) -> FormState:
+        try:
+            return state_loads(data.get("crm_state") or "", salt=self.salt)
+        except signing.BadSignature:
+            self.state_error = True
+            return FormState(modified_time="", original={})
+
+    @cached_property
+    def editable_names(self) -> list[str]:
+        return [name for name, meta in self.metadata.items() if _editable(meta)]
+
+    @cached_property
+    def subform_names(self) -> list[str]:
+        return [n for n, m in self.metadata.items() if m.data_type == "subform" and _editable(m)]
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return all([valid, *(rows.formset.is_valid() for rows in self.subforms.values())])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.state_error:
+            raise forms.ValidationError(STATE_ERROR, code="state")
+        return cleaned
+
+    @cached_property
+    def submitted(self) -> dict[str, Any]:
+        """The user's values in the shape ``update_payload_build`` diffs (after is_valid)."""
+        values: dict[str, Any] = {}
+        original = self.form_state.original
+        for name in self.editable_names:
+            meta = self.metadata[name]
+            if name in self.subforms:
+                values[name] = self.subforms[name].rows()
+            elif meta.data_type in ROW_TYPES:
+                values[name] = _rows_submitted(self.fields[name], original.get(name),
+                                               self.cleaned_data.get(name) or {})  # fmt: skip
+            elif name in self.cleaned_data:
+                values[name] = self.cleaned_data[name]
+            if self.cleaned_data.get(f"{name}__resolve") == "theirs":
+                values[name] = original.get(name)
+        return values
+
+    @cached_property
+    def append_values(self) -> dict[str, bool]:
+        return {
+            name: True
+            for name in self.editable_names
+            if self.cleaned_data.get(f"{name}__append") == "append"
+        }
+
+    @cached_property
+    def changes(self) -> dict[str, Any]:
+        """Only the changed fields, in Zoho's JSON form; ``{}`` when nothing changed."""
+        return update_payload_build(
+            fields=list(self.metadata.values()), original=self.form_state.original,
+            submitted=self.submitted, append_values=self.append_values,
+        )  # fmt: skip
+
+    def changed_names(self) -> list[str]:
+        return [name for name in self.changes if not name.startswith("$")]
+
+    def label_of(self, name: str) -> str:
+        meta = self.metadata.get(name)
+        return (meta.field_label if meta else "") or name
+
+
+NAME_FIELDS = ("Full_Name", "Name", "Deal_Name", "Account_Name", "Subject", "Product_Name",
+               "Event_Title", "Last_Name", "Email")  # fmt: skip
+
+
+def record_name_of(record: Mapping[str, Any]) -> str:
+    """The words a person knows the record by (the module's usual name field)."""
+    for name in NAME_FIELDS:
+        if record.get(name):
+            return str(record[name])[:255]
+    return str(record.get("id") or "")
+
+
+def _editable(meta: Field) -> bool:
+    return meta.is_writable and meta.data_type not in ("autonumber", "formula", "rollup_summary")
+
+
+def _rows_submitted(field: forms.Field, loaded: Any, posted: Mapping[str, list[str]]) -> list:
+    removed = set(posted.get("remove") or [])
+    kept = [row for row in loaded or [] if str(row.get("id")) not in removed]
+    if isinstance(field, RowsField) and field.inner:
+        return [*kept, *posted.get("add", [])]
+    return kept
+
+
+def _fingerprint(fields: Sequence[Field], layout: Layout | None, ctx: FormContext) -> tuple:
+    return (
+        ctx.connection_id, str(ctx.time_zone), ctx.users, layout,
+        tuple((f.api_name, f.data_type, f.length, f.read_only, f.field_read_only, f.tooltip,
+               f.decimal_place, f.pick_list_values, f.lookup_module, f.subform_fields)
+              for f in fields),
+    )  # fmt: skip
+
+
+def record_form_class(
+    *, fields: Sequence[Field], layout: Layout | None, context: FormContext
+) -> type[RecordForm]:
+    """The form class for a module's metadata and layout; built once per metadata version."""
+    key = _fingerprint(fields, layout, context)
+    cached = _CLASSES.get(key)
+    if cached is not None:
+        return cached
+    by_name = {meta.api_name: meta for meta in fields if meta.api_name}
+    sections, required = sections_for(layout, by_name)
+    shown = [name for section in sections for name in section.names]
+    attrs: dict[str, Any] = {
+        "metadata": {name: by_name[name] for name in shown},
+        "sections": sections,
+        "context": context,
+    }
+    for name in shown:
+        meta = by_name[name]
+        attrs[name] = form_field_for(meta, context, required=name in required)
+        if meta.data_type == "multiselectpicklist" and meta.is_writable:
+            attrs[f"{name}__append"] = forms.ChoiceField(
+                choices=APPEND_CHOICES, initial="replace", required=False,
+                widget=forms.RadioSelect, label="When saving",
+            )  # fmt: skip
+    form_class = type("RecordForm", (RecordForm,), attrs)
+    if len(_CLASSES) > 256:
+        _CLASSES.clear()
+    _CLASSES[key] = form_class
+    return form_class

@@ -1,0 +1,78 @@
+"""Subforms: one formset per subform field; its row form is built through the same type table.
+
+Rows keep their Zoho ``id``; a ticked "Remove" drops the row (``update_payload_build`` then sends
+``{"id", "_delete": null}``); an extra blank row adds one (zoho-api.md §3.6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from crmadmin.forms.records.types import FormContext, form_field_for
+from updater.metadata import Field
+
+# Row fields Zoho fills itself: never shown as columns.
+SYSTEM_ROW_FIELDS = frozenset({"Parent_Id", "Created_Time", "Modified_Time", "Created_By",
+                               "Modified_By", "Layout", "id"})  # fmt: skip
+MAX_ROWS = 100
+
+
+class SubformRowForm(forms.Form):
+    id = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def has_changed(self) -> bool:
+        # A blank extra row stays blank (not validated, not sent) until something is typed.
+        return any(name != "id" and self[name].value() not in (None, "", [], False)
+                   for name in self.fields if name != "DELETE")  # fmt: skip
+
+
+@dataclass
+class SubformRows:
+    field: Field
+    formset: forms.BaseFormSet
+    columns: tuple[str, ...]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Kept and new rows in form order, each ``{"id"?, column: value}``; the order is what a
+        ``json_path`` index such as ``$.data[0].Items[2]`` refers to."""
+        return [row for _, row in self.rows_with_index()]
+
+    def rows_with_index(self) -> list[tuple[int, dict[str, Any]]]:
+        rows = []
+        for index, form in enumerate(self.formset.forms):
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE") or (not data.get("id") and not form.has_changed()):
+                continue
+            row = {name: data.get(name) for name in self.columns}
+            if data.get("id"):
+                row = {"id": data["id"], **row}
+            rows.append((index, row))
+        return rows
+
+
+def subform_formset(
+    meta: Field, ctx: FormContext, *, data: Any, rows: list[Mapping[str, Any]]
+) -> SubformRows:
+    columns = tuple(
+        sub.api_name for sub in meta.subform_fields
+        if sub.api_name not in SYSTEM_ROW_FIELDS and sub.is_writable
+    )  # fmt: skip
+    attrs = {
+        sub.api_name: form_field_for(sub, ctx, required=False)
+        for sub in meta.subform_fields
+        if sub.api_name in columns
+    }
+    row_form = type("SubformRowForm", (SubformRowForm,), attrs)
+    formset_class = forms.formset_factory(
+        row_form, extra=1, can_delete=True, max_num=MAX_ROWS, validate_max=True
+    )
+    initial = [
+        {"id": row.get("id"), **{name: row.get(name) for name in columns}}
+        for row in rows if isinstance(row, Mapping)
+    ]  # fmt: skip
+    formset = formset_class(data=data, initial=initial, prefix=meta.api_name)
+    return SubformRows(field=meta, formset=formset, columns=columns)

@@ -1,0 +1,251 @@
+"""THE table: Zoho ``data_type`` → form-field factory (zoho-api.md §2.3 for every limit).
+
+Every factory takes the field's metadata, the form context and whether the layout marks it
+required, and returns a Django form field named after the field's ``api_name``. A type missing
+from the table is shown read-only with a logged warning, never a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.urls import reverse
+
+from crmadmin.forms.records.fields import (
+    LookupField,
+    ReadOnlyField,
+    RowsField,
+    SubformField,
+    UserField,
+    ZohoDateTimeField,
+)
+from crmadmin.forms.records.widgets import RowsWidget
+from updater.metadata import Field, User
+
+logger = logging.getLogger(__name__)
+
+# Zoho's own limits where metadata gives no length (zoho-api.md §2.3).
+TEXTAREA_LENGTHS = {"small": 2000, "large": 32000, "rich_text": 50000}
+PHONE = re.compile(r"^\+?[0-9][0-9 ()./\-#*;,xXeEtT]*$")
+WEBSITE = re.compile(
+    r"^(https?://)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(:\d{1,5})?([/?#]\S*)?$", re.I
+)
+BIGINT = re.compile(r"^-?\d{1,18}$")
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a form needs beyond field metadata: whose org, its time zone, its users."""
+
+    connection_id: int
+    time_zone: ZoneInfo
+    users: tuple[User, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def search_url(self, module: str | None) -> str:
+        if not module:
+            return ""
+        return reverse("records:lookup", args=[self.connection_id, module])
+
+    def user_choices(self) -> tuple[tuple[str, str], ...]:
+        return tuple((user.id, user.full_name or user.email) for user in self.users)
+
+
+Factory = Callable[[Field, FormContext, bool], forms.Field]
+
+
+def _common(meta: Field, required: bool) -> dict[str, Any]:
+    return {"label": meta.field_label or meta.api_name, "required": required,
+            "help_text": meta.tooltip or ""}  # fmt: skip
+
+
+def text(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return forms.CharField(max_length=meta.length or 255, strip=False, **_common(meta, required))
+
+
+def textarea(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    kind = (meta.raw.get("textarea") or {}).get("type") or "small"
+    limit = meta.length or TEXTAREA_LENGTHS.get(kind, 2000)
+    rows = 3 if kind == "small" else 6
+    widget = forms.Textarea(attrs={"rows": rows, "data-kind": kind})
+    return forms.CharField(max_length=limit, widget=widget, strip=False, **_common(meta, required))
+
+
+def email(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return forms.EmailField(max_length=meta.length or 100, **_common(meta, required))
+
+
+def phone(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return forms.RegexField(
+        PHONE, max_length=meta.length or 30, widget=forms.TextInput(attrs={"type": "tel"}),
+        error_messages={"invalid": "Enter a phone number: digits, spaces, + ( ) - . only."},
+        **_common(meta, required),
+    )  # fmt: skip
+
+
+def website(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return forms.RegexField(
+        WEBSITE, max_length=meta.length or 255,
+        error_messages={"invalid": "Enter a web address, e.g. www.example.com."},
+        **_common(meta, required),
+    )  # fmt: skip
+
+
+def integer(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    limit = 10 ** min(meta.length or 9, 9) - 1
+    return forms.IntegerField(min_value=-limit, max_value=limit, **_common(meta, required))
+
+
+def bigint(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return forms.RegexField(
+        BIGINT, widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": "Enter a whole number of at most 18 digits."},
+        **_common(meta, required),
+    )  # fmt: skip
+
+
+def _number(meta: Field, required: bool, *, digits: int, places: int) -> forms.Field:
+    step = "any" if places == 0 else str(Decimal(1).scaleb(-places))
+    return forms.DecimalField(
+        max_digits=digits + places, decimal_places=places,
+        widget=forms.NumberInput(attrs={"step": step}), **_common(meta, required),
+    )  # fmt: skip
+
+
+def double(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    places = meta.decimal_place if meta.decimal_place is not None else 9
+    return _number(meta, required, digits=meta.length or 16, places=min(places, 9))
+
+
+def currency(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    places = meta.precision if meta.precision is not None else (meta.decimal_place or 2)
+    return _number(meta, required, digits=meta.length or 16, places=places)
+
+
+def percent(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    places = meta.decimal_place if meta.decimal_place is not None else 2
+    return _number(meta, required, digits=min(meta.length or 5, 5), places=places)
+
+
+def boolean(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return forms.BooleanField(**_common(meta, False))
+
+
+def date(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateField(widget=widget, input_formats=["%Y-%m-%d"], **_common(meta, required))
+
+
+def datetime_(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return ZohoDateTimeField(time_zone=ctx.time_zone, **_common(meta, required))
+
+
+def _options(meta: Field) -> list[tuple[str, str]]:
+    return [(option.actual_value, option.display_value) for option in meta.pick_list_values]
+
+
+def picklist(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    options = [(value, label) for value, label in _options(meta) if value != "-None-"]
+    return forms.ChoiceField(choices=[("", "-None-"), *options], **_common(meta, required))
+
+
+def multiselectpicklist(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return forms.MultipleChoiceField(
+        choices=_options(meta), widget=forms.CheckboxSelectMultiple, **_common(meta, required)
+    )
+
+
+def lookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return LookupField(search_url=ctx.search_url(meta.lookup_module), **_common(meta, required))
+
+
+def user(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    # Owner can never be emptied; other user lookups may be.
+    blank = [] if meta.data_type == "ownerlookup" else [("", "-None-")]
+    return UserField(choices=[*blank, *ctx.user_choices()], **_common(meta, required))
+
+
+def multiselectlookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    target = meta.multi_lookup.connected_module if meta.multi_lookup else None
+    widget = RowsWidget(add="ids", search_url=ctx.search_url(target))
+    return RowsField(inner=_inner(meta), widget=widget, **_common(meta, False))
+
+
+def multiuserlookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    widget = RowsWidget(add="users", user_choices=ctx.user_choices())
+    return RowsField(inner=_inner(meta), widget=widget, **_common(meta, False))
+
+
+def files(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return RowsField(widget=RowsWidget(), **_common(meta, False))
+
+
+def subform(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return SubformField(label=meta.field_label, help_text=meta.tooltip or "")
+
+
+def read_only(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
+    return ReadOnlyField(label=meta.field_label or meta.api_name, help_text=meta.tooltip or "")
+
+
+def _inner(meta: Field) -> str | None:
+    links = meta.multi_lookup
+    return (links.connected_lookup_api_name or links.lookup_api_name or None) if links else None
+
+
+FIELD_TYPES: dict[str, Factory] = {
+    "text": text,
+    "mediumtext": textarea,
+    "textarea": textarea,
+    "email": email,
+    "phone": phone,
+    "website": website,
+    "integer": integer,
+    "bigint": bigint,
+    "long": bigint,
+    "double": double,
+    "decimal": double,
+    "currency": currency,
+    "percent": percent,
+    "boolean": boolean,
+    "date": date,
+    "datetime": datetime_,
+    "picklist": picklist,
+    "multiselectpicklist": multiselectpicklist,
+    "lookup": lookup,
+    "ownerlookup": user,
+    "userlookup": user,
+    "multiselectlookup": multiselectlookup,
+    "multiuserlookup": multiuserlookup,
+    "fileupload": files,
+    "imageupload": files,
+    "subform": subform,
+    "autonumber": read_only,
+    "formula": read_only,
+    "rollup_summary": read_only,
+    "profileimage": read_only,
+    "territories": read_only,
+    "layout": read_only,
+}
+# Types whose rows the form carries as RowsField: cleaned by RecordForm with the loaded rows.
+ROW_TYPES = frozenset({"multiselectlookup", "multiuserlookup", "fileupload", "imageupload"})
+
+
+def form_field_for(meta: Field, ctx: FormContext, *, required: bool) -> forms.Field:
+    """The form field for one Zoho field; read-only for computed, locked and unknown types."""
+    factory = FIELD_TYPES.get(meta.data_type)
+    if factory is None:
+        logger.warning("Unknown Zoho data type %r on %s: shown read-only", meta.data_type,
+                       meta.api_name)  # fmt: skip
+        return read_only(meta, ctx, required)
+    # "Tag" says text but holds [{name, id}] (zoho-api.md §5.9): show it, never edit it.
+    if not meta.is_writable or (meta.json_type == "jsonarray" and factory is text):
+        return factory(meta, ctx, False) if factory is subform else read_only(meta, ctx, False)
+    return factory(meta, ctx, required)

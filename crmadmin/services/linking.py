@@ -1,0 +1,448 @@
+"""Link contacts to deals by external ID: resolve both sides for a preview, link in calls of at
+most 100, and report one result per row.
+
+The link itself is Zoho's "Update Related Records Using External ID" call
+(reference/zoho-update-related-records-by-external-id.txt): ``PUT /Contacts/{ext}/Deals`` with
+``X-EXTERNAL: Contacts.<field>,Deals.<field>``, or ``PUT /Contacts/{id}/Deals`` with only
+``Deals.<field>`` when the contact is given by record id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from updater.client import ZohoClient
+from updater.errors import ApiError, RecordResult, ZohoError
+from updater.messages import user_message
+from updater.metadata import Field, fields_list
+from updater.records import (
+    MAX_IN_VALUES,
+    MAX_WRITE_RECORDS,
+    Condition,
+    record_get,
+    records_search,
+)
+from updater.relations import (
+    related_link,
+    related_link_by_external,
+    related_list_get,
+    related_unlink,
+)
+
+CONTACTS = "Contacts"
+DEALS = "Deals"
+ROLE_FIELD = "Contact_Role"
+MAX_DEALS = MAX_WRITE_RECORDS
+CONTACT_FIELDS = ["Full_Name", "First_Name", "Last_Name", "Email"]
+DEAL_FIELDS = ["Deal_Name", "Stage", "Amount"]
+# Our own budget for one search's criteria: Zoho documents no length limit, but the criteria
+# travel in the query string and proxies refuse long URLs.
+CRITERIA_MAX_CHARS = 1800
+ROW_PATH = re.compile(r"^\$\.data\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class ContactRef:
+    """The contact as the person gave it: an external field and value, or a record id."""
+
+    value: str
+    field: str | None = None
+
+    @property
+    def by_id(self) -> bool:
+        return self.field is None
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Deal:
+    id: str
+    external_id: str
+    name: str
+    stage: str
+    role: str = ""  # the contact's current role on this deal
+    role_id: str = ""
+
+
+@dataclass(frozen=True)
+class LinkedContact:
+    id: str
+    name: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    contact: Contact | None
+    deals: Mapping[str, Deal]  # by external id; an id missing here is unknown
+
+
+@dataclass(frozen=True)
+class RowResult:
+    index: int
+    ok: bool
+    code: str
+    message: str
+    deal_id: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an error belongs on the page: the contact input, one deal row, or the top."""
+
+    target: str  # "contact" | "row" | "deals" | "top"
+    index: int | None = None
+
+
+def external_fields(*, client: ZohoClient, module: str, metadata: Mapping[str, Any]) -> list[Field]:
+    """The fields metadata marks ``external`` (zoho-api.md §3.8), in Zoho's order."""
+    fields = fields_list(client=client, module=module, **metadata)
+    return [item for item in fields if item.external]
+
+
+def contact_find(*, client: ZohoClient, contact: ContactRef) -> Contact | None:
+    """One search on the external field, or one GET by id. Search ``equals`` behaves like
+    "contains" (zoho-api.md §3.3), so only an exact match counts."""
+    if contact.by_id:
+        record = record_get(client=client, module=CONTACTS, record_id=contact.value)
+        return _contact_of(record) if record else None
+    condition = Condition(field=contact.field or "", operator="equals", value=contact.value)
+    page = records_search(
+        client=client, module=CONTACTS, criteria=condition,
+        fields=[*CONTACT_FIELDS, contact.field or ""],
+    )  # fmt: skip
+    exact = [record for record in page.records if _same(record.get(contact.field), contact.value)]
+    return _contact_of(exact[0]) if exact else None
+
+
+def deals_find(*, client: ZohoClient, field: str, values: list[str]) -> dict[str, Deal]:
+    """Deals by external id with one ``in`` search per ≤100 values (fewer when long)."""
+    found: dict[str, Deal] = {}
+    for chunk in criteria_chunks(values):
+        condition = Condition(field=field, operator="in", value=chunk)
+        page = records_search(
+            client=client, module=DEALS, criteria=condition, fields=[*DEAL_FIELDS, field]
+        )
+        wanted = set(chunk)
+        for record in page.records:
+            external_id = str(record.get(field) or "")
+            if external_id in wanted:
+                found[external_id] = _deal_of(record, external_id=external_id)
+    return found
+
+
+def criteria_chunks(values: list[str]) -> Iterable[list[str]]:
+    chunk: list[str] = []
+    size = 0
+    for value in values:
+        if chunk and (len(chunk) >= MAX_IN_VALUES or size + len(value) + 1 > CRITERIA_MAX_CHARS):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(value)
+        size += len(value) + 1
+    if chunk:
+        yield chunk
+
+
+def contact_deals(*, client: ZohoClient, contact_id: str, deal_field: str | None) -> list[Deal]:
+    """The deals linked to a contact with the contact's role on each (the Deals related list)."""
+    fields = [*DEAL_FIELDS, ROLE_FIELD, *([deal_field] if deal_field else [])]
+    page = related_list_get(
+        client=client, module=CONTACTS, record_id=contact_id, related_list=DEALS, fields=fields
+    )
+    return [
+        _deal_of(record, external_id=str(record.get(deal_field) or "") if deal_field else "")
+        for record in page.records
+    ]
+
+
+def deal_contacts(*, client: ZohoClient, deal_id: str) -> list[LinkedContact]:
+    """The contacts on a deal with their roles (``GET /Deals/{id}/Contact_Roles``, §2.5)."""
+    page = related_list_get(
+        client=client, module=DEALS, record_id=deal_id, related_list="Contact_Roles",
+        fields=[*CONTACT_FIELDS, ROLE_FIELD],
+    )  # fmt: skip
+    return [
+        LinkedContact(
+            id=str(record.get("id", "")),
+            name=_contact_name(record),
+            email=str(record.get("Email") or ""),
+            role=_role_of(record)[0],
+        )
+        for record in page.records
+    ]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A record's side of the link: a contact's deals, or a deal's contacts."""
+
+    module: str
+    deals: list[Deal] = field(default_factory=list)
+    contacts: list[LinkedContact] = field(default_factory=list)
+    deal_field: str | None = None
+
+
+def related_for(
+    *, client: ZohoClient, module: str, record_id: str, metadata: Mapping[str, Any]
+) -> Related:
+    if module == DEALS:
+        return Related(module=DEALS, contacts=deal_contacts(client=client, deal_id=record_id))
+    external = external_fields(client=client, module=DEALS, metadata=metadata)
+    deal_field = external[0].api_name if external else None
+    deals = contact_deals(client=client, contact_id=record_id, deal_field=deal_field)
+    return Related(module=CONTACTS, deals=deals, deal_field=deal_field)
+
+
+def link_preview(
+    *, client: ZohoClient, contact: ContactRef, deal_field: str, external_ids: list[str]
+) -> Preview:
+    """Resolve both sides: the contact, every deal, and the contact's current role on each."""
+    found = contact_find(client=client, contact=contact)
+    deals = deals_find(client=client, field=deal_field, values=external_ids) if found else {}
+    if found and deals:
+        roles = {deal.id: deal for deal in contact_deals(
+            client=client, contact_id=found.id, deal_field=None)}  # fmt: skip
+        deals = {key: _with_role(deal, roles.get(deal.id)) for key, deal in deals.items()}
+    return Preview(contact=found, deals=deals)
+
+
+def link_rows(
+    *, client: ZohoClient, contact: ContactRef, deal_field: str, rows: list[tuple[str, str]]
+) -> list[RowResult]:
+    """One PUT per ≤100 rows of (deal external id, role id). Raises the whole request's
+    ApiError; per-row failures come back as failed RowResults in input order."""
+    body = [_row_body(deal_field, external_id, role_id) for external_id, role_id in rows]
+    if contact.by_id:
+        results = related_link(
+            client=client, module=CONTACTS, record_id=contact.value, related_list=DEALS,
+            related_module=DEALS, related_external_field=deal_field, rows=body,
+        )  # fmt: skip
+    else:
+        results = related_link_by_external(
+            client=client, module=CONTACTS, external_field=contact.field or "",
+            external_value=contact.value, related_list=DEALS,
+            related_external_field=deal_field, rows=body,
+        )  # fmt: skip
+    return [_row_result(result) for result in results]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One row of a bulk link: (contact external id, deal external id, role)."""
+
+    line: int
+    contact: str
+    deal: str
+    role: str = ""  # as typed
+    role_id: str = ""
+
+
+@dataclass(frozen=True)
+class PairResult:
+    pair: Pair
+    ok: bool
+    code: str
+    message: str
+
+
+def pairs_link(
+    *, client: ZohoClient, contact_field: str, deal_field: str, pairs: list[Pair]
+) -> list[PairResult]:
+    """One PUT per contact and ≤100 deals, a result per pair in input order. A contact- or
+    row-level failure stays with its call; anything else (auth, scope, network) stops the run
+    and marks the rest as not sent."""
+    groups: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        groups.setdefault(pair.contact, []).append(pair)
+    outcome: dict[int, PairResult] = {}
+    stopped: ZohoError | None = None
+    for contact_value, group in groups.items():
+        contact = ContactRef(value=contact_value, field=contact_field)
+        for start in range(0, len(group), MAX_DEALS):
+            chunk = group[start : start + MAX_DEALS]
+            if stopped is None:
+                stopped = _chunk_link(client, contact, deal_field, chunk, outcome)
+            else:
+                for pair in chunk:
+                    outcome[id(pair)] = PairResult(pair, False, "NOT_SENT", _not_sent(stopped))
+    return [outcome[id(pair)] for pair in pairs]
+
+
+def _chunk_link(
+    client: ZohoClient, contact: ContactRef, deal_field: str, chunk: list[Pair],
+    outcome: dict[int, PairResult],
+) -> ZohoError | None:  # fmt: skip
+    rows = [(pair.deal, pair.role_id) for pair in chunk]
+    try:
+        results = link_rows(client=client, contact=contact, deal_field=deal_field, rows=rows)
+    except ZohoError as error:
+        place = error_place(error=error, contact=contact, deal_field=deal_field)
+        if place.target == "top":
+            for pair in chunk:
+                outcome[id(pair)] = PairResult(pair, False, _code(error), _not_sent(error))
+            return error
+        for position, pair in enumerate(chunk):
+            message = error_text(error=error, place=place, contact=contact,
+                                 deal_field=deal_field, external_id=pair.deal)  # fmt: skip
+            if place.target == "row" and place.index != position:
+                message = f"Not linked: line {chunk[place.index or 0].line} stopped this call."
+            outcome[id(pair)] = PairResult(pair, False, _code(error), message)
+        return None
+    for result in results:
+        pair = chunk[result.index]
+        message = "Linked." if result.ok else row_text(result, deal_field=deal_field,
+                                                      external_id=pair.deal)  # fmt: skip
+        outcome[id(pair)] = PairResult(pair, result.ok, result.code, message)
+    return None
+
+
+def _code(error: ZohoError) -> str:
+    return error.code if isinstance(error, ApiError) else getattr(error, "kind", "ERROR")
+
+
+def _not_sent(error: ZohoError) -> str:
+    words = user_message(error)
+    return f"Not linked: {words.title}. {words.next_step}"
+
+
+def row_text(result: RowResult | RecordResult, *, deal_field: str, external_id: str) -> str:
+    """A person's words for one row that Zoho refused."""
+    return _row_words(result.code, result.message, result.details, deal_field, external_id)
+
+
+def contact_missing(contact: ContactRef) -> str:
+    if contact.by_id:
+        return f"No contact has the record id “{contact.value}”."
+    return f"No contact has {contact.field} “{contact.value}”."
+
+
+def error_text(
+    *, error: ZohoError, place: Place, contact: ContactRef, deal_field: str, external_id: str = ""
+) -> str:
+    """A person's words for an error that belongs to the contact input or to a deal row."""
+    if place.target == "contact":
+        return contact_missing(contact)
+    if isinstance(error, ApiError):
+        return _row_words(error.code, error.message, error.details, deal_field, external_id)
+    return str(error)
+
+
+def _row_words(
+    code: str, message: str, details: Mapping[str, Any], deal_field: str, external_id: str
+) -> str:
+    if details.get("api_name") == ROLE_FIELD:
+        return "Zoho does not know this contact role; choose another one."
+    if code == "INVALID_DATA":
+        return f"No deal has {deal_field} “{external_id}”." if external_id else (
+            f"Zoho did not accept this {deal_field}.")  # fmt: skip
+    if code == "MANDATORY_NOT_FOUND":
+        return f"{deal_field} is missing: Zoho needs it because the request names it."
+    return f"{message[:1].upper()}{message[1:]}." if message else code
+
+
+def deal_unlink(*, client: ZohoClient, contact_id: str, deal_id: str) -> RowResult:
+    results = related_unlink(
+        client=client, module=CONTACTS, record_id=contact_id, related_list=DEALS,
+        related_ids=[deal_id],
+    )  # fmt: skip
+    if not results:
+        return RowResult(index=0, ok=True, code="SUCCESS", message="relation removed")
+    return _row_result(results[0])
+
+
+def error_place(*, error: ZohoError, contact: ContactRef, deal_field: str) -> Place:
+    """Which input an error is about: a ``json_path``/record index into ``data[]`` names a deal
+    row; an INVALID_DATA that names no row is about the contact in the URL."""
+    if not isinstance(error, ApiError):
+        return Place("top")
+    index = _row_index(error)
+    if index is not None:
+        return Place("row", index)
+    api_names = {e.api_name for e in error.field_errors} | {error.details.get("api_name")}
+    if error.code == "MANDATORY_NOT_FOUND" or deal_field in api_names or ROLE_FIELD in api_names:
+        return Place("deals")
+    if error.code == "INVALID_DATA":
+        return Place("contact")
+    return Place("top")
+
+
+def _row_index(error: ApiError) -> int | None:
+    if error.record_index is not None:
+        return error.record_index
+    paths = [e.json_path for e in error.field_errors] + [error.details.get("json_path")]
+    for path in paths:
+        match = ROW_PATH.match(str(path or ""))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _row_body(deal_field: str, external_id: str, role_id: str) -> dict[str, str]:
+    body = {deal_field: external_id}
+    if role_id:
+        body[ROLE_FIELD] = role_id
+    return body
+
+
+def _row_result(result: RecordResult) -> RowResult:
+    return RowResult(
+        index=result.index, ok=result.ok, code=result.code, message=result.message,
+        deal_id=result.record_id or "", details=result.details,
+    )  # fmt: skip
+
+
+def _same(found: Any, wanted: str) -> bool:
+    return str(found or "").strip().casefold() == wanted.strip().casefold()
+
+
+def _contact_name(record: Mapping[str, Any]) -> str:
+    full = record.get("Full_Name") or " ".join(
+        str(record.get(part) or "") for part in ("First_Name", "Last_Name")
+    )
+    return str(full).strip() or str(record.get("id", ""))
+
+
+def _contact_of(record: Mapping[str, Any]) -> Contact:
+    return Contact(
+        id=str(record.get("id", "")),
+        name=_contact_name(record),
+        email=str(record.get("Email") or ""),
+    )
+
+
+def _role_of(record: Mapping[str, Any]) -> tuple[str, str]:
+    """(name, id) of ``Contact_Role``, which arrives as ``{"name", "id"}`` or a bare id."""
+    role = record.get(ROLE_FIELD)
+    if isinstance(role, Mapping):
+        return str(role.get("name") or ""), str(role.get("id") or "")
+    return "", str(role or "")
+
+
+def _deal_of(record: Mapping[str, Any], *, external_id: str) -> Deal:
+    role, role_id = _role_of(record)
+    return Deal(
+        id=str(record.get("id", "")),
+        external_id=external_id,
+        name=str(record.get("Deal_Name") or ""),
+        stage=str(record.get("Stage") or ""),
+        role=role,
+        role_id=role_id,
+    )
+
+
+def _with_role(deal: Deal, linked: Deal | None) -> Deal:
+    if linked is None:
+        return deal
+    return Deal(**{**deal.__dict__, "role": linked.role, "role_id": linked.role_id})

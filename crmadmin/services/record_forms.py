@@ -1,0 +1,62 @@
+"""Build a record's edit form from cached metadata: fields, layout, users, subform rows and the
+org's time zone. With warm metadata this makes no API call; cold it fetches fields, layouts,
+users (only if the module has user fields) and each subform's fields, once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crmadmin.forms.records import FormContext, RecordForm, layout_for, record_form_class
+from crmadmin.models import Connection
+from crmadmin.zoho import metadata_options
+from updater.client import ZohoClient
+from updater.metadata import (
+    Field,
+    fields_list,
+    layouts_list,
+    lookup_fields_list,
+    org_get,
+    subform_fields_attach,
+    users_list,
+)
+
+USER_TYPES = frozenset({"ownerlookup", "userlookup", "multiuserlookup"})
+
+
+def time_zone_for(connection: Connection, client: ZohoClient) -> ZoneInfo:
+    """The org's time zone: stored at connect time; asked of Zoho (once) if it is missing."""
+    if not connection.time_zone:
+        org = org_get(client=client)
+        if org is not None and org.time_zone:
+            connection.time_zone = org.time_zone
+            Connection.objects.filter(pk=connection.pk).update(time_zone=org.time_zone)
+    try:
+        return ZoneInfo(connection.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def form_class_for(
+    *, connection: Connection, client: ZohoClient, module: str, layout_id: str = ""
+) -> type[RecordForm]:
+    options = metadata_options(connection)
+    fields = fields_list(client=client, module=module, **options)
+    fields = [_with_subform_fields(meta, client, options) for meta in fields]
+    layouts = layouts_list(client=client, module=module, **options)
+    users = ()
+    if any(meta.data_type in USER_TYPES and meta.is_writable for meta in fields):
+        users = tuple(users_list(client=client, **options))
+    context = FormContext(
+        connection_id=connection.pk, time_zone=time_zone_for(connection, client), users=users
+    )
+    layout = layout_for(layouts, {"Layout": {"id": layout_id}})
+    return record_form_class(fields=fields, layout=layout, context=context)
+
+
+def _with_subform_fields(meta: Field, client: ZohoClient, options: Mapping[str, Any]) -> Field:
+    if meta.data_type != "subform" or not meta.subform_module:
+        return meta
+    rows = lookup_fields_list(client=client, lookup_field=meta, **options)
+    return subform_fields_attach(subform_field=meta, fields=rows)

@@ -1,0 +1,92 @@
+"""Template helpers for the record edit form: one field row, widgets with aria attributes, and
+Zoho values in a person's words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+
+from crmadmin.forms.errors import record_message
+from crmadmin.forms.records.fields import ReadOnlyField, SubformField, ZohoDateTimeField
+from crmadmin.forms.records.widgets import display_text
+
+register = template.Library()
+
+
+@register.inclusion_tag("crmadmin/_field_row.html", takes_context=True)
+def field_row(context: dict, form: Any, name: str) -> dict[str, Any]:
+    bf = form[name]
+    companions = [form[extra] for extra in (f"{name}__append", f"{name}__resolve")
+                  if extra in form.fields]  # fmt: skip
+    field = bf.field
+    return {
+        "bf": bf,
+        "form": form,
+        "companions": companions,
+        "readonly": isinstance(field, ReadOnlyField) and not isinstance(field, SubformField),
+        "subform": form.subforms.get(name) if hasattr(form, "subforms") else None,
+        "check_url": context.get("check_url_base", "") + f"{name}/" if "check_url_base" in
+        context else "",
+        "conflict": (getattr(form, "form_state", None) and form.form_state.conflicts.get(name)),
+    }
+
+
+@register.simple_tag
+def widget(bf: BoundField) -> str:
+    """The field's widget with aria-invalid and aria-describedby pointing at help and errors."""
+    described = []
+    if bf.help_text:
+        described.append(f"{bf.auto_id}-help")
+    if bf.errors:
+        described.append(f"{bf.auto_id}-error")
+    attrs: dict[str, Any] = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if bf.errors:
+        attrs["aria-invalid"] = "true"
+    return bf.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def zoho_value(context: dict, value: Any) -> str:
+    """A Zoho value as a person reads it; date-times in the org's time zone."""
+    form = context.get("form")
+    time_zone = getattr(getattr(form, "context", None), "time_zone", None)
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if time_zone is not None and value.tzinfo is not None:
+            value = value.astimezone(time_zone)
+        return value.strftime("%Y-%m-%d %H:%M:%S %z").strip()
+    if isinstance(value, dict) and "rows_shown" in value:
+        return ", ".join(text for _, text in value["rows_shown"]) or "—"
+    return display_text(value) or "—"
+
+
+@register.filter
+def is_datetime_field(bf: BoundField) -> bool:
+    return isinstance(bf.field, ZohoDateTimeField)
+
+
+@register.filter
+def field_label(form: Any, name: str) -> str:
+    name = name.removesuffix("__resolve").removesuffix("__append")
+    if name in getattr(form, "fields", {}):
+        return str(form.fields[name].label or name)
+    return name
+
+
+@register.filter
+def bound(form: Any, name: str) -> BoundField:
+    return form[name]
+
+
+@register.filter
+def record_error(error: Any) -> str:
+    return record_message(error)
