@@ -24,7 +24,14 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = ("status", "data_centre", "environment")
     search_fields = ("name", "org_name", "zoho_user_email")
     exclude = SECRET_FIELDS
+    # Changing what the tokens are bound to happens on the Connections pages (which ask for a
+    # reconnect); here only the name, scopes and group grants are edited.
     readonly_fields = (
+        "data_centre",
+        "environment",
+        "accounts_server",
+        "api_domain",
+        "client_id",
         "status",
         "granted_scopes",
         "access_token_expires_at",
