@@ -20,29 +20,54 @@ pytestmark = pytest.mark.django_db
 API = "https://www.zohoapis.com/crm/v8"
 CONTACT_ID = "111111000000085009"
 ROLE_ID = "111111000000026002"
-DEAL_3 = {"id": "111111000000094028", "Deal_Name": "Acme renewal", "Stage": "Negotiation",
-          "Amount": 1200, "External_Deal_ID": "extdeal3"}  # fmt: skip
-DEAL_4 = {"id": "111111000000094029", "Deal_Name": "Globex pilot", "Stage": "Qualification",
-          "Amount": 300, "External_Deal_ID": "extdeal4"}  # fmt: skip
-CONTACT = {"id": CONTACT_ID, "Full_Name": "Jane Doe", "First_Name": "Jane", "Last_Name": "Doe",
-           "Email": "jane@example.com", "External_Contact_ID": "extcontact3"}  # fmt: skip
+DEAL_3 = {
+    "id": "111111000000094028",
+    "Deal_Name": "Acme renewal",
+    "Stage": "Negotiation",
+    "Amount": 1200,
+    "External_Deal_ID": "extdeal3",
+}
+DEAL_4 = {
+    "id": "111111000000094029",
+    "Deal_Name": "Globex pilot",
+    "Stage": "Qualification",
+    "Amount": 300,
+    "External_Deal_ID": "extdeal4",
+}
+CONTACT = {
+    "id": CONTACT_ID,
+    "Full_Name": "Jane Doe",
+    "First_Name": "Jane",
+    "Last_Name": "Doe",
+    "Email": "jane@example.com",
+    "External_Contact_ID": "extcontact3",
+}
 EXTERNAL = {"show": True, "type": "org", "allow_multiple_config": False}
 
 
 def _field(api_name: str, label: str, *, external: bool = False) -> dict:
-    return {"api_name": api_name, "field_label": label, "data_type": "text",
-            "external": EXTERNAL if external else None}  # fmt: skip
+    return {
+        "api_name": api_name,
+        "field_label": label,
+        "data_type": "text",
+        "external": EXTERNAL if external else None,
+    }
 
 
 @pytest.fixture
 def connection(db) -> Connection:
     cache.clear()
     return Connection.objects.create(
-        name="Acme CRM", client_id="cid", client_secret="secret", scopes="ZohoCRM.modules.ALL",
-        refresh_token="refresh", access_token="access-token",
+        name="Acme CRM",
+        client_id="cid",
+        client_secret="secret",
+        scopes="ZohoCRM.modules.ALL",
+        refresh_token="refresh",
+        access_token="access-token",
         access_token_expires_at=datetime.now(UTC) + timedelta(hours=1),
-        api_domain="https://www.zohoapis.com", status=Connection.Status.CONNECTED,
-    )  # fmt: skip
+        api_domain="https://www.zohoapis.com",
+        status=Connection.Status.CONNECTED,
+    )
 
 
 @pytest.fixture
@@ -50,39 +75,59 @@ def zoho(connection):
     """Zoho with metadata for Contacts/Deals external fields and the org's contact roles."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fields = {
-            "Contacts": [_field("Last_Name", "Last Name"),
-                         _field("External_Contact_ID", "External Contact ID", external=True)],
-            "Deals": [_field("Deal_Name", "Deal Name"),
-                      _field("External_Deal_ID", "External Deal ID", external=True)],
-        }  # fmt: skip
+            "Contacts": [
+                _field("Last_Name", "Last Name"),
+                _field("External_Contact_ID", "External Contact ID", external=True),
+            ],
+            "Deals": [
+                _field("Deal_Name", "Deal Name"),
+                _field("External_Deal_ID", "External Deal ID", external=True),
+            ],
+        }
         for module, entries in fields.items():
             mock.get(f"{API}/settings/fields?module={module}", json={"fields": entries})
-        roles = [{"id": ROLE_ID, "name": "Decision Maker", "sequence_number": 1},
-                 {"id": "111111000000026003", "name": "Evaluator", "sequence_number": 2}]  # fmt: skip
+        roles = [
+            {"id": ROLE_ID, "name": "Decision Maker", "sequence_number": 1},
+            {"id": "111111000000026003", "name": "Evaluator", "sequence_number": 2},
+        ]
         mock.get(f"{API}/Contacts/roles", json={"contact_roles": roles})
         yield mock
 
 
 def resolve_mocks(zoho, *, deals=(DEAL_3,), contact=CONTACT, linked=()):
     """One contact search, one deal search, one related-list read."""
-    zoho.get(re.compile(rf"{API}/Contacts/search\?.*"),
-             json={"data": [contact], "info": {"more_records": False}} if contact else None,
-             status=200 if contact else 204)  # fmt: skip
-    zoho.get(re.compile(rf"{API}/Contacts/{CONTACT_ID}\?.*|{API}/Contacts/{CONTACT_ID}$"),
-             json={"data": [contact]} if contact else None, status=200 if contact else 204)  # fmt: skip
-    zoho.get(re.compile(rf"{API}/Deals/search\?.*"),
-             json={"data": list(deals), "info": {"more_records": False}} if deals else None,
-             status=200 if deals else 204)  # fmt: skip
-    zoho.get(re.compile(rf"{API}/Contacts/{CONTACT_ID}/Deals\?.*"),
-             json={"data": list(linked), "info": {"more_records": False}} if linked else None,
-             status=200 if linked else 204)  # fmt: skip
+    zoho.get(
+        re.compile(rf"{API}/Contacts/search\?.*"),
+        json={"data": [contact], "info": {"more_records": False}} if contact else None,
+        status=200 if contact else 204,
+    )
+    zoho.get(
+        re.compile(rf"{API}/Contacts/{CONTACT_ID}\?.*|{API}/Contacts/{CONTACT_ID}$"),
+        json={"data": [contact]} if contact else None,
+        status=200 if contact else 204,
+    )
+    zoho.get(
+        re.compile(rf"{API}/Deals/search\?.*"),
+        json={"data": list(deals), "info": {"more_records": False}} if deals else None,
+        status=200 if deals else 204,
+    )
+    zoho.get(
+        re.compile(rf"{API}/Contacts/{CONTACT_ID}/Deals\?.*"),
+        json={"data": list(linked), "info": {"more_records": False}} if linked else None,
+        status=200 if linked else 204,
+    )
 
 
 def form_data(connection, **overrides) -> dict:
-    data = {"connection": connection.pk, "contact_by": "external",
-            "contact_field": "External_Contact_ID", "contact_value": "extcontact3",
-            "deal_field": "External_Deal_ID", "deals": "extdeal3, Decision Maker",
-            "action": "preview"}  # fmt: skip
+    data = {
+        "connection": connection.pk,
+        "contact_by": "external",
+        "contact_field": "External_Contact_ID",
+        "contact_value": "extcontact3",
+        "deal_field": "External_Deal_ID",
+        "deals": "extdeal3, Decision Maker",
+        "action": "preview",
+    }
     return {**data, **overrides}
 
 
@@ -128,8 +173,9 @@ def test_link_page_offers_the_external_fields_and_roles_metadata_marks(staff_cli
 
 
 def test_link_page_asks_for_a_connection_when_several_are_usable(staff_client, connection):
-    Connection.objects.create(name="Other", client_id="c2", scopes="x",
-                              status=Connection.Status.CONNECTED)  # fmt: skip
+    Connection.objects.create(
+        name="Other", client_id="c2", scopes="x", status=Connection.Status.CONNECTED
+    )
     html = staff_client.get("/links/").content.decode()
     assert "Choose a Zoho connection" in html
     assert 'name="deals"' not in html
@@ -151,17 +197,23 @@ def test_link_page_prefills_the_contact_from_the_contact_panel_link(staff_client
 
 
 def test_preview_resolves_both_sides_with_one_search_each(staff_client, connection, zoho):
-    resolve_mocks(zoho, deals=[DEAL_3, DEAL_4], linked=[
-        {**DEAL_4, "Contact_Role": {"name": "Evaluator", "id": "111111000000026003"}}])  # fmt: skip
-    response, token = preview(staff_client, connection, zoho,
-                              deals="extdeal3, Decision Maker\nextdeal4\n\nextdeal3")  # fmt: skip
+    resolve_mocks(
+        zoho,
+        deals=[DEAL_3, DEAL_4],
+        linked=[{**DEAL_4, "Contact_Role": {"name": "Evaluator", "id": "111111000000026003"}}],
+    )
+    response, token = preview(
+        staff_client, connection, zoho, deals="extdeal3, Decision Maker\nextdeal4\n\nextdeal3"
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert token
     searches = [urlsplit(c.request.url) for c in zoho.calls if "/search" in c.request.url]
     criteria = [parse_qs(url.query)["criteria"][0] for url in searches]
-    assert criteria == ["(External_Contact_ID:equals:extcontact3)",
-                        "(External_Deal_ID:in:extdeal3,extdeal4)"]  # fmt: skip
+    assert criteria == [
+        "(External_Contact_ID:equals:extcontact3)",
+        "(External_Deal_ID:in:extdeal3,extdeal4)",
+    ]
     assert "Jane Doe" in html
     row = element(html, "deal-row-0")
     assert "Acme renewal" in row and "Negotiation" in row
@@ -199,8 +251,7 @@ def test_preview_flags_an_unknown_contact_next_to_the_contact_input(staff_client
 
 def test_preview_takes_the_contact_by_record_id_with_one_get(staff_client, connection, zoho):
     resolve_mocks(zoho)
-    response, _ = preview(staff_client, connection, zoho, contact_by="id",
-                          contact_value=CONTACT_ID)  # fmt: skip
+    response, _ = preview(staff_client, connection, zoho, contact_by="id", contact_value=CONTACT_ID)
     assert response.status_code == 200
     urls = [c.request.url for c in zoho.calls]
     assert f"{API}/Contacts/{CONTACT_ID}" in urls
@@ -221,8 +272,9 @@ def test_more_than_100_deal_ids_are_refused_next_to_the_textarea(staff_client, c
     assert response.status_code == 422
     assert "Enter at most 100 deal IDs at once (you entered 101)" in element(html, "field-deals")
     assert "ext100</textarea>" in html
-    assert not zoho.calls or all("settings" in c.request.url or "roles" in c.request.url
-                                 for c in zoho.calls)  # fmt: skip
+    assert not zoho.calls or all(
+        "settings" in c.request.url or "roles" in c.request.url for c in zoho.calls
+    )
 
 
 def test_an_unknown_typed_role_is_flagged_on_its_row(staff_client, connection, zoho):
@@ -234,8 +286,9 @@ def test_an_unknown_typed_role_is_flagged_on_its_row(staff_client, connection, z
 
 
 def test_a_malformed_post_keeps_the_input_and_never_fails(staff_client, connection, zoho):
-    response = staff_client.post("/links/", {"connection": connection.pk, "deals": "extdeal3",
-                                             "contact_by": "nonsense"})  # fmt: skip
+    response = staff_client.post(
+        "/links/", {"connection": connection.pk, "deals": "extdeal3", "contact_by": "nonsense"}
+    )
     html = response.content.decode()
     assert response.status_code == 422
     assert "extdeal3</textarea>" in html
@@ -247,9 +300,19 @@ def test_a_malformed_post_keeps_the_input_and_never_fails(staff_client, connecti
 
 def test_confirm_sends_one_put_with_both_external_ids(staff_client, connection, zoho):
     resolve_mocks(zoho)
-    zoho.put(f"{API}/Contacts/extcontact3/Deals", json={"data": [{"code": "SUCCESS",
-             "details": {"External_Deal_ID": "extdeal3", "id": DEAL_3["id"]},
-             "message": "relation added", "status": "success"}]})  # fmt: skip
+    zoho.put(
+        f"{API}/Contacts/extcontact3/Deals",
+        json={
+            "data": [
+                {
+                    "code": "SUCCESS",
+                    "details": {"External_Deal_ID": "extdeal3", "id": DEAL_3["id"]},
+                    "message": "relation added",
+                    "status": "success",
+                }
+            ]
+        },
+    )
     response = confirm(staff_client, connection, zoho)
     request = sent_put(zoho)
     assert request.url == f"{API}/Contacts/extcontact3/Deals"
@@ -266,56 +329,113 @@ def test_confirm_sends_one_put_with_both_external_ids(staff_client, connection, 
 
 def test_confirm_by_record_id_names_only_the_deal_field(staff_client, connection, zoho):
     resolve_mocks(zoho, deals=[DEAL_3, DEAL_4])
-    zoho.put(f"{API}/Contacts/{CONTACT_ID}/Deals", json={"data": [
-        {"code": "SUCCESS", "details": {"External_Deal_ID": "extdeal3", "id": DEAL_3["id"]},
-         "message": "relation added", "status": "success"},
-        {"code": "SUCCESS", "details": {"External_Deal_ID": "extdeal4", "id": DEAL_4["id"]},
-         "message": "relation added", "status": "success"}]})  # fmt: skip
-    response = confirm(staff_client, connection, zoho, contact_by="id", contact_value=CONTACT_ID,
-                       deals="extdeal3, Decision Maker\nextdeal4")  # fmt: skip
+    zoho.put(
+        f"{API}/Contacts/{CONTACT_ID}/Deals",
+        json={
+            "data": [
+                {
+                    "code": "SUCCESS",
+                    "details": {"External_Deal_ID": "extdeal3", "id": DEAL_3["id"]},
+                    "message": "relation added",
+                    "status": "success",
+                },
+                {
+                    "code": "SUCCESS",
+                    "details": {"External_Deal_ID": "extdeal4", "id": DEAL_4["id"]},
+                    "message": "relation added",
+                    "status": "success",
+                },
+            ]
+        },
+    )
+    response = confirm(
+        staff_client,
+        connection,
+        zoho,
+        contact_by="id",
+        contact_value=CONTACT_ID,
+        deals="extdeal3, Decision Maker\nextdeal4",
+    )
     request = sent_put(zoho)
     assert request.url == f"{API}/Contacts/{CONTACT_ID}/Deals"
     assert request.headers["X-EXTERNAL"] == "Deals.External_Deal_ID"
-    assert json.loads(request.body) == {"data": [
-        {"External_Deal_ID": "extdeal3", "Contact_Role": ROLE_ID},
-        {"External_Deal_ID": "extdeal4"}]}  # fmt: skip
+    assert json.loads(request.body) == {
+        "data": [
+            {"External_Deal_ID": "extdeal3", "Contact_Role": ROLE_ID},
+            {"External_Deal_ID": "extdeal4"},
+        ]
+    }
     assert "Linked 2 deals to Jane Doe." in response.content.decode()
 
 
 def test_confirm_sends_the_role_chosen_in_the_preview(staff_client, connection, zoho):
     resolve_mocks(zoho)
-    zoho.put(f"{API}/Contacts/extcontact3/Deals", json={"data": [{"code": "SUCCESS",
-             "details": {"id": DEAL_3["id"]}, "message": "relation added", "status": "success"}]})  # fmt: skip
+    zoho.put(
+        f"{API}/Contacts/extcontact3/Deals",
+        json={
+            "data": [
+                {
+                    "code": "SUCCESS",
+                    "details": {"id": DEAL_3["id"]},
+                    "message": "relation added",
+                    "status": "success",
+                }
+            ]
+        },
+    )
     _, token = preview(staff_client, connection, zoho)
-    staff_client.post("/links/", form_data(connection) | {
-        "action": "confirm", "previewed": token, "role_0": "111111000000026003"})  # fmt: skip
+    staff_client.post(
+        "/links/",
+        form_data(connection)
+        | {"action": "confirm", "previewed": token, "role_0": "111111000000026003"},
+    )
     assert json.loads(sent_put(zoho).body)["data"][0]["Contact_Role"] == "111111000000026003"
 
 
 def test_confirm_after_the_input_changed_previews_again_instead(staff_client, connection, zoho):
     resolve_mocks(zoho, deals=[DEAL_3, DEAL_4])
     _, token = preview(staff_client, connection, zoho)
-    response = staff_client.post("/links/", form_data(connection, deals="extdeal4") | {
-        "action": "confirm", "previewed": token})  # fmt: skip
+    response = staff_client.post(
+        "/links/",
+        form_data(connection, deals="extdeal4") | {"action": "confirm", "previewed": token},
+    )
     assert not any(c.request.method == "PUT" for c in zoho.calls)
     assert "The input changed after the preview" in response.content.decode()
 
 
 def test_a_forged_preview_token_never_links(staff_client, connection, zoho):
     resolve_mocks(zoho)
-    staff_client.post("/links/", form_data(connection) | {"action": "confirm",
-                                                          "previewed": "forged:token"})  # fmt: skip
+    staff_client.post(
+        "/links/", form_data(connection) | {"action": "confirm", "previewed": "forged:token"}
+    )
     assert not any(c.request.method == "PUT" for c in zoho.calls)
 
 
 def test_a_partly_refused_link_reports_each_row(staff_client, connection, zoho):
     resolve_mocks(zoho, deals=[DEAL_3, DEAL_4])
-    zoho.put(f"{API}/Contacts/extcontact3/Deals", status=207, json={"data": [
-        {"code": "SUCCESS", "details": {"id": DEAL_3["id"]}, "message": "relation added",
-         "status": "success"},
-        {"code": "INVALID_DATA", "details": {"api_name": "External_Deal_ID",
-         "json_path": "$.data[1].External_Deal_ID"}, "message": "the related id given seems to "
-         "be invalid", "status": "error"}]})  # fmt: skip
+    zoho.put(
+        f"{API}/Contacts/extcontact3/Deals",
+        status=207,
+        json={
+            "data": [
+                {
+                    "code": "SUCCESS",
+                    "details": {"id": DEAL_3["id"]},
+                    "message": "relation added",
+                    "status": "success",
+                },
+                {
+                    "code": "INVALID_DATA",
+                    "details": {
+                        "api_name": "External_Deal_ID",
+                        "json_path": "$.data[1].External_Deal_ID",
+                    },
+                    "message": "the related id given seems to be invalid",
+                    "status": "error",
+                },
+            ]
+        },
+    )
     response = confirm(staff_client, connection, zoho, deals="extdeal3\nextdeal4")
     html = response.content.decode()
     assert response.status_code == 422
@@ -330,39 +450,134 @@ CONTACT_INPUT = "field-contact_value"
 TOP = "error-summary"
 ERRORS = [
     # (code, HTTP status, body exactly as Zoho sends it, where it must show, words shown)
-    ("INVALID_DATA", 400, {"data": [{"code": "INVALID_DATA", "details": {
-        "api_name": "External_Deal_ID", "json_path": "$.data[0].External_Deal_ID"},
-        "message": "the related id given seems to be invalid", "status": "error"}]},
-     ROW, "No deal has External_Deal_ID “extdeal3”."),
-    ("INVALID_DATA", 400, {"code": "INVALID_DATA", "details": {"resource_path_index": 1},
-     "message": "the id given seems to be invalid", "status": "error"},
-     CONTACT_INPUT, "No contact has External_Contact_ID “extcontact3”."),
-    ("MANDATORY_NOT_FOUND", 400, {"data": [{"code": "MANDATORY_NOT_FOUND", "details": {
-        "api_name": "External_Deal_ID", "json_path": "$.data[0].External_Deal_ID"},
-        "message": "required field not found", "status": "error"}]},
-     ROW, "External_Deal_ID is missing"),
-    ("INVALID_REQUEST_METHOD", 400, {"code": "INVALID_REQUEST_METHOD", "details": {},
-     "message": "The http request method type is not a valid one", "status": "error"},
-     TOP, "This action is not supported"),
-    ("AUTHORIZATION_FAILED", 400, {"code": "AUTHORIZATION_FAILED", "details": {
-        "resource_path_index": 0}, "message": "User does not have sufficient privilege to "
-     "update related records", "status": "error"}, TOP, "You do not have permission"),
-    ("OAUTH_SCOPE_MISMATCH", 401, {"code": "OAUTH_SCOPE_MISMATCH", "details": {},
-     "message": "invalid oauth scope to access this URL", "status": "error"},
-     TOP, "This connection lacks a permission"),
-    ("NO_PERMISSION", 403, {"code": "NO_PERMISSION", "details": {"permissions": [
-        "Crm_Implied_Edit_Contacts"]}, "message": "permission denied", "status": "error"},
-     TOP, "You do not have permission"),
-    ("INVALID_URL_PATTERN", 404, {"code": "INVALID_URL_PATTERN", "details": {},
-     "message": "Please check if the URL trying to access is a correct one", "status": "error"},
-     TOP, "This page does not exist in Zoho"),
-    ("INTERNAL_ERROR", 500, {"code": "INTERNAL_ERROR", "details": {},
-     "message": "Internal Server Error", "status": "error"}, TOP, "Zoho had a problem"),
-]  # fmt: skip
+    (
+        "INVALID_DATA",
+        400,
+        {
+            "data": [
+                {
+                    "code": "INVALID_DATA",
+                    "details": {
+                        "api_name": "External_Deal_ID",
+                        "json_path": "$.data[0].External_Deal_ID",
+                    },
+                    "message": "the related id given seems to be invalid",
+                    "status": "error",
+                }
+            ]
+        },
+        ROW,
+        "No deal has External_Deal_ID “extdeal3”.",
+    ),
+    (
+        "INVALID_DATA",
+        400,
+        {
+            "code": "INVALID_DATA",
+            "details": {"resource_path_index": 1},
+            "message": "the id given seems to be invalid",
+            "status": "error",
+        },
+        CONTACT_INPUT,
+        "No contact has External_Contact_ID “extcontact3”.",
+    ),
+    (
+        "MANDATORY_NOT_FOUND",
+        400,
+        {
+            "data": [
+                {
+                    "code": "MANDATORY_NOT_FOUND",
+                    "details": {
+                        "api_name": "External_Deal_ID",
+                        "json_path": "$.data[0].External_Deal_ID",
+                    },
+                    "message": "required field not found",
+                    "status": "error",
+                }
+            ]
+        },
+        ROW,
+        "External_Deal_ID is missing",
+    ),
+    (
+        "INVALID_REQUEST_METHOD",
+        400,
+        {
+            "code": "INVALID_REQUEST_METHOD",
+            "details": {},
+            "message": "The http request method type is not a valid one",
+            "status": "error",
+        },
+        TOP,
+        "This action is not supported",
+    ),
+    (
+        "AUTHORIZATION_FAILED",
+        400,
+        {
+            "code": "AUTHORIZATION_FAILED",
+            "details": {"resource_path_index": 0},
+            "message": "User does not have sufficient privilege to update related records",
+            "status": "error",
+        },
+        TOP,
+        "You do not have permission",
+    ),
+    (
+        "OAUTH_SCOPE_MISMATCH",
+        401,
+        {
+            "code": "OAUTH_SCOPE_MISMATCH",
+            "details": {},
+            "message": "invalid oauth scope to access this URL",
+            "status": "error",
+        },
+        TOP,
+        "This connection lacks a permission",
+    ),
+    (
+        "NO_PERMISSION",
+        403,
+        {
+            "code": "NO_PERMISSION",
+            "details": {"permissions": ["Crm_Implied_Edit_Contacts"]},
+            "message": "permission denied",
+            "status": "error",
+        },
+        TOP,
+        "You do not have permission",
+    ),
+    (
+        "INVALID_URL_PATTERN",
+        404,
+        {
+            "code": "INVALID_URL_PATTERN",
+            "details": {},
+            "message": "Please check if the URL trying to access is a correct one",
+            "status": "error",
+        },
+        TOP,
+        "This page does not exist in Zoho",
+    ),
+    (
+        "INTERNAL_ERROR",
+        500,
+        {
+            "code": "INTERNAL_ERROR",
+            "details": {},
+            "message": "Internal Server Error",
+            "status": "error",
+        },
+        TOP,
+        "Zoho had a problem",
+    ),
+]
 
 
-@pytest.mark.parametrize(("code", "status", "body", "where", "words"), ERRORS,
-                         ids=[f"{e[0]}-{e[3]}" for e in ERRORS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "status", "body", "where", "words"), ERRORS, ids=[f"{e[0]}-{e[3]}" for e in ERRORS]
+)
 def test_each_documented_error_shows_next_to_its_input(
     staff_client, connection, zoho, code, status, body, where, words
 ):
@@ -376,10 +591,13 @@ def test_each_documented_error_shows_next_to_its_input(
     assert len([c for c in zoho.calls if c.request.method == "PUT"]) == 1
 
 
-@pytest.mark.parametrize(("fault", "words"), [
-    (requests.ConnectionError("refused"), "Could not reach Zoho"),
-    (requests.Timeout("slow"), "Zoho did not answer in time"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        (requests.ConnectionError("refused"), "Could not reach Zoho"),
+        (requests.Timeout("slow"), "Zoho did not answer in time"),
+    ],
+)
 def test_transport_faults_show_at_the_top_with_the_input_kept(
     staff_client, connection, zoho, fault, words
 ):
@@ -402,9 +620,16 @@ def test_a_non_json_answer_shows_at_the_top(staff_client, connection, zoho):
 
 def test_the_page_never_shows_the_access_token(staff_client, connection, zoho):
     resolve_mocks(zoho)
-    zoho.put(f"{API}/Contacts/extcontact3/Deals", status=401, json={
-        "code": "OAUTH_SCOPE_MISMATCH", "details": {}, "message": "invalid oauth scope",
-        "status": "error"})  # fmt: skip
+    zoho.put(
+        f"{API}/Contacts/extcontact3/Deals",
+        status=401,
+        json={
+            "code": "OAUTH_SCOPE_MISMATCH",
+            "details": {},
+            "message": "invalid oauth scope",
+            "status": "error",
+        },
+    )
     html = confirm(staff_client, connection, zoho).content.decode()
     assert "access-token" not in html
     assert "Zoho-oauthtoken" not in html
