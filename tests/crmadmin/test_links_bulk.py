@@ -1,0 +1,154 @@
+"""Many pairs at once: calls of at most 100 deals per contact, a result per row, a CSV report."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.crmadmin.test_links import API, ROLE_ID, connection, element, zoho
+
+pytestmark = pytest.mark.django_db
+__all__ = ["connection", "zoho"]
+
+
+def ok(rows):
+    return {
+        "data": [
+            {
+                "code": "SUCCESS",
+                "details": {"id": str(n)},
+                "message": "relation added",
+                "status": "success",
+            }
+            for n in range(len(rows))
+        ]
+    }
+
+
+def echo(request):
+    rows = json.loads(request.body)["data"]
+    return 200, {}, json.dumps(ok(rows))
+
+
+def post(client, connection, text="", **extra):
+    data = {
+        "connection": connection.pk,
+        "contact_field": "External_Contact_ID",
+        "deal_field": "External_Deal_ID",
+        "pairs": text,
+        **extra,
+    }
+    return client.post("/links/bulk/", data)
+
+
+def test_bulk_sends_one_call_per_contact_and_at_most_100_deals(staff_client, connection, zoho):
+    zoho.add_callback("PUT", re.compile(rf"{API}/Contacts/[^/]+/Deals"), callback=echo)
+    lines = [f"extA,deal{n},Decision Maker" for n in range(150)] + ["extB,deal9"]
+    response = post(staff_client, connection, "contact,deal,role\n" + "\n".join(lines))
+    puts = [call.request for call in zoho.calls if call.request.method == "PUT"]
+    assert [len(json.loads(p.body)["data"]) for p in puts] == [100, 50, 1]
+    assert [p.url for p in puts] == [f"{API}/Contacts/extA/Deals"] * 2 + [
+        f"{API}/Contacts/extB/Deals"
+    ]
+    assert puts[0].headers["X-EXTERNAL"] == "Contacts.External_Contact_ID,Deals.External_Deal_ID"
+    assert json.loads(puts[0].body)["data"][0] == {
+        "External_Deal_ID": "deal0",
+        "Contact_Role": ROLE_ID,
+    }
+    assert json.loads(puts[2].body)["data"][0] == {"External_Deal_ID": "deal9"}
+    assert response.status_code == 200
+    assert "151 linked" in response.content.decode()
+
+
+def test_bulk_reports_each_failed_row_and_offers_a_csv(staff_client, connection, zoho):
+    zoho.put(
+        f"{API}/Contacts/extA/Deals",
+        status=207,
+        json={
+            "data": [
+                {
+                    "code": "SUCCESS",
+                    "details": {"id": "1"},
+                    "message": "relation added",
+                    "status": "success",
+                },
+                {
+                    "code": "INVALID_DATA",
+                    "details": {
+                        "api_name": "External_Deal_ID",
+                        "json_path": "$.data[1].External_Deal_ID",
+                    },
+                    "message": "the related id given seems to be invalid",
+                    "status": "error",
+                },
+            ]
+        },
+    )
+    zoho.put(
+        f"{API}/Contacts/extNobody/Deals",
+        status=400,
+        json={
+            "code": "INVALID_DATA",
+            "details": {"resource_path_index": 1},
+            "message": "the id given seems to be invalid",
+            "status": "error",
+        },
+    )
+    response = post(staff_client, connection, "extA,deal1\nextA,=deal2\nextNobody,deal3")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Linked" in element(html, "pair-row-1")
+    assert "No deal has External_Deal_ID “=deal2”." in element(html, "pair-row-2")
+    assert "No contact has External_Contact_ID “extNobody”." in element(html, "pair-row-3")
+    report = staff_client.get("/links/bulk/failures.csv")
+    lines = report.content.decode().splitlines()
+    assert report["Content-Disposition"] == 'attachment; filename="link-failures.csv"'
+    assert lines[0] == "line,contact_external_id,deal_external_id,role,code,message"
+    assert lines[1].startswith("2,extA,'=deal2,,INVALID_DATA,")  # a formula is defused
+    assert lines[2].startswith("3,extNobody,deal3,,INVALID_DATA,")
+
+
+def test_bulk_stops_on_an_auth_error_and_marks_the_rest_not_sent(staff_client, connection, zoho):
+    zoho.put(
+        f"{API}/Contacts/extA/Deals",
+        status=401,
+        json={
+            "code": "OAUTH_SCOPE_MISMATCH",
+            "details": {},
+            "message": "invalid oauth scope",
+            "status": "error",
+        },
+    )
+    response = post(staff_client, connection, "extA,deal1\nextB,deal2")
+    html = response.content.decode()
+    assert len([c for c in zoho.calls if c.request.method == "PUT"]) == 1
+    assert "This connection lacks a permission" in element(html, "pair-row-2")
+
+
+def test_bulk_accepts_an_uploaded_csv(staff_client, connection, zoho):
+    zoho.add_callback("PUT", re.compile(rf"{API}/Contacts/[^/]+/Deals"), callback=echo)
+    upload = SimpleUploadedFile("pairs.csv", b"\xef\xbb\xbfextA,deal1,Evaluator\r\n")
+    response = post(staff_client, connection, upload=upload)
+    assert "1 linked" in response.content.decode()
+    put = next(c.request for c in zoho.calls if c.request.method == "PUT")
+    assert json.loads(put.body)["data"][0]["Contact_Role"] == "111111000000026003"
+
+
+def test_bulk_flags_bad_lines_next_to_the_textarea_and_sends_nothing(
+    staff_client, connection, zoho
+):
+    response = post(staff_client, connection, "extA\nextB,deal2,Janitor")
+    html = response.content.decode()
+    assert response.status_code == 422
+    field = element(html, "field-pairs")
+    assert "Line 1: give a contact ID and a deal ID." in field
+    assert "Line 2: no contact role “Janitor”." in field
+    assert "extB,deal2,Janitor</textarea>" in html
+    assert not any(c.request.method == "PUT" for c in zoho.calls)
+
+
+def test_the_report_is_404_before_any_run(staff_client):
+    assert staff_client.get("/links/bulk/failures.csv").status_code == 404
