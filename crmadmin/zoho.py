@@ -134,7 +134,7 @@ class ConnectionTokenStore:
                 row = Connection.objects.select_for_update().get(pk=self.connection_id)
                 if not row.refresh_token:
                     raise InvalidCodeError(
-                        error="no_refresh_token",
+                        error="invalid_code",
                         message="This connection has no refresh token; a staff member must "
                         "connect it to Zoho first",
                     )
