@@ -176,7 +176,8 @@ class LinkForm(forms.Form):
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def preview_token(self) -> str:
-        data = {"f": self.fingerprint(), "c": self.contact_id, "n": self.contact_name}
+        data = {"f": self.fingerprint(), "c": self.contact_id, "n": self.contact_name,
+                "ok": self.can_confirm or self.mode == "results"}  # fmt: skip
         return signing.dumps(data, salt=SIGNING_SALT)
 
     def _token_data(self) -> dict[str, str]:
@@ -215,9 +216,9 @@ class LinkForm(forms.Form):
         if not self.is_unchanged():
             self.notice = "The input changed after the preview. Check this preview, then confirm."
             return False
-        if self.has_problems:
-            return False
         token = self._token_data()
+        if self.has_problems or not token.get("ok"):
+            return False
         self.contact_id, self.contact_name = token.get("c", ""), token.get("n", "")
         self.mode = "results"
         return True

@@ -642,3 +642,12 @@ def test_htmx_gets_only_the_form_partial(staff_client, connection, zoho):
     assert response.status_code == 422
     assert html.lstrip().startswith('<div id="link-form">')
     assert "<html" not in html
+
+
+def test_confirm_is_refused_while_the_preview_flags_an_unknown_id(staff_client, connection, zoho):
+    resolve_mocks(zoho, deals=[DEAL_3])
+    _, token = preview(staff_client, connection, zoho, deals="extdeal3\nextdeal99")
+    data = form_data(connection, deals="extdeal3\nextdeal99")
+    response = staff_client.post("/links/", data | {"action": "confirm", "previewed": token})
+    assert not any(c.request.method == "PUT" for c in zoho.calls)
+    assert "Unknown ID" in element(response.content.decode(), "deal-row-1")
