@@ -1,0 +1,111 @@
+"""The WSGI application: accounts server, CRM API, fault injection and the control page."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox import control
+from sandbox.accounts import Accounts
+from sandbox.crm.router import dispatch
+from sandbox.editing import edit_record
+from sandbox.faults import Fault, Faults
+from sandbox.http import ApiError, envelope, json_response
+from sandbox.settings import SandboxSettings
+from sandbox.store import Store
+from sandbox.tokens import Tokens
+
+log = logging.getLogger("sandbox")
+
+LB_PAGE = ("<html><head><title>{status} {reason}</title></head><body>"
+           "<center><h1>{status} {reason}</h1></center><hr><center>ZGS</center></body></html>")
+REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
+           504: "Gateway Time-out"}
+
+
+class SandboxApp:
+    def __init__(self, store: Store, settings: SandboxSettings) -> None:
+        self.store, self.settings = store, settings
+        self.tokens = Tokens(store, settings)
+        self.accounts = Accounts(self.tokens, settings.base_url)
+        self.faults = Faults()
+        with store.write() as conn:
+            # The demo client always exists with the configured secret; any redirect_uri is fine.
+            conn.execute("INSERT OR REPLACE INTO clients (client_id, secret, redirect_uris)"
+                         " VALUES (?, ?, '*')", (settings.demo_client_id,
+                                                 settings.demo_client_secret))
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        self.accounts.base_url = self.settings.base_url
+        response = self._apply_faults(request, environ)
+        if response is None:
+            response = self._route(request)
+        return response(environ, start_response)
+
+    def _apply_faults(self, request: Request, environ: dict[str, Any]) -> Response | None:
+        if request.path.startswith("/__sandbox__"):
+            return None
+        for fault in self.faults.take(request.method, request.path):
+            response = self._fault_response(fault, environ)
+            if response is not None:
+                return response
+        return None
+
+    def _fault_response(self, fault: Fault, environ: dict[str, Any]) -> Response | None:
+        if fault.kind in {"latency", "timeout"}:
+            time.sleep(fault.seconds)
+        elif fault.kind == "invalidate_tokens":
+            self.tokens.revoke_all()
+        elif fault.kind == "edit_record":
+            edit_record(self.store, fault.module, fault.record_id, fault.changes)
+        elif fault.kind == "non_json":
+            return Response("<html><body><h1>Service maintenance</h1></body></html>", 200,
+                            content_type="text/html")
+        elif fault.kind == "drop":
+            sock = environ.get("werkzeug.socket")
+            if sock is not None:
+                # Shut down without closing: the server's own write then fails quietly.
+                sock.shutdown(socket.SHUT_RDWR)
+            return Response(b"", 200)
+        elif fault.kind == "status" and fault.status == 429:
+            return json_response(envelope("TOO_MANY_REQUESTS", {},
+                                          "too many requests"), 429,
+                                 {"Retry-After": str(fault.retry_after)})
+        elif fault.kind == "status":
+            page = LB_PAGE.format(status=fault.status, reason=REASONS.get(fault.status, "Error"))
+            return Response(page, fault.status, content_type="text/html")
+        return None
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
+        try:
+            if path == "/oauth/v2/auth":
+                return self.accounts.authorize(request)
+            if path == "/oauth/v2/token":
+                if request.method != "POST":
+                    return json_response({"error": "invalid_request_method"}, 405)
+                return self.accounts.token(request)
+            if path in {"/oauth/v2/token/revoke", "/oauth/v2/revoke/token"}:
+                return self.accounts.revoke(request)
+            if path.startswith("/__sandbox__") or path == "/":
+                return control.handle(self, request)
+            parts = [p for p in path.split("/") if p]
+            if parts[:1] == ["crm"]:
+                return dispatch(request, parts[1:], self.tokens, self.store, self.settings)
+            raise ApiError("INVALID_URL_PATTERN")
+        except ApiError as error:
+            return error.response()
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, path)
+            return ApiError("INTERNAL_ERROR").response()
+
+
+def create_app(*, db_path: str | os.PathLike[str], settings: SandboxSettings | None = None
+               ) -> SandboxApp:
+    return SandboxApp(Store(db_path), settings or SandboxSettings())

@@ -1,0 +1,106 @@
+"""/__sandbox__/: a small HTML page and JSON endpoints to inspect and inject faults."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Request, Response
+
+from sandbox.editing import edit_record
+from sandbox.faults import KINDS
+from sandbox.http import ApiError, json_response
+
+if TYPE_CHECKING:
+    from sandbox.app import SandboxApp
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Sandbox CRM · control</title><style>
+body{{font:14px/1.5 system-ui,sans-serif;max-width:820px;margin:32px auto;color:#1f2933}}
+table{{border-collapse:collapse;width:100%}} td,th{{border-bottom:1px solid #e4e7eb;
+padding:6px;text-align:left}} fieldset{{border:1px solid #cbd2d9;border-radius:8px;
+margin:18px 0}} label{{display:inline-block;margin:4px 12px 4px 0}}
+input,select{{padding:4px}} button{{padding:6px 14px}}</style></head><body>
+<h1>Sandbox CRM control</h1>
+<p>{records} records · API base <code>{base}/crm/v8</code> ·
+accounts <code>{base}/oauth/v2</code></p>
+<h2>Active faults</h2>
+<table><tr><th>kind</th><th>method</th><th>path prefix</th><th>remaining</th><th>params</th></tr>
+{rows}</table>
+<form method="post" action="/__sandbox__/faults/clear"><button>Clear all faults</button></form>
+<form method="post" action="/__sandbox__/faults"><fieldset><legend>Add a fault</legend>
+<label>Kind <select name="kind">{kinds}</select></label>
+<label>Method <input name="method" size="6" placeholder="any"></label>
+<label>Path prefix <input name="path" placeholder="/crm/v8/Contacts"></label>
+<label>Count <input name="count" size="4" placeholder="∞"></label>
+<label>Seconds <input name="seconds" size="4"></label>
+<label>Status <input name="status" size="4" placeholder="503"></label>
+<label>Module <input name="module" size="10"></label>
+<label>Record id <input name="record_id" size="20"></label>
+<button>Add</button></fieldset></form>
+</body></html>"""
+NUMERIC = {"count": int, "seconds": float, "status": int, "retry_after": int}
+
+
+def _params(raw: dict[str, Any]) -> dict[str, Any]:
+    params = {k: v for k, v in raw.items() if v not in ("", None)}
+    for key, cast in NUMERIC.items():
+        if key in params:
+            params[key] = cast(params[key])
+    return params
+
+
+def handle(app: SandboxApp, request: Request) -> Response:
+    path = request.path.rstrip("/")
+    if path in {"", "/__sandbox__"} and request.method == "GET":
+        return _page(app)
+    if path == "/__sandbox__/faults" and request.method == "GET":
+        return json_response({"faults": app.faults.active()})
+    if path == "/__sandbox__/faults/clear" or (
+            path == "/__sandbox__/faults" and request.method == "DELETE"):
+        app.faults.clear()
+        return redirect("/__sandbox__/") if request.form else json_response({"faults": []})
+    if path == "/__sandbox__/faults" and request.method == "POST":
+        return _add(app, request)
+    if path == "/__sandbox__/actions" and request.method == "POST":
+        body = request.get_json(silent=True) or {}
+        if body.get("action") == "invalidate_tokens":
+            app.tokens.revoke_all()
+        elif body.get("action") == "edit_record":
+            edit_record(app.store, body["module"], str(body["id"]), body.get("changes"))
+        else:
+            raise ApiError("INVALID_DATA", {"api_name": "action"})
+        return json_response({"status": "success"})
+    raise ApiError("INVALID_URL_PATTERN")
+
+
+def _add(app: SandboxApp, request: Request) -> Response:
+    if request.is_json:
+        body = request.get_json(silent=True) or {}
+        items = body.get("faults", [body]) if isinstance(body, dict) else body
+    else:
+        items = [request.form.to_dict()]
+    try:
+        for item in items:
+            params = _params(dict(item))
+            app.faults.set(params.pop("kind", ""), **params)
+    except (TypeError, ValueError) as error:
+        return json_response({"error": str(error)}, 400)
+    if not request.is_json:
+        return redirect("/__sandbox__/")
+    return json_response({"faults": app.faults.active()})
+
+
+def _page(app: SandboxApp) -> Response:
+    rows = "".join(
+        f"<tr><td>{f['kind']}</td><td>{f['method'] or 'any'}</td>"
+        f"<td>{html.escape(f['path']) or '(all)'}</td>"
+        f"<td>{'∞' if f['count'] is None else f['count']}</td>"
+        f"<td>{html.escape(json.dumps({k: f[k] for k in ('seconds', 'status', 'module', 'record_id')}))}</td></tr>"  # noqa: E501
+        for f in app.faults.active()) or '<tr><td colspan="5">No faults: the sandbox is healthy.</td></tr>'  # noqa: E501
+    kinds = "".join(f"<option>{k}</option>" for k in KINDS)
+    page = PAGE.format(records=app.store.count(), base=html.escape(app.settings.base_url),
+                       rows=rows, kinds=kinds)
+    return Response(page, content_type="text/html; charset=utf-8")
