@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
-import pytest
 import responses
 from django.core.cache import cache
 
@@ -66,6 +69,7 @@ FIELDS = [
     field("Total", "formula", json_type="double", formula={"return_type": "double"}),
     field("Locked_Field", "text", field_read_only=True),
     field("Hologram", "hologram"),
+    field("Call_Duration", "text", "Call duration", length=10),
 ]
 ITEM_FIELDS = [
     field("Item_Name", "text", "Item", length=20),
@@ -106,6 +110,7 @@ RECORD = {
     "Items": [{"id": "4150868000000900001", "Item_Name": "Chair", "Qty": 2,
                "Parent_Id": {"id": RECORD_ID}}],
     "Lead_No": "L-0001", "Total": 99.5, "Locked_Field": "fixed", "Hologram": "✨",
+    "Call_Duration": "5",
 }  # fmt: skip
 
 
@@ -136,8 +141,8 @@ def success(modified="2024-01-16T10:00:00+05:30"):
             "status": "success"}]}  # fmt: skip
 
 
-@pytest.fixture
-def zoho(db, editors_group):
+@contextmanager
+def fake_zoho(editors_group):
     """A connection to a fake Zoho at https://zoho.test with a live access token, granted to the
     Editors group, and `responses` active with the metadata registered (optional)."""
     cache.clear()
@@ -158,3 +163,77 @@ def zoho(db, editors_group):
 
 def edit_url(connection, module=MODULE, record_id=RECORD_ID):
     return f"/records/{connection.pk}/{module}/{record_id}/"
+
+
+class _FormReader(HTMLParser):
+    """What a browser would post from the page's record form."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pairs: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and "record-form" in (a.get("class") or ""):
+            self._in_form = True
+        if not self._in_form or "disabled" in a:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.pairs.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button"):
+                self.pairs.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.pairs.append((self._select, a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.pairs.append((self._textarea, "".join(self._text).removeprefix("\n")))
+            self._textarea = None
+        elif tag == "form":
+            self._in_form = False
+
+
+def form_data(html: str, **changes) -> dict:
+    """The page's form as a browser posts it, with `changes` (name → str | list) applied."""
+    reader = _FormReader()
+    reader.feed(html)
+    data: dict[str, list[str]] = {}
+    for name, value in reader.pairs:
+        data.setdefault(name, []).append(value)
+    for name, value in changes.items():
+        data[name] = value if isinstance(value, list) else [value]
+    return data
+
+
+def field_row(html: str, api_name: str) -> str:
+    """The HTML of the `#field-<api_name>` row."""
+    start = html.index(f'id="field-{api_name}"')
+    start = html.rindex("<div", 0, start)
+    depth, position = 0, start
+    for match in re.finditer(r"<(/?)div\b", html[start:]):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            position = start + match.end()
+            break
+    return html[start : html.index(">", position) + 1]
+
+
+def sent_json(call) -> dict:
+    return json.loads(call.request.body)
