@@ -28,7 +28,7 @@ from updater.metadata import Field
 from updater.records import MAX_CONDITIONS, MAX_IN_VALUES, MAX_PAGED_RECORDS, Condition
 
 SORT_CHOICES = [
-    ("", "Newest records first (Zoho's default)"),
+    ("", "Default order"),
     ("Created_Time", "Created time"),
     ("Modified_Time", "Modified time"),
     ("id", "Record ID"),

@@ -304,7 +304,8 @@ def test_htmx_requests_get_only_the_record_table(staff_client, mocked, url):
     metadata_mock(mocked)
     mocked.get(f"{API}/Contacts/search", json=page_json([contact(1)]))
 
-    response = staff_client.get(url, {"q": "Lee", "mode": "word"}, HTTP_HX_REQUEST="true")
+    response = staff_client.get(url, {"q": "Lee", "mode": "word"}, HTTP_HX_REQUEST="true",
+                                HTTP_HX_TARGET="record-table")
 
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="record-table"')
@@ -317,7 +318,9 @@ def test_an_htmx_request_with_a_bad_search_shows_the_problem_in_the_table(
 ):
     metadata_mock(mocked)
 
-    response = staff_client.get(url, {"q": "x"}, HTTP_HX_REQUEST="true")
+    response = staff_client.get(
+        url, {"q": "x"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="record-table"
+    )
 
     assert response.status_code == 422
     assert "Search: Type at least 2 characters" in response.content.decode()
@@ -332,6 +335,20 @@ def test_an_editor_gets_a_403_for_a_module_their_group_was_not_granted(
 
     assert response.status_code == 403
     assert "grant your group that module" in response.content.decode()
+
+
+def test_htmx_requests_aimed_at_the_whole_page_get_the_whole_page(staff_client, mocked, url):
+    metadata_mock(mocked)
+    mocked.get(f"{API}/Contacts/search", json=page_json([contact(1)]))
+
+    response = staff_client.get(
+        url, {"c0-field": "Email", "c0-operator": "starts_with", "c0-value": "ann"},
+        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main",
+    )  # fmt: skip
+
+    content = response.content.decode()
+    assert 'role="search"' in content
+    assert 'id="criteria-c1"' in content  # a fresh blank row to add another condition
 
 
 def test_a_module_zoho_does_not_offer_for_editing_is_not_found(staff_client, mocked, connection):

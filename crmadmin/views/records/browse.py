@@ -84,7 +84,9 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
 
 
 def _list_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    partial = request.htmx and not request.htmx.history_restore_request
+    # Only swaps aimed at the table get the partial; "Apply conditions" swaps all of #main so
+    # the criteria rows re-render (with a fresh blank row).
+    partial = request.htmx and request.htmx.target == "record-table"
     template = "crmadmin/record_list.html" + ("#record-table" if partial else "")
     return render(request, template, context, status=status)
 
