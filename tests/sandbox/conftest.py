@@ -16,9 +16,20 @@ def sb(tmp_path_factory):
         yield handle
 
 
+class TimeoutSession(requests.Session):
+    """A session that never waits forever on the loopback sandbox."""
+
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", 10)
+        return super().request(method, url, **kwargs)
+
+
+http = TimeoutSession()
+
+
 def session_for(handle, scopes=None, user_email=None) -> requests.Session:
     tokens = handle.issue_tokens(scopes=scopes, user_email=user_email)
-    session = requests.Session()
+    session = TimeoutSession()
     session.headers["Authorization"] = f"Zoho-oauthtoken {tokens['access_token']}"
     session.base = f"{handle.url}/crm/v8"  # type: ignore[attr-defined]
     return session

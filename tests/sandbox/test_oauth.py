@@ -5,16 +5,16 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
-import requests
 
 from sandbox.testing import running_sandbox
 from sandbox.tokens import THROTTLED
+from tests.sandbox.conftest import http
 
 
 def token(sb, **data):
     data.setdefault("client_id", sb.client_id)
     data.setdefault("client_secret", sb.client_secret)
-    return requests.post(f"{sb.url}/oauth/v2/token", data=data)
+    return http.post(f"{sb.url}/oauth/v2/token", data=data)
 
 
 def test_code_exchange_returns_zoho_token_shape(sb):
@@ -53,9 +53,9 @@ def test_consent_page_approves_with_state_location_and_accounts_server(sb):
     params = {"client_id": sb.client_id, "response_type": "code", "access_type": "offline",
               "redirect_uri": "http://app.test/cb", "scope": "ZohoCRM.modules.ALL",
               "state": "xyz"}
-    page = requests.get(f"{sb.url}/oauth/v2/auth", params=params)
+    page = http.get(f"{sb.url}/oauth/v2/auth", params=params)
     assert page.status_code == 200 and "Accept" in page.text and "Riley Reader" in page.text
-    approved = requests.post(f"{sb.url}/oauth/v2/auth", allow_redirects=False,
+    approved = http.post(f"{sb.url}/oauth/v2/auth", allow_redirects=False,
                              data={**params, "decision": "approve"})
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(approved.headers["Location"]).query)
     assert query["state"] == ["xyz"] and query["location"] == ["us"]
@@ -69,7 +69,7 @@ def test_consent_page_approves_with_state_location_and_accounts_server(sb):
 
 
 def test_consent_page_deny_redirects_with_access_denied(sb):
-    denied = requests.post(f"{sb.url}/oauth/v2/auth", allow_redirects=False, data={
+    denied = http.post(f"{sb.url}/oauth/v2/auth", allow_redirects=False, data={
         "client_id": sb.client_id, "redirect_uri": "http://app.test/cb", "state": "s1",
         "decision": "deny"})
     assert denied.headers["Location"] == "http://app.test/cb?state=s1&error=access_denied"
@@ -102,7 +102,7 @@ def test_sixteenth_access_token_silently_invalidates_the_oldest(tmp_path):
                   for _ in range(15)]
 
         def status(access):
-            return requests.get(f"{sb.url}/crm/v8/org", headers={
+            return http.get(f"{sb.url}/crm/v8/org", headers={
                 "Authorization": f"Zoho-oauthtoken {access}"}).status_code
 
         assert status(first["access_token"]) == 401
@@ -111,15 +111,15 @@ def test_sixteenth_access_token_silently_invalidates_the_oldest(tmp_path):
 
 def test_revoking_a_refresh_token_kills_its_access_tokens(sb):
     tokens = sb.issue_tokens()
-    revoked = requests.post(f"{sb.url}/oauth/v2/token/revoke",
+    revoked = http.post(f"{sb.url}/oauth/v2/token/revoke",
                             params={"token": tokens["refresh_token"]})
     assert revoked.json() == {"status": "success"}
     assert token(sb, grant_type="refresh_token",
                  refresh_token=tokens["refresh_token"]).json() == {"error": "invalid_code"}
-    api = requests.get(f"{sb.url}/crm/v8/org",
+    api = http.get(f"{sb.url}/crm/v8/org",
                        headers={"Authorization": f"Zoho-oauthtoken {tokens['access_token']}"})
     assert api.status_code == 401 and api.json()["code"] == "INVALID_TOKEN"
-    bad = requests.post(f"{sb.url}/oauth/v2/token/revoke", params={"token": "nope"})
+    bad = http.post(f"{sb.url}/oauth/v2/token/revoke", params={"token": "nope"})
     assert bad.status_code == 400
 
 
@@ -127,9 +127,9 @@ def test_expired_access_token_is_invalid_token_and_missing_header_is_auth_failur
     with running_sandbox(db_path=tmp_path / "c.db", records=20) as sb:
         access = sb.issue_tokens()["access_token"]
         sb.expire_access_tokens()
-        expired = requests.get(f"{sb.url}/crm/v8/org",
+        expired = http.get(f"{sb.url}/crm/v8/org",
                                headers={"Authorization": f"Zoho-oauthtoken {access}"})
-        missing = requests.get(f"{sb.url}/crm/v8/org")
+        missing = http.get(f"{sb.url}/crm/v8/org")
     assert expired.status_code == 401
     assert expired.json() == {"code": "INVALID_TOKEN", "details": {},
                               "message": "invalid oauth token", "status": "error"}
