@@ -52,7 +52,7 @@ def test_staff_connects_the_sandbox_org_and_sees_it_healthy(
 
     page.get_by_role("button", name="Test").click()
     expect(page.get_by_text("Test passed: Zoho answered for Zylker Sandbox Ltd.")).to_be_visible()
-    page.get_by_role("link", name="Connections", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connections").click()
     row = page.locator("tr", has_text="Sandbox CRM")
     expect(row.locator(".badge").first).to_have_text("Connected")
     expect(row).to_contain_text("Zylker Sandbox Ltd")

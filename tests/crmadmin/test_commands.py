@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 import pytest
 import responses
 from cryptography.fernet import Fernet
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection as db
 
@@ -85,3 +86,25 @@ def test_rotate_token_keys_reencrypts_every_secret_with_the_newest_key(db, setti
     assert all(a != b for a, b in zip(after, before, strict=True))
     settings.TOKEN_ENCRYPTION_KEYS = [new_key]
     assert Connection.objects.get(name="Old").refresh_token == "r3"
+
+
+def test_demo_setup_connects_the_sandbox_through_a_minted_grant(db, sandbox, tmp_path):
+    password_file = tmp_path / "demo-password"
+    out = StringIO()
+    options = ["--sandbox-url", sandbox.url, "--sandbox-db", sandbox.app.store.db_path,
+               "--password-file", str(password_file),
+               "--redirect-uri", "http://127.0.0.1:8000/connections/callback/"]  # fmt: skip
+
+    call_command("demo_setup", *options, stdout=out)
+    call_command("demo_setup", *options, stdout=StringIO())  # idempotent: healthy, kept
+
+    password = password_file.read_text().strip()
+    assert f"Open http://127.0.0.1:8000/   user: demo   password: {password}" in out.getvalue()
+    connection = Connection.objects.get(name="Sandbox CRM")
+    assert connection.status == Connection.Status.CONNECTED
+    assert connection.org_name == "Zylker Sandbox Ltd"
+    assert sandbox.token_requests["authorization_code"] == 1
+    assert connection.grants.get().group.name == "Editors"
+    demo = get_user_model().objects.get(username="demo")
+    assert demo.is_staff
+    assert demo.check_password(password)

@@ -101,7 +101,7 @@ def test_throttled_refresh_marks_connection_throttled_with_reason(expired_connec
 
     expired_connection.refresh_from_db()
     assert expired_connection.status == Connection.Status.THROTTLED
-    assert "Too many token requests" in expired_connection.last_error
+    assert "Too many Zoho sign-ins" in expired_connection.last_error
     assert expired_connection.last_error_at is not None
     assert expired_connection.refresh_token  # a throttle is temporary: keep the refresh token
 

@@ -42,9 +42,10 @@ class Command(BaseCommand):
             "--sandbox-db", default=str(settings.BASE_DIR / "var" / "sandbox.sqlite3")
         )
         parser.add_argument("--wait-seconds", type=float, default=20.0)
+        parser.add_argument("--password-file", default=str(PASSWORD_FILE))
 
     def handle(self, *args: object, **options: str) -> None:
-        password = self._staff_user()
+        password = self._staff_user(Path(options["password_file"]))
         editors = self._editors_group()
         connection = self._sandbox_connection(options)
         ConnectionGrant.objects.get_or_create(connection=connection, group=editors)
@@ -57,14 +58,15 @@ class Command(BaseCommand):
             )
         )
 
-    def _staff_user(self) -> str:
-        PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
-        if PASSWORD_FILE.exists():
-            password = PASSWORD_FILE.read_text().strip()
+    def _staff_user(self, password_file: Path) -> str:
+        """The demo login; its password is kept in var/demo-password so it survives restarts."""
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        if password_file.exists():
+            password = password_file.read_text().strip()
         else:
             password = secrets.token_urlsafe(12)
-            PASSWORD_FILE.write_text(password + "\n")
-            PASSWORD_FILE.chmod(0o600)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
         user, _ = get_user_model().objects.get_or_create(username="demo")
         user.is_staff = user.is_superuser = user.is_active = True
         user.set_password(password)

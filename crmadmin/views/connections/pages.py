@@ -44,6 +44,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
         "help": STATUS_HELP.get(connection.status, ""),
         "scopes": scopes,
         "granted_reported": bool(granted),
+        "now": timezone.now(),
         "nav": "connections",
     }
     return render(request, "crmadmin/connection_detail.html", context)
