@@ -110,7 +110,7 @@ def list_records(ctx: Ctx, module: Module) -> Response:
     else:
         page = _int_param(ctx, "page", 1)
         offset = (page - 1) * per_page
-        if page * per_page > ctx.settings.discrete_page_limit:
+        if offset >= ctx.settings.discrete_page_limit:
             raise ApiError("DISCRETE_PAGINATION_LIMIT_EXCEEDED",
                            {"limit": ctx.settings.discrete_page_limit})
     since = parse_iso(ctx.request.headers.get("If-Modified-Since", ""))
