@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import pathlib
 import sys
 
 from werkzeug.serving import run_simple
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     mint.add_argument("--scopes", required=True, help="comma-separated scopes")
     mint.add_argument("--user", help="sandbox user email (default: the admin)")
     args = parser.parse_args(argv)
+    _make_parent(args.db)
     if args.command == "reset":
         reset(db_path=args.db, records=args.records, rng_seed=args.rng_seed)
         print(f"reset {args.db}")
@@ -46,7 +48,6 @@ def main(argv: list[str] | None = None) -> int:
             client_id=args.client_id, user_id=user["id"],
             scopes=[s.strip() for s in args.scopes.split(",") if s.strip()]))
         return 0
-    _make_parent(args.db)
     seed(db_path=args.db, records=args.records, rng_seed=args.rng_seed)
     base_url = args.base_url or f"http://{args.host}:{args.port}"
     app = create_app(db_path=args.db, settings=SandboxSettings(base_url=base_url))
@@ -55,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _make_parent(path: str) -> None:
-    import pathlib
-
     pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
