@@ -96,7 +96,7 @@ class LinkForm(forms.Form):
         help_text="The Contacts fields Zoho marks as external IDs.",
     )  # fmt: skip
     contact_value = forms.CharField(
-        label="Contact", max_length=255,
+        label="Contact ID", max_length=255,
         help_text="The contact's external ID, or its Zoho record id.",
     )  # fmt: skip
     deal_field = forms.ChoiceField(label="Deal external ID field")
@@ -176,8 +176,11 @@ class LinkForm(forms.Form):
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def preview_token(self) -> str:
+        # What the preview showed of each deal travels signed, so the result can repeat it.
+        deals = [[r.deal.id, r.deal.name, r.deal.stage, r.deal.role] if r.deal else None
+                 for r in self.rows]  # fmt: skip
         data = {"f": self.fingerprint(), "c": self.contact_id, "n": self.contact_name,
-                "ok": self.can_confirm or self.mode == "results"}  # fmt: skip
+                "ok": self.can_confirm or self.mode == "results", "d": deals}  # fmt: skip
         return signing.dumps(data, salt=SIGNING_SALT)
 
     def _token_data(self) -> dict[str, str]:
@@ -220,6 +223,10 @@ class LinkForm(forms.Form):
         if self.has_problems or not token.get("ok"):
             return False
         self.contact_id, self.contact_name = token.get("c", ""), token.get("n", "")
+        for row, shown in zip(self.rows, token.get("d") or [], strict=False):
+            if shown:
+                row.deal = Deal(id=shown[0], external_id=row.external_id, name=shown[1],
+                                stage=shown[2], role=shown[3])  # fmt: skip
         self.mode = "results"
         return True
 

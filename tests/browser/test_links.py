@@ -26,27 +26,27 @@ def test_link_a_contact_to_deals_by_external_id_and_see_it_on_the_contact(
     page.get_by_label("Connection").select_option(str(sandbox_connection.pk))
     page.get_by_role("button", name="Switch").click()
 
-    page.get_by_label("Contact", exact=True).fill("extcontact3")
+    page.get_by_label("Contact ID").fill("extcontact3")
     page.get_by_label("Deal external IDs").fill("extdeal11, Decision Maker\nextdeal999999")
     page.get_by_role("button", name="Preview").click()
 
     unknown = page.locator("#deal-row-1")
     expect(unknown).to_contain_text("Unknown ID")
     expect(unknown).to_contain_text("No deal has External_Deal_ID “extdeal999999”.")
-    expect(page.locator("#deal-row-0 .badge")).to_have_text("Found")
+    expect(page.locator("#deal-row-0 .row-status .badge")).to_have_text("Found")
     expect(page.get_by_role("button", name="Link 2 deals")).to_have_count(0)
     screenshot("links-preview-unknown")
 
     page.get_by_label("Deal external IDs").fill("extdeal11, Decision Maker\nextdeal12")
     page.get_by_role("button", name="Preview").click()
-    expect(page.locator("#deal-row-1 .badge")).to_have_text("Found")
+    expect(page.locator("#deal-row-1 .row-status .badge")).to_have_text("Found")
     page.get_by_label("Role for extdeal12").select_option(label="Evaluator")
     screenshot("links-preview")
     page.get_by_role("button", name="Link 2 deals").click()
 
     expect(page.locator(".link-done")).to_contain_text("Linked 2 deals to")
-    expect(page.locator("#deal-row-0 .badge")).to_have_text("Linked")
-    expect(page.locator("#deal-row-1 .badge")).to_have_text("Linked")
+    expect(page.locator("#deal-row-0 .row-status .badge")).to_have_text("Linked")
+    expect(page.locator("#deal-row-1 .row-status .badge")).to_have_text("Linked")
     screenshot("links-result")
 
     page.get_by_role("link", name="See the contact's deals").click()
