@@ -191,6 +191,8 @@ def listable_fields(fields: Sequence[Field]) -> list[Field]:
 def default_columns(fields: Sequence[Field], layouts: Sequence[Layout]) -> tuple[str, ...]:
     """The first few listable fields in the first layout's order (fields order as a fallback)."""
     listable = {item.api_name for item in listable_fields(fields)}
+    if {"First_Name", "Last_Name"} <= listable:
+        listable.discard("Full_Name")  # it only repeats the two
     ordered: list[str] = []
     if layouts:
         for section in sorted(layouts[0].sections, key=lambda s: s.sequence_number):
