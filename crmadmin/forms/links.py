@@ -300,7 +300,7 @@ class BulkForm(forms.Form):
         label="Pairs", required=False,
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         help_text="One pair per line: contact external ID, deal external ID, role (optional). "
-        "Commas, semicolons or tabs (pasted from a spreadsheet).",
+        "Commas or tabs (pasted from a spreadsheet).",
     )  # fmt: skip
     upload = forms.FileField(
         label="Or upload a CSV file", required=False,

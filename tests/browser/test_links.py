@@ -62,3 +62,20 @@ def test_link_a_contact_to_deals_by_external_id_and_see_it_on_the_contact(
     expect(panel).to_contain_text("Unlinked the deal.")
     expect(panel.locator("tr", has_text="extdeal12")).to_have_count(0)
     screenshot("links-contact-panel-after-unlink")
+
+
+def test_link_many_pairs_pasted_and_see_each_result(
+    live_server, page, screenshot, editor_user, sandbox_connection
+):
+    _log_in(page, live_server, "editor")
+    page.goto(f"{live_server.url}/links/bulk/?connection={sandbox_connection.pk}")
+    page.get_by_label("Pairs").fill(
+        "contact,deal,role\nextcontact5,extdeal31,Evaluator\nextcontact5,extdeal0x\n"
+        "extcontact6,extdeal32"
+    )
+    page.get_by_role("button", name="Link pairs").click()
+    expect(page.locator("#pair-row-2")).to_contain_text("Linked")
+    expect(page.locator("#pair-row-3")).to_contain_text("No deal has External_Deal_ID “extdeal0x”.")
+    expect(page.locator("#pair-row-4")).to_contain_text("Linked")
+    expect(page.get_by_role("link", name="Download the failures (CSV)")).to_be_visible()
+    screenshot("links-bulk-result")
