@@ -41,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sandbox-db", default=str(settings.BASE_DIR / "var" / "sandbox.sqlite3")
         )
-        parser.add_argument("--wait-seconds", type=float, default=20.0)
+        parser.add_argument("--wait-seconds", type=float, default=60.0)
         parser.add_argument("--password-file", default=str(PASSWORD_FILE))
 
     def handle(self, *args: object, **options: str) -> None:
