@@ -1,0 +1,83 @@
+"""The metadata → form layer on its own: the type table, layout, signed state, fast widgets."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from django import forms
+from django.core import signing
+from django.forms.renderers import DjangoTemplates
+
+from crmadmin.forms.records import FIELD_TYPES, FormContext, FormState, record_form_class
+from crmadmin.forms.records.fields import ReadOnlyField
+from crmadmin.forms.records.renderer import FastWidgetRenderer
+from crmadmin.forms.records.state import state_dumps, state_loads, state_salt
+from tests.crmadmin.record_support import FIELDS, LAYOUTS, RECORD
+from updater.metadata import field_from_json, layout_from_json
+
+# Every data_type of zoho-api.md §2.3 that a record can carry.
+DOCUMENTED_TYPES = [
+    "text", "textarea", "email", "phone", "website", "picklist", "multiselectpicklist", "integer",
+    "bigint", "double", "currency", "percent", "boolean", "date", "datetime", "lookup",
+    "ownerlookup", "userlookup", "multiuserlookup", "multiselectlookup", "subform", "fileupload",
+    "imageupload", "profileimage", "autonumber", "formula", "rollup_summary", "layout",
+    "territories", "decimal",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("data_type", DOCUMENTED_TYPES)
+def test_every_documented_data_type_has_a_factory(data_type):
+    assert data_type in FIELD_TYPES
+
+
+def form_class():
+    context = FormContext(connection_id=1, time_zone=ZoneInfo("Asia/Kolkata"))
+    fields = [field_from_json(entry) for entry in FIELDS]
+    return record_form_class(fields=fields, layout=layout_from_json(LAYOUTS[0]), context=context)
+
+
+def test_an_unknown_type_is_read_only_and_logged(caplog, db):
+    context = FormContext(connection_id=2, time_zone=ZoneInfo("UTC"))
+    meta = field_from_json({"api_name": "X", "field_label": "X", "data_type": "warp_drive"})
+    form = record_form_class(fields=[meta], layout=None, context=context)(salt="s", record={})
+    assert isinstance(form.fields["X"], ReadOnlyField)
+    assert "Unknown Zoho data type 'warp_drive'" in caplog.text
+
+
+def test_the_form_class_is_built_once_per_metadata_version():
+    assert form_class() is form_class()
+
+
+def test_state_for_one_record_does_not_validate_for_another():
+    state = FormState(modified_time="2024-01-15T15:26:49+05:30", original={"Company": "Zylker"})
+    dumped = state_dumps(state, salt=state_salt(connection_id=1, module="Leads", record_id="1"))
+    with pytest.raises(signing.BadSignature):
+        state_loads(dumped, salt=state_salt(connection_id=1, module="Leads", record_id="2"))
+    loaded = state_loads(dumped, salt=state_salt(connection_id=1, module="Leads", record_id="1"))
+    assert loaded.original == {"Company": "Zylker"}
+
+
+def test_datetimes_show_in_the_org_time_zone():
+    form = form_class()(salt="s", record={**RECORD, "Call_Time": "2024-01-10T04:00:00+00:00"})
+    assert 'value="2024-01-10T09:30:00"' in str(form["Call_Time"])
+
+
+WIDGETS = [
+    forms.TextInput(attrs={"maxlength": 5, "required": True}),
+    forms.NumberInput(attrs={"step": "0.01"}),
+    forms.Textarea(attrs={"rows": 3}),
+    forms.Select(choices=[("", "-None-"), ("a", "A & B"), ("b", "<b>")]),
+    forms.CheckboxInput(),
+    forms.CheckboxSelectMultiple(choices=[("x", "X"), ("y", "Y \"quoted\"")]),
+    forms.RadioSelect(choices=[("mine", "Keep mine"), ("theirs", "Use theirs")]),
+]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: type(w).__name__)
+@pytest.mark.parametrize("value", ["a", "<script>x</script>", None, ["x", "y"], True])
+def test_fast_widgets_render_exactly_like_djangos_templates(widget, value):
+    attrs = {"id": "id_f", "aria-invalid": "true"}
+    fast = widget.render("f", value, attrs=attrs, renderer=FastWidgetRenderer())
+    slow = widget.render("f", value, attrs=attrs, renderer=DjangoTemplates())
+    assert fast == slow
