@@ -17,3 +17,6 @@ os.environ.setdefault(
 )
 
 from crmadmin.settings import *  # noqa: F403
+
+# PBKDF2 is slow on purpose; tests only need a hasher that works.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
