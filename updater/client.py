@@ -16,11 +16,10 @@ from updater.errors import (
     ApiError,
     OAuthError,
     TransportError,
-    ZohoConnectionError,
-    ZohoTimeout,
     body_parse,
     error_from_response,
     retry_after_seconds,
+    transport_errors_raised,
 )
 from updater.oauth import OAuthClient, check_api_domain, token_refresh
 from updater.tokens import Tokens, TokenStore
@@ -207,7 +206,7 @@ class ZohoClient:
         with self._count_lock:
             self.calls_made += 1
         self.store.record_call()
-        try:
+        with transport_errors_raised():
             response = self.session.request(
                 method,
                 url,
@@ -217,12 +216,6 @@ class ZohoClient:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
-        except requests.Timeout as error:
-            raise ZohoTimeout() from error
-        except requests.ConnectionError as error:
-            raise ZohoConnectionError() from error
-        except requests.RequestException as error:
-            raise TransportError(kind="invalid_response", message=type(error).__name__) from error
         raw = response.content or b""
         body: dict[str, Any] | None = None
         if response.status_code not in EMPTY_BODY_STATUSES:

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from updater.client import ApiResponse, ZohoClient
+from updater.criteria import (
+    MAX_CONDITIONS,
+    MAX_IN_VALUES,
+    OPERATORS,
+    Condition,
+    Criteria,
+    criteria_build,
+    criteria_value_escape,
+)
 from updater.errors import ApiError, RecordResult, errors_from_write_response
 from updater.payload import format_zoho_datetime, parse_zoho_datetime, update_payload_build
 
+# Search criteria live in updater.criteria; callers keep importing them from here.
 __all__ = [
+    "MAX_CONDITIONS",
+    "MAX_IN_VALUES",
+    "OPERATORS",
     "Condition",
+    "Criteria",
     "RecordPage",
     "RecordResult",
     "criteria_build",
+    "criteria_value_escape",
     "format_zoho_datetime",
     "record_get",
     "record_update",
@@ -30,22 +45,7 @@ MAX_FIELDS = 50
 MAX_PER_PAGE = 200
 MAX_PAGED_RECORDS = 2000  # beyond this only page_token works (DISCRETE_PAGINATION_LIMIT_EXCEEDED)
 MAX_WRITE_RECORDS = 100
-MAX_CONDITIONS = 10
-MAX_IN_VALUES = 100
 SORT_FIELDS = frozenset({"id", "Created_Time", "Modified_Time"})
-OPERATORS = frozenset(
-    {
-        "equals",
-        "not_equal",
-        "starts_with",
-        "in",
-        "greater_than",
-        "greater_equal",
-        "less_than",
-        "less_equal",
-        "between",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,7 @@ class RecordPage:
     count: int | None = None
 
 
-@dataclass(frozen=True)
-class Condition:
-    field: str
-    operator: str
-    value: str | list[str]
-
-
-Criteria = Condition | Sequence[Condition] | str
+Item = TypeVar("Item")  # what results_in_chunks sends: record dicts or related ids
 
 
 def record_path(module: str, *parts: str) -> str:
@@ -132,38 +125,6 @@ def records_list(
     return page_from(response, page=page, per_page=per_page)
 
 
-def criteria_value_escape(value: str) -> str:
-    """Backslash first (so a trailing one is doubled), then ( ) and , (zoho-api.md §3.3)."""
-    escaped = str(value).replace("\\", "\\\\")
-    for character in "(),":
-        escaped = escaped.replace(character, "\\" + character)
-    return escaped
-
-
-def _condition_text(condition: Condition) -> str:
-    if condition.operator not in OPERATORS:
-        raise ValueError(f"Unknown search operator {condition.operator!r}")
-    if not condition.field.replace("_", "").replace(".", "").isalnum():
-        raise ValueError(f"Not a field API name: {condition.field!r}")
-    values = condition.value if isinstance(condition.value, list) else [condition.value]
-    if condition.operator == "in" and len(values) > MAX_IN_VALUES:
-        raise ValueError(f"'in' takes at most {MAX_IN_VALUES} values")
-    if condition.operator == "between" and len(values) != 2:
-        raise ValueError("'between' takes exactly two values")
-    text = ",".join(criteria_value_escape(value) for value in values)
-    return f"({condition.field}:{condition.operator}:{text})"
-
-
-def criteria_build(*, conditions: list[Condition], join: str = "and") -> str:
-    """``(A:equals:x)`` or ``((A:equals:x)and(B:in:y,z))``; at most 10 conditions."""
-    if join not in ("and", "or"):
-        raise ValueError("join must be 'and' or 'or'")
-    if not conditions or len(conditions) > MAX_CONDITIONS:
-        raise ValueError(f"Give between 1 and {MAX_CONDITIONS} conditions")
-    parts = [_condition_text(condition) for condition in conditions]
-    return parts[0] if len(parts) == 1 else "(" + join.join(parts) + ")"
-
-
 def records_search(
     *,
     client: ZohoClient,
@@ -212,8 +173,25 @@ def _per_page_check(per_page: int) -> None:
         raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
 
 
+def results_in_chunks(
+    items: Sequence[Item], *, send: Callable[[Sequence[Item]], ApiResponse]
+) -> list[RecordResult]:
+    """Send ``items`` in calls of at most 100; one RecordResult per item, in input order."""
+    results: list[RecordResult] = []
+    for start in range(0, len(items), MAX_WRITE_RECORDS):
+        response = send(items[start : start + MAX_WRITE_RECORDS])
+        results += errors_from_write_response(
+            status=response.status, body=response.body, index_offset=start
+        )
+    return results
+
+
+def _unmodified_since(value: datetime | str) -> dict[str, str]:
+    return {"If-Unmodified-Since": format_zoho_datetime(parse_zoho_datetime(value))}
+
+
 def _write_body(
-    *, data: list[Mapping[str, Any]], trigger: list[str] | None, skip_cadences: bool
+    *, data: Sequence[Mapping[str, Any]], trigger: list[str] | None, skip_cadences: bool
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"data": [dict(record) for record in data]}
     # trigger omitted → all automation runs; [] → none (zoho-api.md §3.4).
@@ -240,7 +218,7 @@ def record_update(
     ValidationError (with ``field_errors``) when Zoho refuses a value. With no changes nothing is
     sent and the result's code is ``UNCHANGED``.
     """
-    guard = format_zoho_datetime(parse_zoho_datetime(modified_time))
+    guard = _unmodified_since(modified_time)
     if not changes:
         return RecordResult(
             index=0, record_id=record_id, ok=True, code="UNCHANGED", message="nothing to save"
@@ -252,7 +230,7 @@ def record_update(
         "PUT",
         record_path(module, record_id),
         json=body,
-        headers={"If-Unmodified-Since": guard},
+        headers=guard,
         record_errors_ok=True,
     )
     results = errors_from_write_response(status=response.status, body=response.body)
@@ -275,21 +253,12 @@ def records_update(
     """Bulk update in calls of at most 100 records; one RecordResult per record (207 aware)."""
     if any(not record.get("id") for record in records):
         raise ValueError("Every record to update needs its id")
-    headers = {}
-    if if_unmodified_since is not None:
-        guard = format_zoho_datetime(parse_zoho_datetime(if_unmodified_since))
-        headers["If-Unmodified-Since"] = guard
-    results: list[RecordResult] = []
-    for start in range(0, len(records), MAX_WRITE_RECORDS):
-        chunk = records[start : start + MAX_WRITE_RECORDS]
-        response = client.request(
-            "PUT",
-            record_path(module),
-            json=_write_body(data=chunk, trigger=trigger, skip_cadences=skip_cadences),
-            headers=headers,
-            record_errors_ok=True,
+    headers = _unmodified_since(if_unmodified_since) if if_unmodified_since is not None else {}
+
+    def send(chunk: Sequence[Mapping[str, Any]]) -> ApiResponse:
+        body = _write_body(data=chunk, trigger=trigger, skip_cadences=skip_cadences)
+        return client.request(
+            "PUT", record_path(module), json=body, headers=headers, record_errors_ok=True
         )
-        results += errors_from_write_response(
-            status=response.status, body=response.body, index_offset=start
-        )
-    return results
+
+    return results_in_chunks(records, send=send)

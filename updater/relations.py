@@ -3,17 +3,17 @@ zoho-update-related-records-by-external-id.txt)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from updater.client import ZohoClient
-from updater.errors import RecordResult, errors_from_write_response
+from updater.client import ApiResponse, ZohoClient
+from updater.errors import RecordResult
 from updater.records import (
     MAX_PER_PAGE,
-    MAX_WRITE_RECORDS,
     RecordPage,
     page_from,
     record_path,
+    results_in_chunks,
 )
 
 
@@ -21,16 +21,14 @@ def _rows_put(
     *, client: ZohoClient, path: str, external: str | None, rows: list[Mapping[str, Any]]
 ) -> list[RecordResult]:
     headers = {"X-EXTERNAL": external} if external else {}
-    results: list[RecordResult] = []
-    for start in range(0, len(rows), MAX_WRITE_RECORDS):
-        chunk = [dict(row) for row in rows[start : start + MAX_WRITE_RECORDS]]
-        response = client.request(
-            "PUT", path, json={"data": chunk}, headers=headers, record_errors_ok=True
+
+    def send(chunk: Sequence[Mapping[str, Any]]) -> ApiResponse:
+        data = [dict(row) for row in chunk]
+        return client.request(
+            "PUT", path, json={"data": data}, headers=headers, record_errors_ok=True
         )
-        results += errors_from_write_response(
-            status=response.status, body=response.body, index_offset=start
-        )
-    return results
+
+    return results_in_chunks(rows, send=send)
 
 
 def _external_rows_check(rows: list[Mapping[str, Any]], field: str) -> None:
@@ -119,16 +117,11 @@ def related_unlink(
     related_ids: list[str],
 ) -> list[RecordResult]:
     """DELETE /{module}/{id}/{related list}?ids=a,b in calls of at most 100 ids."""
-    results: list[RecordResult] = []
-    for start in range(0, len(related_ids), MAX_WRITE_RECORDS):
-        chunk = related_ids[start : start + MAX_WRITE_RECORDS]
-        response = client.request(
-            "DELETE",
-            record_path(module, record_id, related_list),
-            params={"ids": ",".join(chunk)},
-            record_errors_ok=True,
+    path = record_path(module, record_id, related_list)
+
+    def send(chunk: Sequence[str]) -> ApiResponse:
+        return client.request(
+            "DELETE", path, params={"ids": ",".join(chunk)}, record_errors_ok=True
         )
-        results += errors_from_write_response(
-            status=response.status, body=response.body, index_offset=start
-        )
-    return results
+
+    return results_in_chunks(related_ids, send=send)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from updater.errors import (
     ApiError,
@@ -16,9 +17,13 @@ from updater.errors import (
     RateLimitError,
     RecordLockedError,
     ServerError,
+    TransportError,
     ValidationError,
+    ZohoConnectionError,
+    ZohoTimeout,
     error_from_response,
     errors_from_write_response,
+    transport_errors_raised,
 )
 
 
@@ -587,3 +592,37 @@ def test_errors_from_write_response_walks_a_resource_key_other_than_data() -> No
     assert results[0].ok is False
     assert results[0].error is not None
     assert results[0].error.field_errors[0].api_name == "name"
+
+
+@pytest.mark.parametrize(
+    ("raised", "error_class", "kind", "message"),
+    [
+        (requests.ConnectTimeout(), ZohoTimeout, "timeout", "Zoho accounts did not answer in time"),
+        (
+            requests.ConnectionError(),
+            ZohoConnectionError,
+            "connection",
+            "Could not connect to Zoho accounts",
+        ),
+        (requests.TooManyRedirects(), TransportError, "invalid_response", "TooManyRedirects"),
+    ],
+)
+def test_transport_errors_raised_turns_requests_exceptions_into_transport_errors(
+    raised: requests.RequestException, error_class: type[TransportError], kind: str, message: str
+) -> None:
+    with pytest.raises(error_class) as caught, transport_errors_raised(service="Zoho accounts"):
+        raise raised
+
+    assert type(caught.value) is error_class
+    assert (caught.value.kind, str(caught.value)) == (kind, message)
+    assert caught.value.__cause__ is raised
+
+
+def test_transport_errors_raised_names_zoho_by_default_and_lets_other_errors_through() -> None:
+    with (
+        pytest.raises(ZohoTimeout, match=r"^Zoho did not answer in time$"),
+        transport_errors_raised(),
+    ):
+        raise requests.ReadTimeout()
+    with pytest.raises(KeyError), transport_errors_raised():
+        raise KeyError("not a requests error")

@@ -1,0 +1,123 @@
+"""Zoho data centres and the API hosts an access token may travel to (zoho-api.md §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from updater.errors import UnsafeDomainError
+
+ENVIRONMENTS = ("production", "sandbox", "developer")
+ENVIRONMENT_HOST_PREFIX = {"production": "www", "sandbox": "sandbox", "developer": "developer"}
+
+
+@dataclass(frozen=True)
+class DataCentre:
+    code: str
+    label: str
+    accounts_url: str
+    api_domain: str
+
+    def api_domain_for(self, environment: str) -> str:
+        """The API host of this data centre for "production", "sandbox" or "developer"."""
+        if environment not in ENVIRONMENT_HOST_PREFIX:
+            raise ValueError(f"Unknown environment {environment!r}; expected one of {ENVIRONMENTS}")
+        return self.api_domain.replace("://www.", f"://{ENVIRONMENT_HOST_PREFIX[environment]}.", 1)
+
+
+DATA_CENTRES: dict[str, DataCentre] = {
+    centre.code: centre
+    for centre in (
+        DataCentre(
+            code="us",
+            label="United States",
+            accounts_url="https://accounts.zoho.com",
+            api_domain="https://www.zohoapis.com",
+        ),
+        DataCentre(
+            code="eu",
+            label="Europe",
+            accounts_url="https://accounts.zoho.eu",
+            api_domain="https://www.zohoapis.eu",
+        ),
+        DataCentre(
+            code="in",
+            label="India",
+            accounts_url="https://accounts.zoho.in",
+            api_domain="https://www.zohoapis.in",
+        ),
+        DataCentre(
+            code="au",
+            label="Australia",
+            accounts_url="https://accounts.zoho.com.au",
+            api_domain="https://www.zohoapis.com.au",
+        ),
+        DataCentre(
+            code="jp",
+            label="Japan",
+            accounts_url="https://accounts.zoho.jp",
+            api_domain="https://www.zohoapis.jp",
+        ),
+        # Canada's accounts server is zohocloud.ca, not zoho.ca (zoho-api.md §1.1).
+        DataCentre(
+            code="ca",
+            label="Canada",
+            accounts_url="https://accounts.zohocloud.ca",
+            api_domain="https://www.zohoapis.ca",
+        ),
+        DataCentre(
+            code="cn",
+            label="China",
+            accounts_url="https://accounts.zoho.com.cn",
+            api_domain="https://www.zohoapis.com.cn",
+        ),
+        DataCentre(
+            code="sa",
+            label="Saudi Arabia",
+            accounts_url="https://accounts.zoho.sa",
+            api_domain="https://www.zohoapis.sa",
+        ),
+    )
+}
+
+ZOHO_API_SUFFIXES = tuple(
+    "." + urlsplit(centre.api_domain).hostname.removeprefix("www.")  # type: ignore[union-attr]
+    for centre in DATA_CENTRES.values()
+)
+
+
+def data_centre_from_accounts_server(accounts_server: str) -> DataCentre | None:
+    """The data centre for the ``accounts-server`` parameter of the authorization callback."""
+    wanted = accounts_server.strip().rstrip("/").lower()
+    for centre in DATA_CENTRES.values():
+        if centre.accounts_url == wanted:
+            return centre
+    return None
+
+
+def check_api_domain(*, api_domain: str, allow_custom: bool) -> str:
+    """Return ``https://host`` for a Zoho API host; raise UnsafeDomainError for anything else.
+
+    The access token travels to this host, so a tampered ``api_domain`` must not leak it.
+    ``allow_custom`` admits any http(s) origin (the local sandbox CRM).
+    """
+    try:
+        parts = urlsplit(api_domain.strip())
+        port = parts.port
+    except ValueError as error:
+        raise UnsafeDomainError(domain=api_domain) from error
+    host = (parts.hostname or "").lower()
+    if allow_custom and parts.scheme in ("http", "https") and host:
+        return api_domain.strip().rstrip("/")
+    is_zoho = any(host.endswith(suffix) or host == suffix[1:] for suffix in ZOHO_API_SUFFIXES)
+    is_plain = (
+        parts.scheme == "https"
+        and port is None
+        and parts.username is None
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+    )
+    if not (is_zoho and is_plain):
+        raise UnsafeDomainError(domain=api_domain)
+    return f"https://{host}"
