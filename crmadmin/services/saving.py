@@ -173,7 +173,7 @@ def conflict_outcome(*, client: Any, form: RecordForm, module: str, record_id: s
             merged["mine"].append(name)
     state = FormState(
         modified_time=str(current.get("Modified_Time") or ""),
-        original={name: current.get(name) for name in form.editable_names},
+        original={name: current.get(name) for name in form.metadata},
         conflicts=conflicts, record_name=form.form_state.record_name,
         layout_id=form.form_state.layout_id,
     )  # fmt: skip

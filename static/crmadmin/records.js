@@ -16,3 +16,24 @@ document.addEventListener("click", function (event) {
   labelInput.focus();
   idInput.dispatchEvent(new Event("change", { bubbles: true }));
 });
+
+// Keyboard: ArrowDown moves from the search box into the options, arrows move between them,
+// Enter picks one, Escape goes back to the search box.
+document.addEventListener("keydown", function (event) {
+  var input = event.target.closest("[data-lookup-input]");
+  var option = event.target.closest(".lookup-options [data-id]");
+  if (input && event.key === "ArrowDown") {
+    var box = document.getElementById(input.getAttribute("aria-controls"));
+    var first = box && box.querySelector("[data-id]");
+    if (first) { event.preventDefault(); first.focus(); }
+  } else if (option) {
+    var sibling = event.key === "ArrowDown" ? option.nextElementSibling
+      : event.key === "ArrowUp" ? option.previousElementSibling : null;
+    if (sibling && sibling.hasAttribute("data-id")) { event.preventDefault(); sibling.focus(); }
+    if (event.key === "Enter") { event.preventDefault(); option.click(); }
+    if (event.key === "Escape") {
+      var name = option.closest(".lookup-options").getAttribute("data-lookup-for");
+      option.closest("form").querySelector('input[name="' + name + '_label"]').focus();
+    }
+  }
+});

@@ -44,6 +44,8 @@ def save_refused(client, zoho, status, body, **changes):
     assert response.status_code == 422
     page = response.content.decode()
     assert 'value="Zylker Typed"' in field_row(page, "Company")  # nothing typed is lost
+    assert 'value="Zylker Inc"' in field_row(page, "Account")  # the lookup keeps its name
+    assert "L-0001" in field_row(page, "Lead_No")  # read-only values still shown
     return page
 
 

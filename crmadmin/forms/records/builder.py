@@ -25,6 +25,7 @@ from updater.records import update_payload_build
 
 TRIGGERS = (("workflow", "Workflows"), ("approval", "Approvals"), ("blueprint", "Blueprints"))
 APPEND_CHOICES = (("replace", "Replace the values"), ("append", "Add to the existing values"))
+CHOICE_LIST = {"class": "choice-list"}
 RESOLVE_CHOICES = (("mine", "Keep mine"), ("theirs", "Use theirs"))
 STATE_ERROR = (
     "This form's saved state is missing, expired or was changed outside crmadmin. "
@@ -66,7 +67,8 @@ class RecordForm(forms.Form):
             state = self._posted_state(data)
         elif state is None:
             record = record or {}
-            original = {name: record.get(name) for name in self.editable_names}
+            # Read-only values travel too, so a re-rendered form still shows them.
+            original = {name: record.get(name) for name in self.metadata}
             state = FormState(
                 modified_time=str(record.get("Modified_Time") or ""), original=original,
                 record_name=record_name_of(record),
@@ -86,7 +88,7 @@ class RecordForm(forms.Form):
         for name in state.conflicts:
             if name in self.fields:
                 self.fields[f"{name}__resolve"] = forms.ChoiceField(
-                    choices=RESOLVE_CHOICES, widget=forms.RadioSelect,
+                    choices=RESOLVE_CHOICES, widget=forms.RadioSelect(attrs=CHOICE_LIST),
                     label=f"Which {self.fields[name].label} to keep",
                     error_messages={"required": "Choose which value to keep."},
                 )  # fmt: skip
@@ -213,7 +215,7 @@ def record_form_class(
         if meta.data_type == "multiselectpicklist" and meta.is_writable:
             attrs[f"{name}__append"] = forms.ChoiceField(
                 choices=APPEND_CHOICES, initial="replace", required=False,
-                widget=forms.RadioSelect, label="When saving",
+                widget=forms.RadioSelect(attrs=CHOICE_LIST), label="When saving",
             )  # fmt: skip
     form_class = type("RecordForm", (RecordForm,), attrs)
     if len(_CLASSES) > 256:

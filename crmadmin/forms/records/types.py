@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -144,7 +145,11 @@ def date(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 
 def datetime_(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return ZohoDateTimeField(time_zone=ctx.time_zone, **_common(meta, required))
+    common = _common(meta, required)
+    offset = datetime.now(ctx.time_zone).strftime("%z")
+    zone = f"Time in {ctx.time_zone.key} (UTC{offset[:3]}:{offset[3:]})."
+    common["help_text"] = f"{common['help_text']} {zone}".strip()
+    return ZohoDateTimeField(time_zone=ctx.time_zone, **common)
 
 
 def _options(meta: Field) -> list[tuple[str, str]]:
@@ -157,9 +162,9 @@ def picklist(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 
 def multiselectpicklist(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return forms.MultipleChoiceField(
-        choices=_options(meta), widget=forms.CheckboxSelectMultiple, **_common(meta, required)
-    )
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "choice-list"})
+    return forms.MultipleChoiceField(choices=_options(meta), widget=widget,
+                                     **_common(meta, required))  # fmt: skip
 
 
 def lookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:

@@ -3,11 +3,14 @@ renders hundreds of them, and these are the ones the default widgets cannot expr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.utils.html import format_html, format_html_join
+
+ISO_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)?$")
 
 
 class LookupWidget(forms.MultiWidget):
@@ -16,7 +19,7 @@ class LookupWidget(forms.MultiWidget):
 
     def __init__(self, *, search_url: str, attrs: Mapping[str, Any] | None = None) -> None:
         self.search_url = search_url
-        widgets = {"_label": forms.TextInput(), "": forms.TextInput()}
+        widgets = {"label": forms.TextInput(), "": forms.TextInput()}
         super().__init__(widgets, attrs)
 
     def id_for_label(self, id_: str) -> str:
@@ -40,9 +43,9 @@ class LookupWidget(forms.MultiWidget):
             'autocomplete="off" placeholder="Type to search…" role="combobox" '
             'aria-autocomplete="list" aria-expanded="false" aria-controls="{opts}" {aria} '
             'hx-get="{url}" hx-trigger="input changed delay:250ms, search" '
-            'hx-target="#{opts}" hx-vals=\'js:{{"q": event.target.value, "field": "{name}"}}\' '
-            'hx-sync="this:replace" '
-            'hx-params="q,field" data-lookup-input="{name}">'
+            'hx-target="#{opts}" hx-vals=\'{{"field": "{name}"}}\' '
+            'hx-swap="innerHTML" hx-sync="this:replace" '
+            'hx-params="{name}_label,field" data-lookup-input="{name}">'
             '<input type="text" name="{name}" id="{id}-id" value="{rid}" class="lookup-id" '
             'inputmode="numeric" pattern="[0-9]*" aria-label="Record ID" title="Record ID">'
             '<div id="{opts}" class="lookup-options" role="listbox" data-lookup-for="{name}">'
@@ -143,4 +146,7 @@ def display_text(value: Any) -> str:
         return str(value.get("name") or value.get("File_Name__s") or value.get("id") or "")
     if isinstance(value, list | tuple):
         return ", ".join(filter(None, (display_text(item) for item in value)))
-    return str(value)
+    text = str(value)
+    if ISO_DATETIME.match(text):  # "2024-01-15T15:26:49+05:30" → "2024-01-15 15:26:49 +05:30"
+        return f"{text[:10]} {text[11:19]} {text[19:]}".strip()
+    return text

@@ -1,0 +1,109 @@
+"""A person edits a contact in the sandbox CRM: open → edit → save, a field error, and a conflict
+resolved by merging. Screenshots are saved for people to look at."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from crmadmin.zoho import client_for
+from tests.fixtures.users import PASSWORD
+from updater.records import records_list
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def _contacts(connection, count: int = 2) -> list[str]:
+    page = records_list(client=client_for(connection), module="Contacts", fields=["id"],
+                        per_page=count)  # fmt: skip
+    return [str(record["id"]) for record in page.records]
+
+
+def _open(page, live_server, connection, record_id):
+    page.goto(f"{live_server.url}/records/{connection.pk}/Contacts/{record_id}/")
+    expect(page.locator("form.record-form")).to_be_visible()
+
+
+def test_open_edit_and_save_a_contact(live_server, page, screenshot, editor_user,
+                                      sandbox_connection, sandbox):  # fmt: skip
+    record_id = _contacts(sandbox_connection)[0]
+    _log_in(page, live_server, "editor")
+    _open(page, live_server, sandbox_connection, record_id)
+    screenshot("record-edit")
+
+    page.locator("#id_Title").fill("Head of Sales")
+    search = page.locator("#id_Account_Name")
+    start = (search.input_value() or "Acme")[:3]
+    search.fill("")
+    search.press_sequentially(start, delay=50)
+    option = page.locator("#id_Account_Name-options [data-id]").first
+    expect(option).to_be_visible()
+    chosen_id = option.get_attribute("data-id")
+    option.click()
+    expect(page.locator("#id_Account_Name-id")).to_have_value(chosen_id)
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.locator("#record-form .msg-success")).to_contain_text("Saved. Changed: Title")
+    screenshot("record-edit-saved")
+    saved = sandbox.get_record("Contacts", record_id)
+    assert saved["Title"] == "Head of Sales"
+    assert str(saved["Account_Name"]["id"]) == chosen_id
+
+
+def test_a_field_error_shows_next_to_its_field(live_server, page, screenshot, editor_user,
+                                               sandbox_connection, sandbox):  # fmt: skip
+    record_id, other_id = _contacts(sandbox_connection)
+    taken = sandbox.get_record("Contacts", other_id)["External_Contact_ID"]
+    _log_in(page, live_server, "editor")
+    _open(page, live_server, sandbox_connection, record_id)
+
+    page.locator("#id_Email").fill("not an email")
+    page.locator("#id_Email").press("Tab")  # checked on its own as the user leaves it
+    row = page.locator("#field-Email")
+    expect(row).to_contain_text("Enter a valid email address.")
+    expect(page.locator("#id_Email")).to_have_attribute("aria-invalid", "true")
+    page.locator("#id_Email").fill("fixed@example.com")
+    page.locator("#id_External_Contact_ID").fill(taken)
+    page.get_by_role("button", name="Save changes").click()
+
+    duplicate = page.locator("#field-External_Contact_ID")
+    expect(duplicate).to_contain_text("Another record already has this value.")
+    expect(duplicate.get_by_role("link", name="Open the other record")).to_have_attribute(
+        "href", f"/records/{sandbox_connection.pk}/Contacts/{other_id}/")
+    expect(page.locator("#id_Email")).to_have_value("fixed@example.com")  # nothing lost
+    screenshot("record-edit-errors")
+
+
+def test_a_conflict_is_resolved_by_merging(live_server, page, screenshot, editor_user,
+                                           sandbox_connection, sandbox):  # fmt: skip
+    record_id = _contacts(sandbox_connection)[0]
+    _log_in(page, live_server, "editor")
+    _open(page, live_server, sandbox_connection, record_id)
+    sandbox.edit_record("Contacts", record_id, {"Title": "Their title",
+                                                "Department": "Their department"})  # fmt: skip
+
+    page.locator("#id_Title").fill("My title")
+    page.locator("#id_Mobile").fill("+1 555 0100")
+    page.get_by_role("button", name="Save changes").click()
+
+    conflict = page.locator("#conflict")
+    expect(conflict).to_contain_text("Someone else changed this record")
+    expect(conflict.locator("tbody tr")).to_have_count(1)
+    expect(conflict).to_contain_text("Their title")
+    expect(page.locator("#id_Department")).to_have_value("Their department")
+    expect(page.locator("#id_Mobile")).to_have_value("+1 555 0100")
+    screenshot("record-conflict")
+
+    page.locator("#field-Title").get_by_label("Keep mine").check()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#record-form .msg-success")).to_contain_text("Saved")
+    saved = sandbox.get_record("Contacts", record_id)
+    assert (saved["Title"], saved["Department"], saved["Mobile"]) == (
+        "My title", "Their department", "+1 555 0100")
