@@ -15,13 +15,6 @@ from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.metadata import contact_roles_list
 
-# Lets htmx swap 422 answers (forms with errors) like 200s; other 4xx/5xx stay errors.
-HTMX_CONFIG = (
-    '{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},'
-    '{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}]}'
-)
-
-
 @dataclass(frozen=True)
 class Linking:
     """A connection chosen for linking, its client, and the choices its metadata offers."""
@@ -62,5 +55,5 @@ def page(
 ) -> HttpResponse:  # fmt: skip
     """The full page, or only the named partial (= the DOM id it replaces) for htmx."""
     name = f"{template}#{partial}" if partial and request.htmx else template
-    context = {"nav": "links", "htmx_config": HTMX_CONFIG, **context}
+    context = {"nav": "links", **context}
     return render(request, name, context, status=status)
