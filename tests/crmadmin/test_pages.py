@@ -51,3 +51,10 @@ def test_an_old_key_still_decrypts_after_a_new_key_is_put_in_front(settings):
     new_key = Fernet.generate_key().decode()
     with override_settings(TOKEN_ENCRYPTION_KEYS=[new_key, *settings.TOKEN_ENCRYPTION_KEYS]):
         assert Connection.objects.get(pk=conn.pk).client_secret == "old-key-secret"
+
+
+def test_base_template_leaks_no_template_syntax_into_the_page(client):
+    content = client.get("/login/").content.decode()
+    assert "{#" not in content
+    assert "{%" not in content
+    assert 'name="htmx-config"' in content
