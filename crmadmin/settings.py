@@ -68,7 +68,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite ignores SELECT ... FOR UPDATE; IMMEDIATE transactions take the write lock up front,
+    # so two processes refreshing one token queue (for up to `timeout` s) instead of failing
+    # with "database is locked". WAL lets readers go on meanwhile.
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("timeout", 30)
+    _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL;")
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://crmadmin")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

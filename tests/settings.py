@@ -20,3 +20,12 @@ from crmadmin.settings import *  # noqa: F403
 
 # PBKDF2 is slow on purpose; tests only need a hasher that works.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A file, not SQLite's shared-cache memory database: shared-cache table locks ignore the busy
+# timeout, so threads would fail with "table is locked" where production processes simply wait.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"crmadmin-test-{os.getpid()}.sqlite3")
+    }

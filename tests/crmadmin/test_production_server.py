@@ -5,9 +5,9 @@ pytest-django test database itself) and one cache (Redis when CACHE_URL says so)
 clients open pages that call Zoho at the same moment, right after the access token expired: every
 page must answer 200 in bounded time (no deadlock, no 500), and on PostgreSQL the sandbox must see
 exactly one refresh, because `crmadmin.zoho.ConnectionTokenStore.refresh_lock` is a row lock
-(`SELECT ... FOR UPDATE`) that holds across processes. SQLite ignores FOR UPDATE; there the workers
-open the file with `transaction_mode=IMMEDIATE`, so the refresh transaction takes SQLite's one write
-lock up front and the other workers wait for it (see `database_url_of_this_test`).
+(`SELECT ... FOR UPDATE`) that holds across processes. SQLite ignores FOR UPDATE; there crmadmin's
+settings open every SQLite file with `transaction_mode=IMMEDIATE`, so the refresh transaction takes
+SQLite's one write lock up front and the other workers wait for it.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def database_url_of_this_test(tmp_path: Path) -> str:
             auth += ":" + quote(s["PASSWORD"], safe="")
         host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
         return f"postgres://{auth}@{host}/{s['NAME']}"
-    return f"sqlite:///{tmp_path / 'app.sqlite3'}?transaction_mode=IMMEDIATE&timeout=30"
+    return f"sqlite:///{tmp_path / 'app.sqlite3'}"
 
 
 @dataclass
