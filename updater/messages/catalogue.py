@@ -219,6 +219,35 @@ CATALOGUE: dict[str, UserMessage] = {
     ),
 }
 
+# Codes whose record-level meaning differs from their field-level words above: a save whose record
+# id Zoho rejects (INVALID_DATA on the id) or never received (MANDATORY_NOT_FOUND on the id).
+RECORD_LEVEL: dict[str, UserMessage] = {
+    "INVALID_DATA": _m(
+        "This record was not found in Zoho",
+        "Zoho says the record ID is not valid: the record may have been deleted or merged.",
+        "Go back to the list and open the record again.",
+    ),
+    "MANDATORY_NOT_FOUND": _m(
+        "Zoho did not receive the record's ID",
+        "The save reached Zoho without saying which record to change.",
+        "Reload the record and save again; if it keeps happening, report it.",
+    ),
+}
+
+# Linking contacts to deals by external id (zoho-update-related-records-by-external-id.txt):
+# the words next to the contact input or one deal row, filled with what the person typed.
+LINK_TEXTS: dict[str, str] = {
+    "contact_missing": "No contact has {field} “{value}”.",
+    "contact_missing_by_id": "No contact has the record id “{value}”.",
+    "deal_missing": "No deal has {field} “{value}”.",
+    "deal_refused": "Zoho did not accept this {field}.",
+    "deal_field_missing": "{field} is missing: Zoho needs it because the request names it.",
+    "role_unknown": "Zoho does not know this contact role; choose another one.",
+    "linked": "Linked.",
+    "not_sent": "Not linked: {title}. {next_step}",
+    "stopped_by_line": "Not linked: line {line} stopped this call.",
+}
+
 GENERIC = _m("Something went wrong with Zoho", "Zoho refused the request.",
     f"{RETRY} If it keeps failing, report it.")  # fmt: skip
 STATUS_FALLBACK = {401: "AUTHENTICATION_FAILURE", 403: "NO_PERMISSION",
