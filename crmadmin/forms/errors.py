@@ -33,24 +33,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from updater.errors import ApiError, FieldError, RateLimitError, ZohoError
-from updater.messages import UserMessage, field_message, user_message
+from updater.messages import RECORD_LEVEL, field_message, user_message
 
 SUBFORM_PATH = re.compile(
     r"^\$\.data\[\d+\]\.(?P<subform>\w+)\[(?P<row>\d+)\](?:\.(?P<field>\w+))?"
 )
-# Codes whose record-level meaning the catalogue words for a different case.
-RECORD_LEVEL = {
-    "INVALID_DATA": UserMessage(
-        title="This record was not found in Zoho",
-        detail="Zoho says the record ID is not valid: the record may have been deleted or merged.",
-        next_step="Go back to the list and open the record again.",
-    ),
-    "MANDATORY_NOT_FOUND": UserMessage(
-        title="Zoho did not receive the record's ID",
-        detail="The save reached Zoho without saying which record to change.",
-        next_step="Reload the record and save again; if it keeps happening, report it.",
-    ),
-}
 
 
 def apply_zoho_error(
