@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from updater.client import ZohoClient
 from updater.messages import UserMessage
-from updater.metadata import Field, Layout, Module, User, fields_list, layouts_list, modules_list
+from updater.metadata import Field, Layout, Module, fields_list, layouts_list, modules_list
 from updater.records import (
     MAX_PAGED_RECORDS,
     SORT_FIELDS,
@@ -69,13 +69,6 @@ OPERATOR_LABELS = {
 }
 MULTI_VALUE_OPERATORS = frozenset({"in", "between"})
 
-# The field people know a record by, for lookups (Contacts and Leads: First + Last name).
-NAME_FIELDS = {
-    "Accounts": "Account_Name", "Deals": "Deal_Name", "Products": "Product_Name",
-    "Vendors": "Vendor_Name", "Campaigns": "Campaign_Name", "Solutions": "Solution_Title",
-    "Events": "Event_Title", "Price_Books": "Price_Book_Name",
-}  # fmt: skip
-PERSON_MODULES = frozenset({"Contacts", "Leads"})
 
 
 @dataclass(frozen=True)
@@ -295,55 +288,3 @@ def _pager_fill(
         table.limit_note = (
             "Zoho returns at most 2,000 search results. Narrow the search to see the rest."
         )
-
-
-def name_field_for(module: str, fields: Sequence[Field]) -> str:
-    """The field a record is known by: a known name field, else the first mandatory text field."""
-    if module in NAME_FIELDS:
-        return NAME_FIELDS[module]
-    names = {item.api_name for item in fields}
-    if "Name" in names:
-        return "Name"
-    for item in fields:
-        if item.system_mandatory and item.data_type == "text":
-            return item.api_name
-    return "Subject" if "Subject" in names else "id"
-
-
-def lookup_conditions(module: str, name_field: str, text: str) -> tuple[list[Condition], str]:
-    if module in PERSON_MODULES:
-        return [Condition("Last_Name", "starts_with", text),
-                Condition("First_Name", "starts_with", text)], "or"  # fmt: skip
-    return [Condition(name_field, "starts_with", text)], "and"
-
-
-def lookup_records(
-    *, client: ZohoClient, module: str, fields: Sequence[Field], text: str, limit: int = 10
-) -> list[dict[str, str]]:
-    """Records whose name starts with `text`, as options {id, name, detail}."""
-    name_field = name_field_for(module, fields)
-    conditions, join = lookup_conditions(module, name_field, text)
-    wanted = ["First_Name", "Last_Name", "Email"] if module in PERSON_MODULES else [name_field]
-    page = records_search(
-        client=client, module=module, criteria=criteria_build(conditions=conditions, join=join),
-        fields=wanted, per_page=limit,
-    )  # fmt: skip
-    return [_option(record, module, name_field) for record in page.records[:limit]]
-
-
-def _option(record: Mapping[str, Any], module: str, name_field: str) -> dict[str, str]:
-    if module in PERSON_MODULES:
-        name = " ".join(filter(None, (record.get("First_Name"), record.get("Last_Name"))))
-        return {"id": str(record.get("id")), "name": name, "detail": record.get("Email") or ""}
-    name = cell_text(record.get(name_field)) or str(record.get("id"))
-    return {"id": str(record.get("id")), "name": name, "detail": ""}
-
-
-def lookup_users(users: Iterable[User], text: str, limit: int = 10) -> list[dict[str, str]]:
-    needle = text.casefold()
-    matches = [
-        {"id": user.id, "name": user.full_name, "detail": user.email}
-        for user in users
-        if needle in user.full_name.casefold() or needle in user.email.casefold()
-    ]
-    return matches[:limit]

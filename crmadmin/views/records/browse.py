@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from crmadmin.forms.browse import LookupForm, RecordListForm
 from crmadmin.models import Connection
 from crmadmin.permissions import allowed_modules, connection_for, usable_connections
-from crmadmin.services import browse
+from crmadmin.services import browse, lookup
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
 from updater.messages import user_message
@@ -144,9 +144,9 @@ def lookup_search(request: HttpRequest, connection_id: int, module: str) -> Http
 def _lookup_options(connection: Connection, module: str, text: str) -> list[dict[str, str]]:
     client, options = client_for(connection), metadata_options(connection)
     if module.lower() == "users":
-        return browse.lookup_users(users_list(client=client, **options), text)
+        return lookup.lookup_users(users_list(client=client, **options), text)
     fields = fields_list(client=client, module=module, **options)
-    return browse.lookup_records(client=client, module=module, fields=fields, text=text)
+    return lookup.lookup_records(client=client, module=module, fields=fields, text=text)
 
 
 @login_required
