@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -36,8 +36,7 @@ from updater.errors import (
     ZohoError,
 )
 from updater.messages import user_message
-from updater.metadata import Org, org_get, users_list
-from updater.oauth import DATA_CENTRES, OAuthClient, token_revoke
+from updater.oauth import DATA_CENTRES, OAuthClient
 from updater.tokens import Tokens
 
 # What editing, linking and reading metadata need (zoho-api.md §1.2): records read and write,
@@ -54,45 +53,9 @@ DEFAULT_SCOPES = (
 _local_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 _local_locks_guard = threading.Lock()
 
-# What a staff member should do about each state a failed refresh leaves behind.
-STATUS_HELP = {
-    Connection.Status.NEW: "Click Connect to sign in to Zoho and grant access.",
-    Connection.Status.NEEDS_RECONNECT: (
-        "Zoho no longer accepts this connection's refresh token (it was revoked, deleted, or "
-        "replaced as the user's 21st token). Click Reconnect and sign in to Zoho again."
-    ),
-    Connection.Status.THROTTLED: (
-        "Zoho refused new access tokens for a while: it allows 10 per refresh token every "
-        "10 minutes. Wait ten minutes, then click Test; editing resumes by itself."
-    ),
-    Connection.Status.REVOKED: "The tokens were revoked and wiped. Reconnect to use it again.",
-    Connection.Status.CONNECTED: "",
-}
-
-
 def _local_lock(connection_id: int) -> threading.Lock:
     with _local_locks_guard:
         return _local_locks[connection_id]
-
-
-def scope_covers(granted: list[str], needed: str) -> bool:
-    """True if `needed` is granted, directly or through a broader `.ALL` scope."""
-    wanted = needed.lower()
-    for scope in (g.lower() for g in granted):
-        if scope == wanted:
-            return True
-        prefix = scope.removesuffix(".all")
-        if scope.endswith(".all") and wanted.startswith(prefix + "."):
-            return True
-    return False
-
-
-def missing_scopes(connection: Connection) -> list[str]:
-    """Needed scopes the tokens were not granted ([] when Zoho did not report what it granted)."""
-    granted = connection.granted_scope_list
-    if not granted:
-        return []
-    return [scope for scope in connection.scope_list if not scope_covers(granted, scope)]
 
 
 def accounts_url_for(connection: Connection) -> str:
@@ -227,15 +190,6 @@ class ConnectionClient(ZohoClient):
         return self.store.connection_id  # type: ignore[attr-defined]
 
 
-def connection_test(connection: Connection) -> Org | None:
-    """One cheap call (the org). Success clears a throttle or stale error from the row."""
-    org = org_get(client=client_for(connection))
-    Connection.objects.filter(pk=connection.pk).exclude(
-        status__in=[Connection.Status.NEW, Connection.Status.REVOKED]
-    ).update(status=Connection.Status.CONNECTED, last_error="")
-    return org
-
-
 def client_for(connection: Connection) -> ZohoClient:
     """The API client for one connection, configured from settings."""
     return ConnectionClient(
@@ -247,47 +201,6 @@ def client_for(connection: Connection) -> ZohoClient:
         retry_total=settings.ZOHO_RETRY_TOTAL,
         retry_backoff=settings.ZOHO_RETRY_BACKOFF,
     )
-
-
-def connection_profile_fill(connection: Connection) -> Connection:
-    """Ask Zoho which org and user the tokens act as, and store it (two cheap GETs).
-
-    The org's time zone matters: edit forms show date-times in it.
-    """
-    client = client_for(connection)
-    org = org_get(client=client)
-    users = users_list(
-        client=client, refresh=True, user_type="CurrentUser", **metadata_options(connection)
-    )
-    if org is not None:
-        connection.org_id, connection.org_name = org.id, org.company_name
-        connection.time_zone = org.time_zone
-    if users:
-        connection.zoho_user_name, connection.zoho_user_email = users[0].full_name, users[0].email
-    connection.save(
-        update_fields=["org_id", "org_name", "time_zone", "zoho_user_name", "zoho_user_email"]
-    )
-    return connection
-
-
-def token_revoke_and_wipe(connection: Connection) -> None:
-    """Revoke the refresh token at Zoho (its access tokens go with it), then wipe both here.
-
-    If Zoho answers with an error the token was already unusable, so it is wiped all the same;
-    if Zoho cannot be reached the TransportError propagates and the tokens stay.
-    """
-    token = connection.refresh_token or connection.access_token
-    if token:
-        with suppress(OAuthError):
-            token_revoke(
-                accounts_url=accounts_url_for(connection),
-                token=token,
-                timeout=settings.ZOHO_TIMEOUT_SECONDS,
-            )
-    connection.refresh_token = connection.access_token = ""
-    connection.access_token_expires_at = None
-    connection.status = Connection.Status.REVOKED
-    connection.save()
 
 
 class DjangoMetadataCache:

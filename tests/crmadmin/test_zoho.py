@@ -16,8 +16,6 @@ from crmadmin.zoho import (
     DjangoMetadataCache,
     client_for,
     metadata_options,
-    missing_scopes,
-    scope_covers,
 )
 from updater.errors import InvalidCodeError, TokenThrottledError
 
@@ -156,22 +154,3 @@ def test_metadata_options_use_a_per_connection_prefix_and_django_cache(expired_c
     assert options["cache_key_prefix"] == f"zoho:conn:{expired_connection.pk}"
     assert isinstance(options["cache"], DjangoMetadataCache)
     assert DjangoMetadataCache().get("zoho:test") == ["a"]
-
-
-@pytest.mark.parametrize(
-    ("granted", "needed", "covered"),
-    [
-        (["ZohoCRM.settings.ALL"], "ZohoCRM.settings.fields.READ", True),
-        (["ZohoCRM.modules.ALL"], "ZohoCRM.modules.ALL", True),
-        (["ZohoCRM.modules.READ"], "ZohoCRM.modules.ALL", False),
-        (["ZohoCRM.org.READ"], "ZohoCRM.users.READ", False),
-    ],
-)
-def test_scope_covers_reads_broader_all_scopes(granted, needed, covered):
-    assert scope_covers(granted, needed) is covered
-
-
-def test_missing_scopes_lists_needed_scopes_not_granted(expired_connection):
-    expired_connection.granted_scopes = "ZohoCRM.modules.ALL"
-
-    assert missing_scopes(expired_connection) == ["ZohoCRM.org.READ"]

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crmadmin.forms.connections import ConnectionForm
 from crmadmin.models import Connection
-from crmadmin.views.connections.flow import error_text, profile_fill_or_note, tokens_exchange
+from crmadmin.services.connections import error_text, profile_fill_or_note, tokens_exchange
 from crmadmin.zoho import DEFAULT_SCOPES
 from updater.errors import ZohoError
 

@@ -21,8 +21,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crmadmin.forms.connections import ConnectionForm
 from crmadmin.models import Connection, ConnectionGrant
-from crmadmin.views.connections.flow import error_text, profile_fill_or_note, tokens_exchange
-from crmadmin.zoho import DEFAULT_SCOPES, connection_test
+from crmadmin.services.connections import (
+    connection_test,
+    error_text,
+    profile_fill_or_note,
+    tokens_exchange,
+)
+from crmadmin.zoho import DEFAULT_SCOPES
 from updater.errors import ZohoError
 
 CONNECTION_NAME = "Sandbox CRM"

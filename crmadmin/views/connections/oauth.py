@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -11,9 +13,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crmadmin.models import Connection
 from crmadmin.permissions import staff_required
+from crmadmin.services.connections import (
+    accounts_server_detect,
+    connection_test,
+    error_text,
+    profile_fill_or_note,
+    token_revoke_and_wipe,
+    tokens_exchange,
+)
 from crmadmin.views.connections import flow
-from crmadmin.zoho import connection_test, token_revoke_and_wipe
 from updater.errors import ZohoError
+from updater.metadata import Org
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +48,13 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     if request.GET.get("error") or not request.GET.get("code"):
         messages.error(request, "Zoho sign-in was cancelled or refused, so nothing changed.")
         return redirect("connections:detail", connection_id=connection.pk)
-    flow.accounts_server_detect(connection, request.GET)
+    accounts_server_detect(connection, request.GET)
     try:
-        flow.tokens_exchange(
-            connection, code=request.GET["code"], redirect_uri=pending.redirect_uri
-        )
+        tokens_exchange(connection, code=request.GET["code"], redirect_uri=pending.redirect_uri)
     except ZohoError as error:
-        messages.error(request, f"Connecting failed. {flow.error_text(error)}")
+        messages.error(request, f"Connecting failed. {error_text(error)}")
         return redirect("connections:detail", connection_id=connection.pk)
-    if note := flow.profile_fill_or_note(connection):
+    if note := profile_fill_or_note(connection):
         messages.warning(request, note)
     messages.success(request, f"Connected “{connection.name}” to Zoho.")
     return redirect("connections:detail", connection_id=connection.pk)
@@ -55,25 +63,32 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def connection_test_view(request: HttpRequest, connection_id: int) -> HttpResponse:
-    connection = get_object_or_404(Connection, pk=connection_id)
-    try:
-        org = connection_test(connection)
-    except ZohoError as error:
-        messages.error(request, f"Test failed. {flow.error_text(error)}")
-    else:
-        name = org.company_name if org else "the org"
-        messages.success(request, f"Test passed: Zoho answered for {name}.")
-    return redirect("connections:detail", connection_id=connection.pk)
+    def passed(_: Connection, org: Org | None) -> str:
+        return f"Test passed: Zoho answered for {org.company_name if org else 'the org'}."
+
+    return _zoho_action(request, connection_id, connection_test, "Test failed.", passed)
 
 
 @staff_required
 @require_POST
 def connection_revoke(request: HttpRequest, connection_id: int) -> HttpResponse:
+    def passed(connection: Connection, _: None) -> str:
+        return f"Revoked “{connection.name}” at Zoho and wiped its tokens."
+
+    return _zoho_action(request, connection_id, token_revoke_and_wipe, "Nothing was revoked.",
+                        passed)  # fmt: skip
+
+
+def _zoho_action(
+    request: HttpRequest, connection_id: int, action: Callable[[Connection], Any], failed: str,
+    passed: Callable[[Connection, Any], str],
+) -> HttpResponse:  # fmt: skip
+    """Run one Zoho action on a connection and say how it went on its detail page."""
     connection = get_object_or_404(Connection, pk=connection_id)
     try:
-        token_revoke_and_wipe(connection)
+        result = action(connection)
     except ZohoError as error:
-        messages.error(request, f"Nothing was revoked. {flow.error_text(error)}")
+        messages.error(request, f"{failed} {error_text(error)}")
     else:
-        messages.success(request, f"Revoked “{connection.name}” at Zoho and wiped its tokens.")
+        messages.success(request, passed(connection, result))
     return redirect("connections:detail", connection_id=connection.pk)

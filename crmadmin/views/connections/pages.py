@@ -12,8 +12,13 @@ from django.views.decorators.http import require_http_methods
 from crmadmin.forms.connections import ConnectionForm
 from crmadmin.models import ApiCallLog, Connection
 from crmadmin.permissions import staff_required
-from crmadmin.views.connections.flow import error_text
-from crmadmin.zoho import STATUS_HELP, missing_scopes, scope_covers, token_revoke_and_wipe
+from crmadmin.services.connections import (
+    STATUS_HELP,
+    error_text,
+    missing_scopes,
+    scope_covers,
+    token_revoke_and_wipe,
+)
 from updater.errors import ZohoError
 
 
