@@ -8,24 +8,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.users import PASSWORD
-
 DASH = "\u2013"  # the en dash of "Showing 1 to 50"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_editor_browses_contacts_searches_live_and_pages_on(
-    live_server, page, screenshot, editor_user, shared_sandbox_connection, shared_sandbox
+    live_server, page, log_in, screenshot, editor_user, shared_sandbox_connection, shared_sandbox
 ):
     connection = shared_sandbox_connection
-    _log_in(page, live_server, "editor")
+    log_in("editor")
 
     page.goto(f"{live_server.url}/records/")
     expect(page.get_by_role("heading", name="Choose a module")).to_be_visible()

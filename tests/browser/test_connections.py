@@ -7,22 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.users import PASSWORD
-
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_staff_connects_the_sandbox_org_and_sees_it_healthy(
-    live_server, page, screenshot, staff_user, sandbox
+    live_server, page, log_in, screenshot, staff_user, sandbox
 ):
-    _log_in(page, live_server, "staff")
+    log_in("staff")
     page.goto(f"{live_server.url}/connections/")
     expect(page.get_by_role("heading", name="No connections yet")).to_be_visible()
     screenshot("connections-empty")
@@ -60,9 +51,9 @@ def test_staff_connects_the_sandbox_org_and_sees_it_healthy(
 
 
 def test_an_editor_sees_a_clear_page_instead_of_connections(
-    live_server, page, screenshot, editor_user
+    live_server, page, log_in, screenshot, editor_user
 ):
-    _log_in(page, live_server, "editor")
+    log_in("editor")
     page.goto(f"{live_server.url}/connections/")
 
     expect(page.get_by_role("heading", name="You can't open this page")).to_be_visible()

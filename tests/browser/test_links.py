@@ -6,22 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.users import PASSWORD
-
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_link_a_contact_to_deals_by_external_id_and_see_it_on_the_contact(
-    live_server, page, screenshot, editor_user, sandbox_connection
+    live_server, page, log_in, screenshot, editor_user, sandbox_connection
 ):
-    _log_in(page, live_server, "editor")
+    log_in("editor")
     page.get_by_role("link", name="Link contacts & deals").first.click()
     page.get_by_label("Connection").select_option(str(sandbox_connection.pk))
     page.get_by_role("button", name="Switch").click()
@@ -65,9 +56,9 @@ def test_link_a_contact_to_deals_by_external_id_and_see_it_on_the_contact(
 
 
 def test_link_many_pairs_pasted_and_see_each_result(
-    live_server, page, screenshot, editor_user, sandbox_connection
+    live_server, page, log_in, screenshot, editor_user, sandbox_connection
 ):
-    _log_in(page, live_server, "editor")
+    log_in("editor")
     page.goto(f"{live_server.url}/links/bulk/?connection={sandbox_connection.pk}")
     page.get_by_label("Pairs").fill(
         "contact,deal,role\nextcontact5,extdeal31,Evaluator\nextcontact5,extdeal0x\n"

@@ -7,17 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from crmadmin.zoho import client_for
-from tests.fixtures.users import PASSWORD
 from updater.records import records_list
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def _contacts(connection, count: int = 2) -> list[str]:
@@ -31,10 +23,10 @@ def _open(page, live_server, connection, record_id):
     expect(page.locator("form.record-form")).to_be_visible()
 
 
-def test_open_edit_and_save_a_contact(live_server, page, screenshot, editor_user,
+def test_open_edit_and_save_a_contact(live_server, page, log_in, screenshot, editor_user,
                                       sandbox_connection, sandbox):  # fmt: skip
     record_id = _contacts(sandbox_connection)[0]
-    _log_in(page, live_server, "editor")
+    log_in("editor")
     _open(page, live_server, sandbox_connection, record_id)
     screenshot("record-edit")
 
@@ -57,11 +49,11 @@ def test_open_edit_and_save_a_contact(live_server, page, screenshot, editor_user
     assert str(saved["Account_Name"]["id"]) == chosen_id
 
 
-def test_a_field_error_shows_next_to_its_field(live_server, page, screenshot, editor_user,
+def test_a_field_error_shows_next_to_its_field(live_server, page, log_in, screenshot, editor_user,
                                                sandbox_connection, sandbox):  # fmt: skip
     record_id, other_id = _contacts(sandbox_connection)
     taken = sandbox.get_record("Contacts", other_id)["External_Contact_ID"]
-    _log_in(page, live_server, "editor")
+    log_in("editor")
     _open(page, live_server, sandbox_connection, record_id)
 
     page.locator("#id_Email").fill("not an email")
@@ -81,10 +73,10 @@ def test_a_field_error_shows_next_to_its_field(live_server, page, screenshot, ed
     screenshot("record-edit-errors")
 
 
-def test_a_conflict_is_resolved_by_merging(live_server, page, screenshot, editor_user,
+def test_a_conflict_is_resolved_by_merging(live_server, page, log_in, screenshot, editor_user,
                                            sandbox_connection, sandbox):  # fmt: skip
     record_id = _contacts(sandbox_connection)[0]
-    _log_in(page, live_server, "editor")
+    log_in("editor")
     _open(page, live_server, sandbox_connection, record_id)
     sandbox.edit_record("Contacts", record_id, {"Title": "Their title",
                                                 "Department": "Their department"})  # fmt: skip
