@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.connections",
     "tests.fixtures.browser",
+    "tests.fixtures.zoho_http",
 ]

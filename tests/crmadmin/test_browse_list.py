@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 import responses
-from django.core.cache import cache
 from responses import matchers
 
 from tests.crmadmin.test_browse_helpers import (
@@ -15,19 +14,8 @@ from tests.crmadmin.test_browse_helpers import (
     sent_params,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 DEFAULT_COLUMNS = "First_Name,Last_Name,Email,Phone,Account_Name,Owner"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock() as rsps:
-        yield rsps
 
 
 @pytest.fixture

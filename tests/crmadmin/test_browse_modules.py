@@ -1,23 +1,10 @@
 from __future__ import annotations
 
 import pytest
-import responses
-from django.core.cache import cache
 
 from tests.crmadmin.test_browse_helpers import API, MODULES, connection_create, grant
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock() as rsps:
-        yield rsps
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def test_module_list_shows_only_modules_the_api_can_edit(staff_client, mocked):

@@ -6,16 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 
 from tests.fixtures.connections import connection_to, grant_to_editors
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 @pytest.fixture(scope="module")

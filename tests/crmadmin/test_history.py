@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 from crmadmin.models import AuditEntry
 from tests.crmadmin.record_support import (
     RECORD_ID,
     edit_url,
-    fake_zoho,
     form_data,
     mock_get,
     record_url,
     success,
 )
-
-
-@pytest.fixture
-def zoho(db, editors_group):
-    with fake_zoho(editors_group) as rsps:
-        yield rsps
 
 
 def test_a_successful_save_is_audited_field_by_field(editor_client, editor_user, zoho):

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import pytest
-import responses
-from django.core.cache import cache
 from responses import matchers
 
 from tests.crmadmin.test_browse_helpers import (
@@ -13,18 +11,7 @@ from tests.crmadmin.test_browse_helpers import (
     page_json,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock() as rsps:
-        yield rsps
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from crmadmin.models import AuditEntry
 from tests.crmadmin.record_support import (
     RECORD_ID,
     edit_url,
-    fake_zoho,
     field_row,
     form_data,
     mock_get,
@@ -27,12 +26,6 @@ ALREADY_MODIFIED = {"data": [{
     "details": {"Modified_Time": THEIR_TIME, "id": RECORD_ID,
                 "Modified_By": {"name": "Sam Lee", "id": "4150868000000225014"}},
 }]}  # fmt: skip
-
-
-@pytest.fixture
-def zoho(db, editors_group):
-    with fake_zoho(editors_group) as rsps:
-        yield rsps
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from tests.crmadmin.record_support import (
     MODIFIED,
     RECORD_ID,
     edit_url,
-    fake_zoho,
     field_row,
     form_data,
     mock_get,
@@ -17,12 +16,6 @@ from tests.crmadmin.record_support import (
     sent_json,
     success,
 )
-
-
-@pytest.fixture
-def zoho(db, editors_group):
-    with fake_zoho(editors_group) as rsps:
-        yield rsps
 
 
 def open_form(client, zoho):

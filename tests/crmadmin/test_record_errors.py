@@ -9,18 +9,11 @@ import requests
 from tests.crmadmin.record_support import (
     RECORD_ID,
     edit_url,
-    fake_zoho,
     field_row,
     form_data,
     mock_get,
     record_url,
 )
-
-
-@pytest.fixture
-def zoho(db, editors_group):
-    with fake_zoho(editors_group) as rsps:
-        yield rsps
 
 
 def per_record(code, message, details):

@@ -15,6 +15,7 @@ from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.metadata import contact_roles_list
 
+
 @dataclass(frozen=True)
 class Linking:
     """A connection chosen for linking, its client, and the choices its metadata offers."""
