@@ -157,6 +157,11 @@ def confirm(client, connection, zoho, **overrides):
     return client.post("/links/", data)
 
 
+def linked(details: dict) -> dict:
+    """One row of Zoho's answer to a link that worked."""
+    return {"code": "SUCCESS", "details": details, "message": "relation added", "status": "success"}
+
+
 def sent_put(zoho):
     return next(call.request for call in zoho.calls if call.request.method == "PUT")
 
@@ -302,16 +307,7 @@ def test_confirm_sends_one_put_with_both_external_ids(staff_client, connection, 
     resolve_mocks(zoho)
     zoho.put(
         f"{API}/Contacts/extcontact3/Deals",
-        json={
-            "data": [
-                {
-                    "code": "SUCCESS",
-                    "details": {"External_Deal_ID": "extdeal3", "id": DEAL_3["id"]},
-                    "message": "relation added",
-                    "status": "success",
-                }
-            ]
-        },
+        json={"data": [linked({"External_Deal_ID": "extdeal3", "id": DEAL_3["id"]})]},
     )
     response = confirm(staff_client, connection, zoho)
     request = sent_put(zoho)
@@ -333,18 +329,8 @@ def test_confirm_by_record_id_names_only_the_deal_field(staff_client, connection
         f"{API}/Contacts/{CONTACT_ID}/Deals",
         json={
             "data": [
-                {
-                    "code": "SUCCESS",
-                    "details": {"External_Deal_ID": "extdeal3", "id": DEAL_3["id"]},
-                    "message": "relation added",
-                    "status": "success",
-                },
-                {
-                    "code": "SUCCESS",
-                    "details": {"External_Deal_ID": "extdeal4", "id": DEAL_4["id"]},
-                    "message": "relation added",
-                    "status": "success",
-                },
+                linked({"External_Deal_ID": "extdeal3", "id": DEAL_3["id"]}),
+                linked({"External_Deal_ID": "extdeal4", "id": DEAL_4["id"]}),
             ]
         },
     )
@@ -372,16 +358,7 @@ def test_confirm_sends_the_role_chosen_in_the_preview(staff_client, connection, 
     resolve_mocks(zoho)
     zoho.put(
         f"{API}/Contacts/extcontact3/Deals",
-        json={
-            "data": [
-                {
-                    "code": "SUCCESS",
-                    "details": {"id": DEAL_3["id"]},
-                    "message": "relation added",
-                    "status": "success",
-                }
-            ]
-        },
+        json={"data": [linked({"id": DEAL_3["id"]})]},
     )
     _, token = preview(staff_client, connection, zoho)
     staff_client.post(
@@ -418,12 +395,7 @@ def test_a_partly_refused_link_reports_each_row(staff_client, connection, zoho):
         status=207,
         json={
             "data": [
-                {
-                    "code": "SUCCESS",
-                    "details": {"id": DEAL_3["id"]},
-                    "message": "relation added",
-                    "status": "success",
-                },
+                linked({"id": DEAL_3["id"]}),
                 {
                     "code": "INVALID_DATA",
                     "details": {

@@ -8,24 +8,14 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.crmadmin.test_links import API, ROLE_ID, connection, element, zoho
+from tests.crmadmin.test_links import API, ROLE_ID, connection, element, linked, zoho
 
 pytestmark = pytest.mark.django_db
 __all__ = ["connection", "zoho"]
 
 
 def ok(rows):
-    return {
-        "data": [
-            {
-                "code": "SUCCESS",
-                "details": {"id": str(n)},
-                "message": "relation added",
-                "status": "success",
-            }
-            for n in range(len(rows))
-        ]
-    }
+    return {"data": [linked({"id": str(n)}) for n in range(len(rows))]}
 
 
 def echo(request):
@@ -69,12 +59,7 @@ def test_bulk_reports_each_failed_row_and_offers_a_csv(staff_client, connection,
         status=207,
         json={
             "data": [
-                {
-                    "code": "SUCCESS",
-                    "details": {"id": "1"},
-                    "message": "relation added",
-                    "status": "success",
-                },
+                linked({"id": "1"}),
                 {
                     "code": "INVALID_DATA",
                     "details": {
