@@ -623,3 +623,22 @@ def test_confirm_is_refused_while_the_preview_flags_an_unknown_id(staff_client, 
     response = staff_client.post("/links/", data | {"action": "confirm", "previewed": token})
     assert not any(c.request.method == "PUT" for c in zoho.calls)
     assert "Unknown ID" in element(response.content.decode(), "deal-row-1")
+
+
+def test_a_rate_limit_shows_at_the_top_with_how_long_zoho_asks_to_wait(
+    staff_client, connection, zoho
+):
+    resolve_mocks(zoho)
+    zoho.put(
+        f"{API}/Contacts/extcontact3/Deals",
+        status=429,
+        headers={"Retry-After": "30"},
+        json={"code": "TOO_MANY_REQUESTS", "details": {}, "message": "too many requests",
+              "status": "error"},
+    )  # fmt: skip
+    response = confirm(staff_client, connection, zoho)
+    top = element(response.content.decode(), TOP)
+    assert response.status_code == 422
+    assert "Zoho is busy" in top
+    assert "Zoho asks to wait 30 seconds." in top
+    assert "Please check the marked" not in top
