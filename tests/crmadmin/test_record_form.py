@@ -5,13 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
-from django import forms
 from django.core import signing
-from django.forms.renderers import DjangoTemplates
 
 from crmadmin.forms.records import FIELD_TYPES, FormContext, FormState, record_form_class
 from crmadmin.forms.records.fields import ReadOnlyField
-from crmadmin.forms.records.renderer import FastWidgetRenderer
 from crmadmin.forms.records.state import state_dumps, state_loads, state_salt
 from tests.crmadmin.record_support import FIELDS, LAYOUTS, RECORD
 from updater.metadata import field_from_json, layout_from_json
@@ -61,23 +58,3 @@ def test_state_for_one_record_does_not_validate_for_another():
 def test_datetimes_show_in_the_org_time_zone():
     form = form_class()(salt="s", record={**RECORD, "Call_Time": "2024-01-10T04:00:00+00:00"})
     assert 'value="2024-01-10T09:30:00"' in str(form["Call_Time"])
-
-
-WIDGETS = [
-    forms.TextInput(attrs={"maxlength": 5, "required": True}),
-    forms.NumberInput(attrs={"step": "0.01"}),
-    forms.Textarea(attrs={"rows": 3}),
-    forms.Select(choices=[("", "-None-"), ("a", "A & B"), ("b", "<b>")]),
-    forms.CheckboxInput(),
-    forms.CheckboxSelectMultiple(choices=[("x", "X"), ("y", "Y \"quoted\"")]),
-    forms.RadioSelect(choices=[("mine", "Keep mine"), ("theirs", "Use theirs")]),
-]
-
-
-@pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: type(w).__name__)
-@pytest.mark.parametrize("value", ["a", "<script>x</script>", None, ["x", "y"], True])
-def test_fast_widgets_render_exactly_like_djangos_templates(widget, value):
-    attrs = {"id": "id_f", "aria-invalid": "true"}
-    fast = widget.render("f", value, attrs=attrs, renderer=FastWidgetRenderer())
-    slow = widget.render("f", value, attrs=attrs, renderer=DjangoTemplates())
-    assert fast == slow

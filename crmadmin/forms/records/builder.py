@@ -16,7 +16,6 @@ from django.core import signing
 
 from crmadmin.forms.records.fields import RowsField
 from crmadmin.forms.records.layout import Section, sections_for
-from crmadmin.forms.records.renderer import FastWidgetRenderer
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads
 from crmadmin.forms.records.subforms import SubformRows, subform_formset
 from crmadmin.forms.records.types import ROW_TYPES, FormContext, form_field_for
@@ -37,7 +36,6 @@ _CLASSES: dict[tuple, type[RecordForm]] = {}
 class RecordForm(forms.Form):
     """One Zoho record's edit form. Build the class with ``record_form_class``."""
 
-    default_renderer = FastWidgetRenderer()
     metadata: ClassVar[dict[str, Field]] = {}
     sections: ClassVar[tuple[Section, ...]] = ()
     context: ClassVar[FormContext]

@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 
-from crmadmin.forms.records.renderer import FastWidgetRenderer
 from crmadmin.forms.records.types import FormContext, form_field_for
 from updater.metadata import Field
 
@@ -23,7 +22,6 @@ MAX_ROWS = 100
 
 
 class SubformRowForm(forms.Form):
-    default_renderer = FastWidgetRenderer()
     id = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def has_changed(self) -> bool:
