@@ -102,6 +102,8 @@ class SandboxApp:
         except ApiError as error:
             return error.response()
         except Exception:
+            # The one catch-all: like Zoho, a fault of the server itself answers INTERNAL_ERROR
+            # (a documented error the client must handle) instead of a dropped connection.
             log.exception("unhandled error on %s %s", request.method, path)
             return ApiError("INTERNAL_ERROR").response()
 
