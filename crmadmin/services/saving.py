@@ -15,6 +15,7 @@ from django.core import signing
 from crmadmin.forms.errors import apply_zoho_error
 from crmadmin.forms.records import FormState, RecordForm, state_salt
 from crmadmin.forms.records.state import state_loads
+from crmadmin.forms.records.subforms import MAX_ROWS
 from crmadmin.forms.records.types import ROW_TYPES
 from crmadmin.models import AuditEntry, Connection
 from crmadmin.services.record_forms import form_class_for
@@ -72,6 +73,26 @@ def bound_form(
         connection=connection, client=client, module=module, layout_id=layout_id
     )
     return form_class(data, salt=salt)
+
+
+def record_add_row(
+    *, connection: Connection, module: str, record_id: str, data: Mapping[str, Any]
+) -> EditOutcome:
+    """The posted form again with one more blank row in the subform named by ``add_row``: every
+    typed value kept, nothing validated, nothing sent to Zoho, the signed state untouched (so
+    the later save diffs against the loaded record and sends its Modified_Time)."""
+    try:
+        form = bound_form(connection=connection, module=module, record_id=record_id, data=data)
+    except ZohoError as error:
+        return EditOutcome(form=None, status=502, level="error", error=error)
+    name = str(data.get("add_row") or "")
+    if form.add_row(name):
+        added = f"Added a row to {form.label_of(name)}. Nothing is sent to Zoho until you save."
+        return EditOutcome(form=form, message=added, level="info")
+    full = f"{form.label_of(name)} already has {MAX_ROWS} rows, the most this form takes."
+    unknown = "No row was added: this form has no such table."
+    return EditOutcome(form=form, message=full if name in form.subforms else unknown,
+                       level="warning")  # fmt: skip
 
 
 def record_save(

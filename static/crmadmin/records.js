@@ -37,3 +37,14 @@ document.addEventListener("keydown", function (event) {
     }
   }
 });
+
+// A refused save swaps the form back with an error summary at its top: move keyboard focus
+// there, so keyboard and screen-reader users start at the list of what to fix (each entry links
+// to its field). Only swaps that bring a summary count: a field checked on its own as the user
+// leaves it swaps just that row, and focus must stay where the user is going.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var swapped = event.target;
+  var summary = swapped.matches(".error-summary") ? swapped
+    : swapped.querySelector && swapped.querySelector(".error-summary");
+  if (summary) summary.focus();
+});

@@ -65,6 +65,10 @@ def test_a_field_error_shows_next_to_its_field(live_server, page, log_in, screen
     page.locator("#id_External_Contact_ID").fill(taken)
     page.get_by_role("button", name="Save changes").click()
 
+    summary = page.locator("#record-form .error-summary")
+    expect(summary).to_be_focused()  # keyboard and screen-reader users start at the list
+    expect(summary.get_by_role("link", name="External Contact ID")).to_have_attribute(
+        "href", "#field-External_Contact_ID")
     duplicate = page.locator("#field-External_Contact_ID")
     expect(duplicate).to_contain_text("Another record already has this value.")
     expect(duplicate.get_by_role("link", name="Open the other record")).to_have_attribute(
@@ -99,3 +103,30 @@ def test_a_conflict_is_resolved_by_merging(live_server, page, log_in, screenshot
     saved = sandbox.get_record("Contacts", record_id)
     assert (saved["Title"], saved["Department"], saved["Mobile"]) == (
         "My title", "Their department", "+1 555 0100")
+
+
+def test_subform_rows_are_added_without_losing_what_was_typed(
+    live_server, page, log_in, screenshot, editor_user, sandbox_connection, sandbox
+):
+    record_id = _contacts(sandbox_connection)[0]
+    log_in("editor")
+    _open(page, live_server, sandbox_connection, record_id)
+    rows = page.locator("#field-Addresses tbody tr")
+    blank = rows.count() - 1  # the one blank row every subform has
+
+    page.locator("#id_Title").fill("Head of Rows")
+    page.locator(f"#id_Addresses-{blank}-City").fill("Oslo")
+    page.locator("#field-Addresses").get_by_role("button", name="Add a row").click()
+
+    expect(rows).to_have_count(blank + 2)
+    expect(page.locator(f"#id_Addresses-{blank + 1}-Address_Type")).to_be_focused()
+    expect(page.locator("#id_Title")).to_have_value("Head of Rows")
+    expect(page.locator(f"#id_Addresses-{blank}-City")).to_have_value("Oslo")
+    page.locator(f"#id_Addresses-{blank + 1}-City").fill("Bergen")
+    screenshot("record-edit-rows-added")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.locator("#record-form .msg-success")).to_contain_text("Saved")
+    saved = sandbox.get_record("Contacts", record_id)
+    assert saved["Title"] == "Head of Rows"
+    assert [row["City"] for row in saved["Addresses"]][-2:] == ["Oslo", "Bergen"]

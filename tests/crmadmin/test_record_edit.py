@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import responses
 
@@ -249,3 +251,95 @@ def test_a_user_without_a_grant_gets_the_403_page(client, django_user_model, zoh
     user = django_user_model.objects.create_user(username="nobody", password="x")
     client.force_login(user)
     assert client.get(edit_url(zoho.connection)).status_code == 403
+
+
+def add_row(client, zoho, html, subform="Items", htmx=False, **changes):
+    headers = {"HX-Request": "true"} if htmx else {}
+    data = form_data(html, add_row=subform, **changes)
+    response = client.post(edit_url(zoho.connection), data, headers=headers)
+    return response, response.content.decode()
+
+
+def test_adding_two_rows_then_saving_sends_both_new_rows_in_one_put(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    zoho.calls.reset()
+    _response, html = add_row(editor_client, zoho, html)
+    _response, html = add_row(editor_client, zoho, html)
+    assert len(zoho.calls) == 0  # adding rows asks nothing of Zoho
+    assert 'name="Items-TOTAL_FORMS" value="4"' in html
+    response, put = save(editor_client, zoho, html, **{
+        "Items-2-Item_Name": "Desk", "Items-2-Qty": "1",
+        "Items-3-Item_Name": "Lamp", "Items-3-Qty": "2"})  # fmt: skip
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert put.call_count == 1
+    assert [call.request.method for call in zoho.calls] == ["PUT", "GET"]  # GET: re-read rows
+    request = put.calls[0].request
+    assert request.headers["If-Unmodified-Since"] == MODIFIED  # the loaded state, unchanged
+    assert sent_json(put.calls[0])["data"][0] == {"Items": [
+        {"id": "4150868000000900001"},  # the kept row, unchanged: only its id
+        {"Item_Name": "Desk", "Qty": 1}, {"Item_Name": "Lamp", "Qty": 2}], "id": RECORD_ID}
+
+
+def test_adding_a_row_keeps_every_typed_value_and_judges_nothing(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    state = form_data(html)["crm_state"]
+    zoho.calls.reset()
+    response, page = add_row(editor_client, zoho, html, Company="Zylker Ltd", Last_Name="",
+                             Email="not-an-email", **{"Items-0-Qty": "abc",
+                                                      "Items-1-Item_Name": "Desk"})  # fmt: skip
+    assert response.status_code == 200
+    assert len(zoho.calls) == 0
+    assert "error-summary" not in page
+    assert 'aria-invalid="true"' not in page
+    assert "Added a row to Items. Nothing is sent to Zoho until you save." in page
+    posted = form_data(page)
+    assert posted["crm_state"] == state  # still diffs against what was loaded
+    assert posted["Company"] == ["Zylker Ltd"]
+    assert posted["Last_Name"] == [""]
+    assert posted["Email"] == ["not-an-email"]
+    assert posted["Items-0-Qty"] == ["abc"]
+    assert posted["Items-1-Item_Name"] == ["Desk"]
+    assert posted["Items-2-Item_Name"] == [""]
+    assert posted["Owner"] == ["4150868000000225013"]  # untouched fields too
+
+
+def test_adding_a_row_over_htmx_answers_with_the_form_partial_focused_on_the_new_row(
+    editor_client, zoho
+):
+    html = open_form(editor_client, zoho)
+    zoho.calls.reset()
+    _response, page = add_row(editor_client, zoho, html, htmx=True)
+    assert page.lstrip().startswith('<div id="record-form">')
+    assert "<html" not in page
+    assert len(zoho.calls) == 0
+    new_cell = re.search(r'<input[^>]*name="Items-2-Item_Name"[^>]*>', page).group()
+    assert "autofocus" in new_cell
+
+
+def test_adding_a_row_stops_at_the_row_limit(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    response, page = add_row(editor_client, zoho, html, **{"Items-TOTAL_FORMS": "100"})
+    assert response.status_code == 200
+    assert 'name="Items-TOTAL_FORMS" value="100"' in page
+    assert 'name="add_row"' not in page
+    assert "Items already has 100 rows" in page
+
+
+def test_enter_in_a_text_box_saves_rather_than_adding_a_row(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    form = html[html.index('class="record-form"'):]
+    first_button = form[form.index("<button"): form.index("</button>")]
+    assert "add_row" not in first_button
+    assert "Save changes" in first_button
+    assert 'name="add_row" value="Items" formnovalidate' in html
+
+
+def test_a_subform_row_error_is_listed_in_the_summary_linking_to_the_subform(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    response, put = save(editor_client, zoho, html, **{"Items-0-Qty": "abc"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert put.call_count == 0
+    summary = page[page.index('class="error-summary"'):]
+    summary = summary[: summary.index("</div>")]
+    assert '<a href="#field-Items">Items</a>: Row 1: Enter a whole number.' in summary

@@ -13,11 +13,17 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from crmadmin.forms.records.fields import RowsField
 from crmadmin.forms.records.layout import Section, sections_for
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads
-from crmadmin.forms.records.subforms import SubformRows, subform_formset
+from crmadmin.forms.records.subforms import (
+    DraftMixin,
+    SubformRows,
+    subform_formset,
+    subform_with_row_added,
+)
 from crmadmin.forms.records.types import ROW_TYPES, FormContext, form_field_for
 from updater.metadata import Field, Layout
 from updater.records import update_payload_build
@@ -33,7 +39,7 @@ STATE_ERROR = (
 _CLASSES: dict[tuple, type[RecordForm]] = {}
 
 
-class RecordForm(forms.Form):
+class RecordForm(DraftMixin, forms.Form):
     """One Zoho record's edit form. Build the class with ``record_form_class``."""
 
     metadata: ClassVar[dict[str, Field]] = {}
@@ -106,6 +112,39 @@ class RecordForm(forms.Form):
     def subform_names(self) -> list[str]:
         return [n for n, m in self.metadata.items() if m.data_type == "subform" and _editable(m)]
 
+    def add_row(self, name: str) -> bool:
+        """Turn this posted form into a draft with one more blank row in subform ``name``; the
+        signed state is the posted one, untouched. False when ``name`` is no editable subform
+        or it already has ``MAX_ROWS`` rows."""
+        self.draft = True
+        rows = self.subforms.get(name)
+        added = rows is not None and rows.can_add
+        if added:
+            self.subforms[name] = subform_with_row_added(
+                rows, self.context, data=self.data,
+                initial_rows=self.form_state.original.get(name) or [],
+            )  # fmt: skip
+        for subform in self.subforms.values():
+            for row in subform.formset.forms:
+                row.draft = True
+        return added
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """The error summary: ``(api_name, label, first message)`` per field with errors, a
+        subform's row errors under the subform, each to link to its ``#field-<api_name>`` row."""
+        links = []
+        for name, errors in self.errors.items():
+            if name != NON_FIELD_ERRORS:
+                base = name.removesuffix("__resolve").removesuffix("__append")
+                links.append((base, self._field_label(base), str(errors[0])))
+        for name, rows in self.subforms.items():
+            if name not in self.errors and (message := _first_row_error(rows.formset)):
+                links.append((name, self._field_label(name), message))
+        return links
+
+    def _field_label(self, name: str) -> str:
+        return str(self.fields[name].label or name) if name in self.fields else name
+
     def is_valid(self) -> bool:
         valid = super().is_valid()
         return all([valid, *(rows.formset.is_valid() for rows in self.subforms.values())])
@@ -172,6 +211,13 @@ def record_name_of(record: Mapping[str, Any]) -> str:
 
 def _editable(meta: Field) -> bool:
     return meta.is_writable and meta.data_type not in ("autonumber", "formula", "rollup_summary")
+
+
+def _first_row_error(formset: forms.BaseFormSet) -> str:
+    for index, errors in enumerate(formset.errors):
+        for messages in errors.values():
+            return f"Row {index + 1}: {messages[0]}"
+    return next((str(error) for error in formset.non_form_errors()), "")
 
 
 def _rows_submitted(field: forms.Field, loaded: Any, posted: Mapping[str, list[str]]) -> list:

@@ -1,7 +1,9 @@
 """Subforms: one formset per subform field; its row form is built through the same type table.
 
 Rows keep their Zoho ``id``; a ticked "Remove" drops the row (``update_payload_build`` then sends
-``{"id", "_delete": null}``); an extra blank row adds one (zoho-api.md §3.6).
+``{"id", "_delete": null}``); an extra blank row adds one (zoho-api.md §3.6). "Add a row" posts the
+form back and re-renders it with one more blank row (``subform_with_row_added``), no JavaScript
+needed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
 
 from crmadmin.forms.records.types import FormContext, form_field_for
 from updater.metadata import Field
@@ -21,7 +24,20 @@ SYSTEM_ROW_FIELDS = frozenset({"Parent_Id", "Created_Time", "Modified_Time", "Cr
 MAX_ROWS = 100
 
 
-class SubformRowForm(forms.Form):
+class DraftMixin:
+    """A draft shows what was typed and judges nothing: the form re-rendered mid-edit (after
+    "Add a row") must not greet the user with errors for fields they have not finished."""
+
+    draft = False
+
+    def full_clean(self) -> None:
+        if self.draft:
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            return
+        super().full_clean()
+
+
+class SubformRowForm(DraftMixin, forms.Form):
     id = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def has_changed(self) -> bool:
@@ -35,6 +51,10 @@ class SubformRows:
     field: Field
     formset: forms.BaseFormSet
     columns: tuple[str, ...]
+
+    @property
+    def can_add(self) -> bool:
+        return self.formset.total_form_count() < MAX_ROWS
 
     def rows(self) -> list[dict[str, Any]]:
         """Kept and new rows in form order, each ``{"id"?, column: value}``; the order is what a
@@ -76,3 +96,18 @@ def subform_formset(
     ]  # fmt: skip
     formset = formset_class(data=data, initial=initial, prefix=meta.api_name)
     return SubformRows(field=meta, formset=formset, columns=columns)
+
+
+def subform_with_row_added(
+    rows: SubformRows, ctx: FormContext, *, data: Any, initial_rows: list[Mapping[str, Any]]
+) -> SubformRows:
+    """``rows`` rebuilt from the same post with one more blank row (at most ``MAX_ROWS``); the
+    new row's first cell takes focus (htmx focuses ``autofocus`` after a swap too)."""
+    if not rows.can_add:
+        return rows
+    data = data.copy()
+    data[f"{rows.formset.prefix}-TOTAL_FORMS"] = str(rows.formset.total_form_count() + 1)
+    grown = subform_formset(rows.field, ctx, data=data, rows=initial_rows)
+    if grown.columns and grown.formset.forms:
+        grown.formset.forms[-1].fields[grown.columns[0]].widget.attrs["autofocus"] = True
+    return grown

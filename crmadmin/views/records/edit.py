@@ -17,11 +17,13 @@ from updater.errors import ZohoError
 @require_http_methods(["GET", "POST"])
 def record_edit(request, connection_id: int, module: str, record_id: str) -> HttpResponse:
     connection = connection_for(request, connection_id, module)
-    if request.method == "POST":
-        outcome = saving.record_save(user=request.user, connection=connection, module=module,
-                                     record_id=record_id, data=request.POST)  # fmt: skip
+    where = {"connection": connection, "module": module, "record_id": record_id}
+    if request.method == "GET":
+        outcome = saving.record_open(**where)
+    elif "add_row" in request.POST:  # the "Add a row" button: re-render, send nothing
+        outcome = saving.record_add_row(**where, data=request.POST)
     else:
-        outcome = saving.record_open(connection=connection, module=module, record_id=record_id)
+        outcome = saving.record_save(**where, user=request.user, data=request.POST)
     context = {
         "connection": connection, "module": module, "record_id": record_id, "nav": "records",
         "outcome": outcome, "form": outcome.form,
