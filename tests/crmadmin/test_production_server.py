@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -25,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-import gunicorn
 import pytest
 import requests
-from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection as db
+
+from tests.support.production import Server, gunicorn_running, logged_in_session, production_env
 
 BASE_DIR = Path(settings.BASE_DIR)
 WORKERS = 3
@@ -62,35 +60,13 @@ print(connection.pk)
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(*, database_url: str, static_root: Path, sandbox_url: str) -> dict[str, str]:
-    """What scripts/serve sets, with throwaway keys and plain http on loopback."""
-    env = {k: v for k, v in os.environ.items() if k != "STATICFILES_BACKEND"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="crmadmin.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        DATABASE_URL=database_url,
-        CACHE_URL=os.environ.get("CACHE_URL", "locmemcache://crmadmin"),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        SECURE_HSTS_SECONDS="0",
-        ZOHO_ALLOW_CUSTOM_DOMAINS="true",
-        ZOHO_RETRY_BACKOFF="0",
-        SANDBOX_URL=sandbox_url,
-        STATIC_ROOT=str(static_root),
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+def app_env(*, database_url: str, static_root: Path, sandbox_url: str) -> dict[str, str]:
+    """The production environment, with this test's cache and no retry backoff (faster waves)."""
+    return production_env(
+        database_url=database_url, static_root=static_root, sandbox_url=sandbox_url,
+        cache_url=os.environ.get("CACHE_URL", "locmemcache://crmadmin"),
+        ZOHO_RETRY_BACKOFF="0", PYTHONUNBUFFERED="1",
+    )  # fmt: skip
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
@@ -127,20 +103,6 @@ def database_url_of_this_test(tmp_path: Path) -> str:
 
 
 @dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    access_log: Path
-    error_log: Path
-
-    def pids_serving(self, prefix: str) -> set[str]:
-        """Worker pids that answered requests for paths starting with `prefix`."""
-        lines = self.access_log.read_text().splitlines()
-        return {line.split()[0] for line in lines if len(line.split()) == 3
-                and line.split()[2].startswith(prefix)}  # fmt: skip
-
-
-@dataclass
 class Result:
     statuses: list[int] = field(default_factory=list)
     blank: list[str] = field(default_factory=list)  # 200s without what the page is for
@@ -149,53 +111,9 @@ class Result:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def gunicorn_start(env: dict[str, str], logs: Path) -> Server:
-    port = free_port()
-    access_log, error_log = logs / "access.log", logs / "error.log"
-    command = [
-        sys.executable, "-m", "gunicorn", "crmadmin.wsgi", "--workers", str(WORKERS),
-        "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "90",
-        "--graceful-timeout", "5", "--access-logfile", str(access_log),
-        "--access-logformat", "%(p)s %(s)s %(U)s", "--error-logfile", str(error_log),
-    ]  # fmt: skip
-    if gunicorn.version_info >= (27,):
-        command.append("--no-control-socket")  # one per server, not ~/.gunicorn/gunicorn.ctl
-    process = subprocess.Popen(command, cwd=BASE_DIR, env=env)  # noqa: S603 - fixed argv
-    server = Server(f"http://127.0.0.1:{port}", process, access_log, error_log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if requests.get(f"{server.url}/login/", timeout=2).status_code == 200:
-                return server
-        except requests.RequestException:
-            time.sleep(0.2)
-    gunicorn_stop(process)
-    pytest.fail(f"gunicorn did not start in 30 s:\n{error_log.read_text()[-3000:]}")
-
-
-def gunicorn_stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def logged_in_session(url: str) -> requests.Session:
-    """A browser-like session that logged in through the real form, CSRF token included."""
-    session = requests.Session()
-    page = session.get(f"{url}/login/", timeout=REQUEST_TIMEOUT)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    answer = session.post(
-        f"{url}/login/", timeout=REQUEST_TIMEOUT, allow_redirects=False,
-        data={"csrfmiddlewaretoken": token, "username": USERNAME, "password": PASSWORD,
-              "next": "/"},
-    )  # fmt: skip
-    assert answer.status_code == 302, "login failed"
-    assert "sessionid" in session.cookies
-    return session
+def log_in(url: str) -> requests.Session:
+    return logged_in_session(base_url=url, username=USERNAME, password=PASSWORD,
+                             timeout=REQUEST_TIMEOUT)  # fmt: skip
 
 
 def contact_ids(sandbox, count: int) -> list[str]:
@@ -208,8 +126,8 @@ def contact_ids(sandbox, count: int) -> list[str]:
 def static_root(tmp_path_factory):
     """collectstatic with the production storage (WhiteNoise's compressed manifest)."""
     root = tmp_path_factory.mktemp("static")
-    env = production_env(database_url="sqlite:///:memory:", static_root=root,
-                         sandbox_url="http://127.0.0.1:9")  # fmt: skip
+    env = app_env(database_url="sqlite:///:memory:", static_root=root,
+                  sandbox_url="http://127.0.0.1:9")  # fmt: skip
     manage(env, "collectstatic", "--noinput")
     return root
 
@@ -219,8 +137,8 @@ def production_server(transactional_db, sandbox, static_root, tmp_path):
     """gunicorn with WORKERS sync workers on a free loopback port; a staff user and a sandbox
     connection whose access token has expired (here and at the sandbox)."""
     cache.clear()  # the workers share it when it is Redis: no metadata from other tests
-    env = production_env(database_url=database_url_of_this_test(tmp_path),
-                         static_root=static_root, sandbox_url=sandbox.url)  # fmt: skip
+    env = app_env(database_url=database_url_of_this_test(tmp_path),
+                  static_root=static_root, sandbox_url=sandbox.url)  # fmt: skip
     if db.vendor != "postgresql":
         manage(env, "migrate", "--noinput")
     tokens = sandbox.issue_tokens()
@@ -237,16 +155,13 @@ def production_server(transactional_db, sandbox, static_root, tmp_path):
     printed = manage({**env, "CRMADMIN_SEED": json.dumps(seed)}, "shell", "-c", SEED_SCRIPT)
     connection_id = int(printed.split()[-1])
     sandbox.expire_access_tokens()
-    server = gunicorn_start(env, tmp_path)
-    try:
+    with gunicorn_running(env=env, workers=WORKERS, logs=tmp_path, log_requests=True) as server:
         yield server, connection_id
-    finally:
-        gunicorn_stop(server.process)
 
 
 def wave(server: Server, paths_of: list[list[str]]) -> Result:
     """One logged-in session per entry of `paths_of` opens its paths, all released together."""
-    sessions = [logged_in_session(server.url) for _ in paths_of]
+    sessions = [log_in(server.url) for _ in paths_of]
     barrier = threading.Barrier(len(paths_of), timeout=REQUEST_TIMEOUT)
     result = Result()
 

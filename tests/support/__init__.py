@@ -1,0 +1,1 @@
+"""Harnesses shared by tests and benches; pytest fixtures live in tests/fixtures."""
