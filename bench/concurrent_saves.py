@@ -20,9 +20,7 @@ import os
 import platform
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,12 +30,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
-from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.admin_wide.setup import results_write  # noqa: E402
 from sandbox.testing import running_sandbox  # noqa: E402
+from tests.support.production import (  # noqa: E402
+    gunicorn_running,
+    logged_in_session,
+    production_env,
+)
 
 DATABASE = "crmadmin_bench"
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -103,34 +106,6 @@ class FormFields(HTMLParser):
         return next(form for form in parser.forms if any(n == "crm_state" for n, _ in form))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(static_root: Path, sandbox_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "STATICFILES_BACKEND"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="crmadmin.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        TOKEN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        DATABASE_URL=f"{PG}/{DATABASE}",
-        CACHE_URL=CACHE_URL,
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        SECURE_HSTS_SECONDS="0",
-        ZOHO_ALLOW_CUSTOM_DOMAINS="true",
-        SANDBOX_URL=sandbox_url,
-        STATIC_ROOT=str(static_root),
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
 def database_recreate() -> None:
     import psycopg
 
@@ -168,36 +143,8 @@ def app_prepare(env: dict[str, str], sandbox) -> int:
     return connection.pk
 
 
-def gunicorn_start(env: dict[str, str], workers: int, logs: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "crmadmin.wsgi", "--workers", str(workers),
-        "--bind", f"127.0.0.1:{port}", "--timeout", "90", "--graceful-timeout", "5",
-        "--no-control-socket", "--error-logfile", str(logs / "gunicorn.log"),
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - fixed argv
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if requests.get(f"{url}/login/", timeout=2).status_code == 200:
-                return process, url
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"gunicorn did not start:\n{(logs / 'gunicorn.log').read_text()[-2000:]}")
-
-
 def login(url: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{url}/login/", timeout=TIMEOUT)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    answer = session.post(f"{url}/login/", allow_redirects=False, timeout=TIMEOUT,
-                          data={"csrfmiddlewaretoken": token, "username": USERNAME,
-                                "password": PASSWORD, "next": "/"})  # fmt: skip
-    if answer.status_code != 302:
-        raise SystemExit("bench login failed")
-    return session
+    return logged_in_session(base_url=url, username=USERNAME, password=PASSWORD, timeout=TIMEOUT)
 
 
 class Tally:
@@ -262,15 +209,15 @@ def percentile(values: list[float], share: float) -> float:
 def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     database_recreate()
     with running_sandbox(db_path=tmp / "crm.sqlite3", records=args.records) as sandbox:
-        env = production_env(tmp / "static", sandbox.url)
+        env = production_env(database_url=f"{PG}/{DATABASE}", cache_url=CACHE_URL,
+                             sandbox_url=sandbox.url, static_root=tmp / "static")  # fmt: skip
         connection_id = app_prepare(env, sandbox)
         special = {i for ids in sandbox.special.values() for i in ids.values()}
         ids = [r["id"] for r in sandbox.app.store.all_records("Contacts") if r["id"] not in special]
-        process, url = gunicorn_start(env, args.workers, tmp)
-        try:
-            base = f"{url}/records/{connection_id}/Contacts/"
+        with gunicorn_running(env=env, workers=args.workers, logs=tmp) as server:
+            base = f"{server.url}/records/{connection_id}/Contacts/"
             edit_urls = [f"{base}{record_id}/" for record_id in ids[: args.editors]]
-            sessions = [login(url) for _ in edit_urls]
+            sessions = [login(server.url) for _ in edit_urls]
             sessions[0].get(edit_urls[0], timeout=TIMEOUT)  # warm the shared metadata cache
             counts, tally = api_counter(sandbox), Tally()
             threads = [
@@ -283,9 +230,6 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
             for thread in threads:
                 thread.join(timeout=args.editors * args.saves * TIMEOUT)
             elapsed = time.perf_counter() - started
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
         stored = [sandbox.get_record("Contacts", i)[FIELD] for i in ids[: args.editors]]
     saves = len(tally.save_s) - len(tally.failures)
     return {
@@ -330,20 +274,6 @@ Rerun: `{rerun}` (needs PostgreSQL and Redis on 127.0.0.1).
 """
 
 
-def results_write(body: str) -> None:
-    """Replace (or append) this bench's section of bench/RESULTS.md, leaving the others alone."""
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Bench results\n"
-    start, end = f"<!-- {SECTION}: start -->", f"<!-- {SECTION}: end -->"
-    block = f"{start}\n## {SECTION}\n{body.rstrip()}\n{end}"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        text = before + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--editors", type=int, default=8)
@@ -359,7 +289,7 @@ def main() -> None:
     for failure in result["failures"][:5]:
         print("failure:", failure)
     if not args.no_write:
-        results_write(body)
+        results_write(SECTION, body)
 
 
 if __name__ == "__main__":
