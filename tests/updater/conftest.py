@@ -21,12 +21,17 @@ REFRESH = "fake-refresh-token-for-tests"
 SECRET = "fake-client-secret"
 
 
-def tokens_make(*, access: str = ACCESS, expires_in: timedelta = timedelta(hours=1)) -> Tokens:
+def tokens_make(
+    *,
+    access: str = ACCESS,
+    expires_in: timedelta = timedelta(hours=1),
+    api_domain: str = "https://www.zohoapis.com",
+) -> Tokens:
     return Tokens(
         access_token=access,
         expires_at=NOW + expires_in,
         refresh_token=REFRESH,
-        api_domain="https://www.zohoapis.com",
+        api_domain=api_domain,
     )
 
 

@@ -29,7 +29,7 @@ from updater.errors import (
     ZohoError,
     ZohoTimeout,
 )
-from updater.tokens import InMemoryTokenStore, Tokens
+from updater.tokens import InMemoryTokenStore
 
 INVALID_TOKEN = {
     "code": "INVALID_TOKEN",
@@ -243,14 +243,7 @@ def test_every_call_carries_the_configured_timeout(store, mocked) -> None:
 
 
 def test_a_non_zoho_api_domain_is_refused_before_any_request(mocked) -> None:
-    store = InMemoryTokenStore(
-        tokens=Tokens(
-            access_token=ACCESS,
-            expires_at=tokens_make().expires_at,
-            refresh_token=REFRESH,
-            api_domain="https://evil.example.com",
-        )
-    )
+    store = InMemoryTokenStore(tokens=tokens_make(api_domain="https://evil.example.com"))
     client = client_make(store)
 
     with pytest.raises(UnsafeDomainError):
@@ -260,14 +253,7 @@ def test_a_non_zoho_api_domain_is_refused_before_any_request(mocked) -> None:
 
 
 def test_a_custom_domain_is_used_when_allowed(mocked) -> None:
-    store = InMemoryTokenStore(
-        tokens=Tokens(
-            access_token=ACCESS,
-            expires_at=tokens_make().expires_at,
-            refresh_token=REFRESH,
-            api_domain="http://localhost:8001",
-        )
-    )
+    store = InMemoryTokenStore(tokens=tokens_make(api_domain="http://localhost:8001"))
     client = client_make(store, allow_custom_domains=True)
     mocked.get("http://localhost:8001/crm/v8/Contacts/1", json=RECORD)
 

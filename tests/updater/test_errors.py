@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 import requests
 
+from tests.updater.answers import data, ok_entry, per_record
+from tests.updater.answers import error_entry as whole
 from updater.errors import (
     ApiError,
     AuthError,
@@ -25,14 +27,6 @@ from updater.errors import (
     errors_from_write_response,
     transport_errors_raised,
 )
-
-
-def whole(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"code": code, "details": details or {}, "message": message, "status": "error"}
-
-
-def per_record(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"data": [whole(code, message, details)]}
 
 
 def on_field(api_name: str, **extra: Any) -> dict[str, Any]:
@@ -527,7 +521,7 @@ def test_api_error_constructor_is_keyword_only() -> None:
 def test_per_record_error_carries_the_index_of_the_failing_record() -> None:
     body = {
         "data": [
-            {"code": "SUCCESS", "details": {"id": "1"}, "message": "ok", "status": "success"},
+            ok_entry("ok", id="1"),
             whole("INVALID_DATA", "invalid data", on_field("Email")),
         ]
     }
@@ -547,23 +541,11 @@ def test_rate_limit_error_reads_retry_after_from_headers() -> None:
 
 
 def test_errors_from_write_response_gives_one_result_per_record_on_207() -> None:
-    body = {
-        "data": [
-            {
-                "code": "SUCCESS",
-                "details": {"id": "1"},
-                "message": "record updated",
-                "status": "success",
-            },
-            whole("DUPLICATE_DATA", "duplicate data", on_field("Email", id="2")),
-            {
-                "code": "SUCCESS",
-                "details": {"id": "3"},
-                "message": "record updated",
-                "status": "success",
-            },
-        ]
-    }
+    body = data(
+        ok_entry("record updated", id="1"),
+        whole("DUPLICATE_DATA", "duplicate data", on_field("Email", id="2")),
+        ok_entry("record updated", id="3"),
+    )
 
     results = errors_from_write_response(status=207, body=body)
 

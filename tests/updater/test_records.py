@@ -4,8 +4,8 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from responses import matchers
 
+from tests.updater.answers import data, error_entry, expect, ok_entry, per_record
 from tests.updater.conftest import API
 from updater.errors import ConflictError, ValidationError
 from updater.metadata import DictCache, fields_list, layouts_list
@@ -22,20 +22,18 @@ from updater.records import (
 
 IST = timezone(timedelta(hours=5, minutes=30))
 LOADED_AT = datetime(2024, 1, 15, 15, 26, 49, tzinfo=IST)
-UPDATED = {
-    "data": [
-        {
-            "code": "SUCCESS",
-            "details": {"Modified_Time": "2024-01-15T15:30:00+05:30", "id": "42"},
-            "message": "record updated",
-            "status": "success",
-        }
-    ]
-}
+UPDATED = data(ok_entry("record updated", Modified_Time="2024-01-15T15:30:00+05:30", id="42"))
 
 
-def error_body(code: str, message: str, details: dict) -> dict:
-    return {"data": [{"code": code, "details": details, "message": message, "status": "error"}]}
+def update_contact_42(client, changes: dict) -> object:
+    """The edit page's save: Contacts 42 with the Modified_Time it was loaded at."""
+    return record_update(
+        client=client,
+        module="Contacts",
+        record_id="42",
+        changes=changes,
+        modified_time=LOADED_AT,
+    )
 
 
 def test_format_zoho_datetime_writes_iso_8601_with_offset_and_seconds() -> None:
@@ -50,22 +48,16 @@ def test_format_zoho_datetime_refuses_a_naive_datetime() -> None:
 
 
 def test_record_update_sends_changes_id_and_if_unmodified_since(client, mocked) -> None:
-    mocked.put(
+    expect(
+        mocked,
+        "PUT",
         f"{API}/Contacts/42",
+        sent_headers={"If-Unmodified-Since": "2024-01-15T15:26:49+05:30"},
+        sent_json={"data": [{"Email": "p@example.com", "id": "42"}]},
         json=UPDATED,
-        match=[
-            matchers.header_matcher({"If-Unmodified-Since": "2024-01-15T15:26:49+05:30"}),
-            matchers.json_params_matcher({"data": [{"Email": "p@example.com", "id": "42"}]}),
-        ],
     )
 
-    result = record_update(
-        client=client,
-        module="Contacts",
-        record_id="42",
-        changes={"Email": "p@example.com"},
-        modified_time=LOADED_AT,
-    )
+    result = update_contact_42(client, {"Email": "p@example.com"})
 
     assert result.ok is True
     assert result.record_id == "42"
@@ -87,18 +79,16 @@ def test_record_update_accepts_zohos_modified_time_string(client, mocked) -> Non
 
 
 def test_record_update_sends_trigger_and_skips_cadences_when_asked(client, mocked) -> None:
-    mocked.put(
+    expect(
+        mocked,
+        "PUT",
         f"{API}/Deals/42",
+        sent_json={
+            "data": [{"Stage": "Closed Won", "id": "42"}],
+            "trigger": ["workflow"],
+            "skip_feature_execution": [{"name": "cadences"}],
+        },
         json=UPDATED,
-        match=[
-            matchers.json_params_matcher(
-                {
-                    "data": [{"Stage": "Closed Won", "id": "42"}],
-                    "trigger": ["workflow"],
-                    "skip_feature_execution": [{"name": "cadences"}],
-                }
-            )
-        ],
     )
 
     record_update(
@@ -116,7 +106,7 @@ def test_record_update_raises_conflict_when_modified_time_is_stale(client, mocke
     mocked.put(
         f"{API}/Contacts/42",
         status=412,
-        json=error_body(
+        json=per_record(
             "ALREADY_MODIFIED",
             "record updated time has already passed if-unmodified-since time",
             {"Modified_Time": "2024-01-15T16:00:00+05:30", "id": "42"},
@@ -124,13 +114,7 @@ def test_record_update_raises_conflict_when_modified_time_is_stale(client, mocke
     )
 
     with pytest.raises(ConflictError) as raised:
-        record_update(
-            client=client,
-            module="Contacts",
-            record_id="42",
-            changes={"Email": "p@example.com"},
-            modified_time=LOADED_AT,
-        )
+        update_contact_42(client, {"Email": "p@example.com"})
 
     assert raised.value.details["Modified_Time"] == "2024-01-15T16:00:00+05:30"
     assert len(mocked.calls) == 1
@@ -140,7 +124,7 @@ def test_record_update_raises_validation_error_with_the_field(client, mocked) ->
     mocked.put(
         f"{API}/Contacts/42",
         status=400,
-        json=error_body(
+        json=per_record(
             "INVALID_DATA",
             "invalid data",
             {"api_name": "Phone", "maximum_length": 30, "json_path": "$.data[0].Phone"},
@@ -148,13 +132,7 @@ def test_record_update_raises_validation_error_with_the_field(client, mocked) ->
     )
 
     with pytest.raises(ValidationError) as raised:
-        record_update(
-            client=client,
-            module="Contacts",
-            record_id="42",
-            changes={"Phone": "1" * 40},
-            modified_time=LOADED_AT,
-        )
+        update_contact_42(client, {"Phone": "1" * 40})
 
     field_error = raised.value.field_errors[0]
     assert (field_error.api_name, field_error.json_path) == ("Phone", "$.data[0].Phone")
@@ -165,7 +143,7 @@ def test_record_update_raises_a_per_record_failure_inside_a_200(client, mocked) 
     mocked.put(
         f"{API}/Contacts/42",
         status=200,
-        json=error_body(
+        json=per_record(
             "DUPLICATE_DATA",
             "duplicate data",
             {"api_name": "Email", "json_path": "$.data[0].Email"},
@@ -173,13 +151,7 @@ def test_record_update_raises_a_per_record_failure_inside_a_200(client, mocked) 
     )
 
     with pytest.raises(ValidationError, match="DUPLICATE_DATA on Email"):
-        record_update(
-            client=client,
-            module="Contacts",
-            record_id="42",
-            changes={"Email": "taken@example.com"},
-            modified_time=LOADED_AT,
-        )
+        update_contact_42(client, {"Email": "taken@example.com"})
 
 
 def test_record_update_with_no_changes_sends_nothing(client, mocked) -> None:
@@ -195,20 +167,10 @@ def test_records_update_sends_chunks_of_at_most_100_and_reports_each_record(clie
     records = [{"id": str(number), "Rating": "Hot"} for number in range(150)]
 
     def answer(count: int, failing: int | None = None) -> dict:
-        entries = [
-            {
-                "code": "SUCCESS",
-                "details": {"id": "x"},
-                "message": "record updated",
-                "status": "success",
-            }
-            for _ in range(count)
-        ]
+        entries = [ok_entry("record updated", id="x") for _ in range(count)]
         if failing is not None:
-            entries[failing] = error_body("INVALID_DATA", "invalid data", {"api_name": "Rating"})[
-                "data"
-            ][0]
-        return {"data": entries}
+            entries[failing] = error_entry("INVALID_DATA", "invalid data", {"api_name": "Rating"})
+        return data(*entries)
 
     mocked.put(f"{API}/Leads", json=answer(100))
     mocked.put(f"{API}/Leads", status=207, json=answer(50, failing=10))
@@ -235,8 +197,17 @@ def test_record_get_returns_the_record_or_none_on_204(client, mocked) -> None:
 
 
 def test_records_list_sends_fields_paging_and_sort(client, mocked) -> None:
-    mocked.get(
+    expect(
+        mocked,
+        "GET",
         f"{API}/Contacts",
+        sent_query={
+            "fields": "Last_Name,Email",
+            "per_page": "50",
+            "page": "2",
+            "sort_by": "Modified_Time",
+            "sort_order": "desc",
+        },
         json={
             "data": [{"id": "1"}],
             "info": {
@@ -247,17 +218,6 @@ def test_records_list_sends_fields_paging_and_sort(client, mocked) -> None:
                 "count": 50,
             },
         },
-        match=[
-            matchers.query_param_matcher(
-                {
-                    "fields": "Last_Name,Email",
-                    "per_page": "50",
-                    "page": "2",
-                    "sort_by": "Modified_Time",
-                    "sort_order": "desc",
-                }
-            )
-        ],
     )
 
     page = records_list(
@@ -274,13 +234,13 @@ def test_records_list_sends_fields_paging_and_sort(client, mocked) -> None:
 
 
 def test_records_list_uses_page_token_beyond_2000_records(client, mocked) -> None:
-    mocked.get(
+    expect(
+        mocked,
+        "GET",
         f"{API}/Contacts",
+        sent_query={"fields": "id", "per_page": "200", "page_token": "next"},
         status=204,
         body="",
-        match=[
-            matchers.query_param_matcher({"fields": "id", "per_page": "200", "page_token": "next"})
-        ],
     )
 
     page = records_list(client=client, module="Contacts", fields=["id"], page=11, page_token="next")
@@ -333,15 +293,13 @@ def test_criteria_build_refuses_more_than_ten_conditions() -> None:
 
 
 def test_records_search_sends_encoded_criteria_and_gives_empty_page_on_204(client, mocked) -> None:
-    mocked.get(
+    expect(
+        mocked,
+        "GET",
         f"{API}/Accounts/search",
+        sent_query={"criteria": "(Account_Name:starts_with:A\\,B)", "page": "1", "per_page": "200"},
         status=204,
         body="",
-        match=[
-            matchers.query_param_matcher(
-                {"criteria": "(Account_Name:starts_with:A\\,B)", "page": "1", "per_page": "200"}
-            )
-        ],
     )
 
     page = records_search(
@@ -356,10 +314,12 @@ def test_records_search_sends_encoded_criteria_and_gives_empty_page_on_204(clien
 
 @pytest.mark.parametrize("key", ["word", "email", "phone"])
 def test_records_search_by_word_email_or_phone(client, mocked, key: str) -> None:
-    mocked.get(
+    expect(
+        mocked,
+        "GET",
         f"{API}/Leads/search",
+        sent_query={key: "value", "page": "1", "per_page": "200"},
         json={"data": [{"id": "1"}], "info": {"count": 1, "more_records": False}},
-        match=[matchers.query_param_matcher({key: "value", "page": "1", "per_page": "200"})],
     )
 
     page = records_search(client=client, module="Leads", **{key: "value"})
@@ -384,13 +344,7 @@ def _open_and_save(client, cache) -> None:
         client=client, cache=cache, cache_key_prefix="zoho:conn:7", module="Contacts", ttl=600
     )
     record_get(client=client, module="Contacts", record_id="42")
-    record_update(
-        client=client,
-        module="Contacts",
-        record_id="42",
-        changes={"Email": "p@example.com"},
-        modified_time=LOADED_AT,
-    )
+    update_contact_42(client, {"Email": "p@example.com"})
 
 
 def test_opening_and_saving_a_record_with_warm_metadata_costs_two_calls(client, mocked) -> None:

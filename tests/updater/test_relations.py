@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from responses import matchers
 
+from tests.updater.answers import data, expect, ok_entry, per_record
 from tests.updater.conftest import API
 from updater.relations import (
     related_link,
@@ -11,40 +11,34 @@ from updater.relations import (
     related_unlink,
 )
 
-ADDED = {
-    "data": [
-        {
-            "code": "SUCCESS",
-            "details": {"External_Deal_ID": "extdeal3", "id": "9"},
-            "message": "relation added",
-            "status": "success",
-        }
-    ]
-}
+ADDED = data(ok_entry("relation added", External_Deal_ID="extdeal3", id="9"))
 ROW = {"External_Deal_ID": "extdeal3", "Contact_Role": "111111000000026002"}
 
 
-def test_related_link_by_external_names_both_external_fields(client, mocked) -> None:
-    mocked.put(
-        f"{API}/Contacts/extcontact3/Deals",
-        json=ADDED,
-        match=[
-            matchers.header_matcher(
-                {"X-EXTERNAL": "Contacts.External_Contact_ID,Deals.External_Deal_ID"}
-            ),
-            matchers.json_params_matcher({"data": [ROW]}),
-        ],
-    )
-
-    results = related_link_by_external(
+def link_contact_to_deals(client, *, contact: str = "extcontact3", rows=(ROW,)):
+    """Contacts (by External_Contact_ID) → Deals (by External_Deal_ID), as the links page does."""
+    return related_link_by_external(
         client=client,
         module="Contacts",
         external_field="External_Contact_ID",
-        external_value="extcontact3",
+        external_value=contact,
         related_list="Deals",
         related_external_field="External_Deal_ID",
-        rows=[ROW],
+        rows=list(rows),
     )
+
+
+def test_related_link_by_external_names_both_external_fields(client, mocked) -> None:
+    expect(
+        mocked,
+        "PUT",
+        f"{API}/Contacts/extcontact3/Deals",
+        sent_headers={"X-EXTERNAL": "Contacts.External_Contact_ID,Deals.External_Deal_ID"},
+        sent_json={"data": [ROW]},
+        json=ADDED,
+    )
+
+    results = link_contact_to_deals(client)
 
     assert [(result.ok, result.record_id) for result in results] == [(True, "9")]
 
@@ -52,39 +46,25 @@ def test_related_link_by_external_names_both_external_fields(client, mocked) -> 
 def test_related_link_by_external_url_encodes_the_external_value(client, mocked) -> None:
     mocked.put(f"{API}/Contacts/ext%2F1%20a%3F/Deals", json=ADDED)
 
-    related_link_by_external(
-        client=client,
-        module="Contacts",
-        external_field="External_Contact_ID",
-        external_value="ext/1 a?",
-        related_list="Deals",
-        related_external_field="External_Deal_ID",
-        rows=[ROW],
-    )
+    link_contact_to_deals(client, contact="ext/1 a?")
 
     assert mocked.calls[0].request.url == f"{API}/Contacts/ext%2F1%20a%3F/Deals"
 
 
 def test_related_link_by_external_refuses_rows_without_the_named_field(client) -> None:
     with pytest.raises(ValueError, match="External_Deal_ID"):
-        related_link_by_external(
-            client=client,
-            module="Contacts",
-            external_field="External_Contact_ID",
-            external_value="x",
-            related_list="Deals",
-            related_external_field="External_Deal_ID",
-            rows=[{"Contact_Role": "1"}],
-        )
+        link_contact_to_deals(client, contact="x", rows=[{"Contact_Role": "1"}])
 
     assert client.calls_made == 0
 
 
 def test_related_link_by_id_names_only_the_related_external_field(client, mocked) -> None:
-    mocked.put(
+    expect(
+        mocked,
+        "PUT",
         f"{API}/Contacts/111111000000085009/Deals",
+        sent_headers={"X-EXTERNAL": "Deals.External_Deal_ID"},
         json=ADDED,
-        match=[matchers.header_matcher({"X-EXTERNAL": "Deals.External_Deal_ID"})],
     )
 
     related_link(
@@ -118,27 +98,14 @@ def test_related_link_reports_a_per_record_failure(client, mocked) -> None:
     mocked.put(
         f"{API}/Contacts/extcontact3/Deals",
         status=400,
-        json={
-            "data": [
-                {
-                    "code": "INVALID_DATA",
-                    "details": {"api_name": "External_Deal_ID"},
-                    "message": "The ID of the external field is invalid.",
-                    "status": "error",
-                }
-            ]
-        },
+        json=per_record(
+            "INVALID_DATA",
+            "The ID of the external field is invalid.",
+            {"api_name": "External_Deal_ID"},
+        ),
     )
 
-    results = related_link_by_external(
-        client=client,
-        module="Contacts",
-        external_field="External_Contact_ID",
-        external_value="extcontact3",
-        related_list="Deals",
-        related_external_field="External_Deal_ID",
-        rows=[ROW],
-    )
+    results = link_contact_to_deals(client)
 
     assert results[0].ok is False
     assert results[0].error is not None
@@ -146,14 +113,12 @@ def test_related_link_reports_a_per_record_failure(client, mocked) -> None:
 
 
 def test_related_list_get_sends_fields_and_reads_the_page(client, mocked) -> None:
-    mocked.get(
+    expect(
+        mocked,
+        "GET",
         f"{API}/Deals/1/Contact_Roles",
+        sent_query={"fields": "Last_Name,Contact_Role", "page": "1", "per_page": "200"},
         json={"data": [{"id": "3"}], "info": {"more_records": False, "count": 1}},
-        match=[
-            matchers.query_param_matcher(
-                {"fields": "Last_Name,Contact_Role", "page": "1", "per_page": "200"}
-            )
-        ],
     )
 
     page = related_list_get(
@@ -168,19 +133,12 @@ def test_related_list_get_sends_fields_and_reads_the_page(client, mocked) -> Non
 
 
 def test_related_unlink_deletes_by_ids(client, mocked) -> None:
-    mocked.delete(
+    expect(
+        mocked,
+        "DELETE",
         f"{API}/Campaigns/1/Leads",
-        json={
-            "data": [
-                {
-                    "code": "SUCCESS",
-                    "details": {"id": "5"},
-                    "message": "relation removed",
-                    "status": "success",
-                }
-            ]
-        },
-        match=[matchers.query_param_matcher({"ids": "5,6"})],
+        sent_query={"ids": "5,6"},
+        json=data(ok_entry("relation removed", id="5")),
     )
 
     results = related_unlink(
