@@ -51,7 +51,8 @@ def main() -> None:
         "Calls counted by the connection's ApiCallLog (every HTTP request to the CRM API), "
         "sandbox on loopback; one text field changed and saved.\n\n"
         "| module | metadata | open (GET) | save (PUT) | total |\n|---|---|---|---|---|\n"
-        + "\n".join(rows) + "\n\n"
+        + "\n".join(rows)
+        + "\n\n"
         "Cold = record GET + fields + layouts + users (only when the module has user fields) + "
         "one fields call per subform module (Contacts has one). The org's time zone is stored "
         "on the connection (one `GET /org` only if it is missing). A save sends no GET: the "

@@ -132,14 +132,21 @@ def app_prepare(env: dict[str, str], sandbox) -> int:
     get_user_model().objects.create_user(USERNAME, password=PASSWORD, is_staff=True)
     tokens = sandbox.issue_tokens()
     connection = Connection.objects.create(
-        name="Sandbox CRM", data_centre=Connection.DataCentre.CUSTOM,
-        accounts_server=sandbox.url, api_domain=sandbox.url, client_id=sandbox.client_id,
-        client_secret=sandbox.client_secret, scopes=tokens["scope"],
-        granted_scopes=tokens["scope"], refresh_token=tokens["refresh_token"],
+        name="Sandbox CRM",
+        data_centre=Connection.DataCentre.CUSTOM,
+        accounts_server=sandbox.url,
+        api_domain=sandbox.url,
+        client_id=sandbox.client_id,
+        client_secret=sandbox.client_secret,
+        scopes=tokens["scope"],
+        granted_scopes=tokens["scope"],
+        refresh_token=tokens["refresh_token"],
         access_token=tokens["access_token"],
         access_token_expires_at=datetime.now(UTC) + timedelta(seconds=tokens["expires_in"]),
-        status=Connection.Status.CONNECTED, org_name="Sandbox", time_zone="Asia/Kolkata",
-    )  # fmt: skip
+        status=Connection.Status.CONNECTED,
+        org_name="Sandbox",
+        time_zone="Asia/Kolkata",
+    )
     return connection.pk
 
 
@@ -209,8 +216,12 @@ def percentile(values: list[float], share: float) -> float:
 def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     database_recreate()
     with running_sandbox(db_path=tmp / "crm.sqlite3", records=args.records) as sandbox:
-        env = production_env(database_url=f"{PG}/{DATABASE}", cache_url=CACHE_URL,
-                             sandbox_url=sandbox.url, static_root=tmp / "static")  # fmt: skip
+        env = production_env(
+            database_url=f"{PG}/{DATABASE}",
+            cache_url=CACHE_URL,
+            sandbox_url=sandbox.url,
+            static_root=tmp / "static",
+        )
         connection_id = app_prepare(env, sandbox)
         special = {i for ids in sandbox.special.values() for i in ids.values()}
         ids = [r["id"] for r in sandbox.app.store.all_records("Contacts") if r["id"] not in special]
@@ -233,16 +244,21 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
         stored = [sandbox.get_record("Contacts", i)[FIELD] for i in ids[: args.editors]]
     saves = len(tally.save_s) - len(tally.failures)
     return {
-        "editors": args.editors, "workers": args.workers, "saves": saves,
-        "attempted": args.editors * args.saves, "failures": tally.failures,
-        "elapsed": elapsed, "per_second": saves / elapsed,
+        "editors": args.editors,
+        "workers": args.workers,
+        "saves": saves,
+        "attempted": args.editors * args.saves,
+        "failures": tally.failures,
+        "elapsed": elapsed,
+        "per_second": saves / elapsed,
         "open_median": statistics.median(tally.open_s) * 1000,
         "open_p95": percentile(tally.open_s, 0.95) * 1000,
         "save_median": statistics.median(tally.save_s) * 1000,
         "save_p95": percentile(tally.save_s, 0.95) * 1000,
-        "api_per_save": counts["api"] / max(1, saves), "counts": dict(counts),
+        "api_per_save": counts["api"] / max(1, saves),
+        "counts": dict(counts),
         "last_values_stored": all(v == f"Bench {n}-{args.saves - 1}" for n, v in enumerate(stored)),
-    }  # fmt: skip
+    }
 
 
 def report(r: dict[str, object], args: argparse.Namespace) -> str:

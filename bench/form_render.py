@@ -22,13 +22,23 @@ from bench.admin_wide.setup import (
 )
 
 SAMPLE = {
-    "text": "Some text", "integer": 42, "double": Decimal("12.5"), "currency": Decimal("99.90"),
-    "percent": Decimal("5"), "boolean": True, "date": dt.date(2024, 1, 15),
-    "datetime": dt.datetime(2024, 1, 15, 10, 0, tzinfo=dt.UTC), "picklist": "English",
-    "multiselectpicklist": ["English", "Korean"], "email": "a@example.com", "phone": "+1 555",
-    "website": "https://example.com", "textarea": "Line one\nline two", "bigint": 12345678901,
+    "text": "Some text",
+    "integer": 42,
+    "double": Decimal("12.5"),
+    "currency": Decimal("99.90"),
+    "percent": Decimal("5"),
+    "boolean": True,
+    "date": dt.date(2024, 1, 15),
+    "datetime": dt.datetime(2024, 1, 15, 10, 0, tzinfo=dt.UTC),
+    "picklist": "English",
+    "multiselectpicklist": ["English", "Korean"],
+    "email": "a@example.com",
+    "phone": "+1 555",
+    "website": "https://example.com",
+    "textarea": "Line one\nline two",
+    "bigint": 12345678901,
     "decimal": Decimal("1.25"),
-}  # fmt: skip
+}
 
 
 def admin_record():

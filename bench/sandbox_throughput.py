@@ -29,19 +29,25 @@ def _worker(url: str, token: str, method: str, ids: list[str], count: int) -> in
         if method == "GET":
             response = session.get(f"{url}/crm/v8/Contacts/{record_id}", timeout=10)
         else:
-            response = session.put(f"{url}/crm/v8/Contacts/{record_id}", timeout=10,
-                                   json={"data": [{"Title": f"Bench {n}"}]})
+            response = session.put(
+                f"{url}/crm/v8/Contacts/{record_id}",
+                timeout=10,
+                json={"data": [{"Title": f"Bench {n}"}]},
+            )
         ok += response.status_code == 200
     return ok
 
 
-def measure(url: str, token: str, method: str, ids: list[str], total: int, threads: int
-            ) -> tuple[float, int]:
+def measure(
+    url: str, token: str, method: str, ids: list[str], total: int, threads: int
+) -> tuple[float, int]:
     per_thread = max(1, total // threads)
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        futures = [pool.submit(_worker, url, token, method, ids[i::threads] or ids, per_thread)
-                   for i in range(threads)]
+        futures = [
+            pool.submit(_worker, url, token, method, ids[i::threads] or ids, per_thread)
+            for i in range(threads)
+        ]
         ok = sum(f.result() for f in futures)
     elapsed = time.perf_counter() - start
     return per_thread * threads / elapsed, ok
@@ -53,15 +59,24 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--records", type=int, default=5000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, running_sandbox(
-            db_path=pathlib.Path(tmp) / "bench.sqlite3", records=args.records) as sandbox:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_sandbox(
+            db_path=pathlib.Path(tmp) / "bench.sqlite3", records=args.records
+        ) as sandbox,
+    ):
         token = sandbox.issue_tokens()["access_token"]
-        listed = requests.get(f"{sandbox.url}/crm/v8/Contacts", timeout=10,
-                              params={"fields": "id", "per_page": 200},
-                              headers={"Authorization": f"Zoho-oauthtoken {token}"}).json()
+        listed = requests.get(
+            f"{sandbox.url}/crm/v8/Contacts",
+            timeout=10,
+            params={"fields": "id", "per_page": 200},
+            headers={"Authorization": f"Zoho-oauthtoken {token}"},
+        ).json()
         ids = [r["id"] for r in listed["data"][10:]]
-        print(f"sandbox: {args.records} records, {args.threads} client threads, "
-              f"{args.requests} requests per measurement")
+        print(
+            f"sandbox: {args.records} records, {args.threads} client threads, "
+            f"{args.requests} requests per measurement"
+        )
         for method in ("GET", "PUT"):
             for threads in (1, args.threads):
                 rate, ok = measure(sandbox.url, token, method, ids, args.requests, threads)

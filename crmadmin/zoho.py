@@ -53,6 +53,7 @@ DEFAULT_SCOPES = (
 _local_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 _local_locks_guard = threading.Lock()
 
+
 def _local_lock(connection_id: int) -> threading.Lock:
     with _local_locks_guard:
         return _local_locks[connection_id]

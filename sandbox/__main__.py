@@ -44,9 +44,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         seed(db_path=args.db)
         app = create_app(db_path=args.db)
-        print(Tokens(app.store, app.settings).mint_grant(
-            client_id=args.client_id, user_id=user["id"],
-            scopes=[s.strip() for s in args.scopes.split(",") if s.strip()]))
+        print(
+            Tokens(app.store, app.settings).mint_grant(
+                client_id=args.client_id,
+                user_id=user["id"],
+                scopes=[s.strip() for s in args.scopes.split(",") if s.strip()],
+            )
+        )
         return 0
     seed(db_path=args.db, records=args.records, rng_seed=args.rng_seed)
     base_url = args.base_url or f"http://{args.host}:{args.port}"

@@ -63,28 +63,43 @@ class Accounts:
         user = org.user_by_email(params.get("user_email", "")) or org.USERS[0]
         scopes = [s.strip() for s in params.get("scope", "").split(",") if s.strip()]
         code = self.tokens.mint_grant(
-            client_id=client_id, scopes=scopes, user_id=user["id"], redirect_uri=redirect_uri,
-            access_type=params.get("access_type", "online"))
+            client_id=client_id,
+            scopes=scopes,
+            user_id=user["id"],
+            redirect_uri=redirect_uri,
+            access_type=params.get("access_type", "online"),
+        )
         query.update({"code": code, "location": "us", "accounts-server": self.base_url})
         return redirect(self._append(redirect_uri, query))
 
     def _consent_page(self, params: dict[str, str]) -> Response:
         hidden = "\n".join(
             f'<input type="hidden" name="{name}" value="{html.escape(params[name])}">'
-            for name in KEPT_PARAMS if params.get(name))
-        scopes = "".join(f"<li>{html.escape(s)}</li>" for s in params.get("scope", "").split(",")
-                         if s)
+            for name in KEPT_PARAMS
+            if params.get(name)
+        )
+        scopes = "".join(
+            f"<li>{html.escape(s)}</li>" for s in params.get("scope", "").split(",") if s
+        )
         users = "".join(
             f'<option value="{html.escape(u["email"])}">{html.escape(org.full_name(u))}'
-            f' — {html.escape(u["profile"])}</option>' for u in org.active_users())
-        page = CONSENT_PAGE.format(client=html.escape(params.get("client_id", "")),
-                                   scopes=scopes, hidden=hidden, users=users)
+            f" — {html.escape(u['profile'])}</option>"
+            for u in org.active_users()
+        )
+        page = CONSENT_PAGE.format(
+            client=html.escape(params.get("client_id", "")),
+            scopes=scopes,
+            hidden=hidden,
+            users=users,
+        )
         return Response(page, content_type="text/html; charset=utf-8")
 
     def _client_known(self, client_id: str) -> bool:
         with self.tokens.store.read() as conn:
-            return conn.execute("SELECT 1 FROM clients WHERE client_id = ?",
-                                (client_id,)).fetchone() is not None
+            return (
+                conn.execute("SELECT 1 FROM clients WHERE client_id = ?", (client_id,)).fetchone()
+                is not None
+            )
 
     @staticmethod
     def _append(url: str, query: dict[str, str]) -> str:
@@ -100,11 +115,17 @@ class Accounts:
         try:
             if grant_type == "authorization_code":
                 body = self.tokens.exchange_code(
-                    client_id=client[0], client_secret=client[1], code=params.get("code", ""),
-                    redirect_uri=params.get("redirect_uri"))
+                    client_id=client[0],
+                    client_secret=client[1],
+                    code=params.get("code", ""),
+                    redirect_uri=params.get("redirect_uri"),
+                )
             elif grant_type == "refresh_token":
-                body = self.tokens.refresh(client_id=client[0], client_secret=client[1],
-                                           refresh_token=params.get("refresh_token", ""))
+                body = self.tokens.refresh(
+                    client_id=client[0],
+                    client_secret=client[1],
+                    refresh_token=params.get("refresh_token", ""),
+                )
             else:
                 body = {"error": "unsupported_grant_type"}
         except TokenError as error:

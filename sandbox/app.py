@@ -22,10 +22,16 @@ from sandbox.tokens import Tokens
 
 log = logging.getLogger("sandbox")
 
-LB_PAGE = ("<html><head><title>{status} {reason}</title></head><body>"
-           "<center><h1>{status} {reason}</h1></center><hr><center>ZGS</center></body></html>")
-REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
-           504: "Gateway Time-out"}
+LB_PAGE = (
+    "<html><head><title>{status} {reason}</title></head><body>"
+    "<center><h1>{status} {reason}</h1></center><hr><center>ZGS</center></body></html>"
+)
+REASONS = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Temporarily Unavailable",
+    504: "Gateway Time-out",
+}
 
 
 class SandboxApp:
@@ -36,9 +42,11 @@ class SandboxApp:
         self.faults = Faults()
         with store.write() as conn:
             # The demo client always exists with the configured secret; any redirect_uri is fine.
-            conn.execute("INSERT OR REPLACE INTO clients (client_id, secret, redirect_uris)"
-                         " VALUES (?, ?, '*')", (settings.demo_client_id,
-                                                 settings.demo_client_secret))
+            conn.execute(
+                "INSERT OR REPLACE INTO clients (client_id, secret, redirect_uris)"
+                " VALUES (?, ?, '*')",
+                (settings.demo_client_id, settings.demo_client_secret),
+            )
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -65,8 +73,11 @@ class SandboxApp:
         elif fault.kind == "edit_record":
             edit_record(self.store, fault.module, fault.record_id, fault.changes)
         elif fault.kind == "non_json":
-            return Response("<html><body><h1>Service maintenance</h1></body></html>", 200,
-                            content_type="text/html")
+            return Response(
+                "<html><body><h1>Service maintenance</h1></body></html>",
+                200,
+                content_type="text/html",
+            )
         elif fault.kind == "drop":
             sock = environ.get("werkzeug.socket")
             if sock is not None:
@@ -74,9 +85,11 @@ class SandboxApp:
                 sock.shutdown(socket.SHUT_RDWR)
             return Response(b"", 200)
         elif fault.kind == "status" and fault.status == 429:
-            return json_response(envelope("TOO_MANY_REQUESTS", {},
-                                          "too many requests"), 429,
-                                 {"Retry-After": str(fault.retry_after)})
+            return json_response(
+                envelope("TOO_MANY_REQUESTS", {}, "too many requests"),
+                429,
+                {"Retry-After": str(fault.retry_after)},
+            )
         elif fault.kind == "status":
             page = LB_PAGE.format(status=fault.status, reason=REASONS.get(fault.status, "Error"))
             return Response(page, fault.status, content_type="text/html")
@@ -108,6 +121,7 @@ class SandboxApp:
             return ApiError("INTERNAL_ERROR").response()
 
 
-def create_app(*, db_path: str | os.PathLike[str], settings: SandboxSettings | None = None
-               ) -> SandboxApp:
+def create_app(
+    *, db_path: str | os.PathLike[str], settings: SandboxSettings | None = None
+) -> SandboxApp:
     return SandboxApp(Store(db_path), settings or SandboxSettings())

@@ -59,7 +59,8 @@ def handle(app: SandboxApp, request: Request) -> Response:
     if path == "/__sandbox__/faults" and request.method == "GET":
         return json_response({"faults": app.faults.active()})
     if path == "/__sandbox__/faults/clear" or (
-            path == "/__sandbox__/faults" and request.method == "DELETE"):
+        path == "/__sandbox__/faults" and request.method == "DELETE"
+    ):
         app.faults.clear()
         return redirect("/__sandbox__/") if request.form else json_response({"faults": []})
     if path == "/__sandbox__/faults" and request.method == "POST":
@@ -94,13 +95,18 @@ def _add(app: SandboxApp, request: Request) -> Response:
 
 
 def _page(app: SandboxApp) -> Response:
-    rows = "".join(
-        f"<tr><td>{f['kind']}</td><td>{f['method'] or 'any'}</td>"
-        f"<td>{html.escape(f['path']) or '(all)'}</td>"
-        f"<td>{'∞' if f['count'] is None else f['count']}</td>"
-        f"<td>{html.escape(json.dumps({k: f[k] for k in ('seconds', 'status', 'module', 'record_id')}))}</td></tr>"  # noqa: E501
-        for f in app.faults.active()) or '<tr><td colspan="5">No faults: the sandbox is healthy.</td></tr>'  # noqa: E501
+    rows = (
+        "".join(
+            f"<tr><td>{f['kind']}</td><td>{f['method'] or 'any'}</td>"
+            f"<td>{html.escape(f['path']) or '(all)'}</td>"
+            f"<td>{'∞' if f['count'] is None else f['count']}</td>"
+            f"<td>{html.escape(json.dumps({k: f[k] for k in ('seconds', 'status', 'module', 'record_id')}))}</td></tr>"  # noqa: E501
+            for f in app.faults.active()
+        )
+        or '<tr><td colspan="5">No faults: the sandbox is healthy.</td></tr>'
+    )
     kinds = "".join(f"<option>{k}</option>" for k in KINDS)
-    page = PAGE.format(records=app.store.count(), base=html.escape(app.settings.base_url),
-                       rows=rows, kinds=kinds)
+    page = PAGE.format(
+        records=app.store.count(), base=html.escape(app.settings.base_url), rows=rows, kinds=kinds
+    )
     return Response(page, content_type="text/html; charset=utf-8")

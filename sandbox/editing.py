@@ -12,8 +12,9 @@ from sandbox.store import Store
 OTHER_USER = org.USERS[1]
 
 
-def edit_record(store: Store, module: str, record_id: str, changes: dict[str, Any] | None = None
-                ) -> dict[str, Any]:
+def edit_record(
+    store: Store, module: str, record_id: str, changes: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Apply raw changes (no validation) and advance Modified_Time past its current value."""
     with store.write() as conn:
         record = Store.get_record_in(conn, module, str(record_id))

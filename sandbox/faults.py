@@ -40,15 +40,27 @@ class Faults:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
 
-    def set(self, kind: str, *, path: str = "", method: str | None = None,
-            count: int | None = None, **params: Any) -> Fault:
+    def set(
+        self,
+        kind: str,
+        *,
+        path: str = "",
+        method: str | None = None,
+        count: int | None = None,
+        **params: Any,
+    ) -> Fault:
         """Add a fault. `path` may carry the method: "PUT /crm/v8/Contacts"."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {KINDS}")
         if " " in path.strip():
             method, path = path.strip().split(" ", 1)
-        fault = Fault(kind=kind, method=method.upper() if method else None, path=path.strip(),
-                      count=count, **params)
+        fault = Fault(
+            kind=kind,
+            method=method.upper() if method else None,
+            path=path.strip(),
+            count=count,
+            **params,
+        )
         if kind == "timeout" and not fault.seconds:
             fault.seconds = 30.0
         with self._lock:

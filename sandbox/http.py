@@ -24,7 +24,9 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "INVALID_DATA": (400, "invalid data"),
     "INVALID_QUERY": (400, "Invalid query formed"),
     "DISCRETE_PAGINATION_LIMIT_EXCEEDED": (
-        400, "The maximum number of records that can be fetched using page is 2000"),
+        400,
+        "The maximum number of records that can be fetched using page is 2000",
+    ),
     "PAGINATION_LIMIT_EXCEEDED": (400, "pagination limit exceeded"),
     "TOKEN_BOUND_DATA_MISMATCH": (400, "the page_token does not match the given parameters"),
     "EXPIRED_VALUE": (400, "the page_token has expired"),
@@ -37,8 +39,13 @@ MESSAGES: dict[str, tuple[int, str]] = {
 class ApiError(Exception):
     """A whole-request error: the envelope is the entire response body."""
 
-    def __init__(self, code: str, details: dict[str, Any] | None = None,
-                 message: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        details: dict[str, Any] | None = None,
+        message: str | None = None,
+        status: int | None = None,
+    ) -> None:
         default_status, default_message = MESSAGES.get(code, (400, code.lower()))
         self.code = code
         self.details = details or {}
@@ -50,15 +57,19 @@ class ApiError(Exception):
         return json_response(envelope(self.code, self.details, self.message), self.status)
 
 
-def envelope(code: str, details: dict[str, Any], message: str, status: str = "error"
-             ) -> dict[str, Any]:
+def envelope(
+    code: str, details: dict[str, Any], message: str, status: str = "error"
+) -> dict[str, Any]:
     return {"code": code, "details": details, "message": message, "status": status}
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None
-                  ) -> Response:
-    return Response(json.dumps(body), status=status, headers=headers,
-                    content_type="application/json;charset=UTF-8")
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body),
+        status=status,
+        headers=headers,
+        content_type="application/json;charset=UTF-8",
+    )
 
 
 def no_content() -> Response:

@@ -17,11 +17,26 @@ from sandbox.settings import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from sandbox.store import ID_BASE, Store
 
 # Share of `records` per module; generation order matters (lookups point at earlier modules).
-SHARES = [("Accounts", 0.08), ("Products", 0.02), ("Listings", 0.03), ("Contacts", 0.30),
-          ("Leads", 0.24), ("Deals", 0.20), ("Calls", 0.08), ("Events", 0.05)]
+SHARES = [
+    ("Accounts", 0.08),
+    ("Products", 0.02),
+    ("Listings", 0.03),
+    ("Contacts", 0.30),
+    ("Leads", 0.24),
+    ("Deals", 0.20),
+    ("Calls", 0.08),
+    ("Events", 0.05),
+]
 WIDE_RECORDS = 20
-SKIP_GENERIC = {"Owner", "Created_By", "Modified_By", "Created_Time", "Modified_Time", "Tag",
-                "Full_Name"}
+SKIP_GENERIC = {
+    "Owner",
+    "Created_By",
+    "Modified_By",
+    "Created_Time",
+    "Modified_Time",
+    "Tag",
+    "Full_Name",
+}
 
 
 def _ref(record: dict[str, Any], display: str) -> dict[str, Any]:
@@ -46,10 +61,14 @@ class Seeder:
         rec: dict[str, Any] = {"id": self.next_id()}
         for field in module.fields:
             api = field["api_name"]
-            if api in SKIP_GENERIC or field["data_type"] in {"formula", "rollup_summary",
-                                                              "autonumber", "subform",
-                                                              "multiselectlookup",
-                                                              "multiuserlookup"}:
+            if api in SKIP_GENERIC or field["data_type"] in {
+                "formula",
+                "rollup_summary",
+                "autonumber",
+                "subform",
+                "multiselectlookup",
+                "multiuserlookup",
+            }:
                 continue
             # Sparse optional data, like a real CRM: about one optional value in six is empty.
             empty = not field["system_mandatory"] and self.rng.random() < 0.15
@@ -57,12 +76,21 @@ class Seeder:
         created = self.values.timestamp()
         modified = created + self.rng.randrange(0, 30_000_000)
         owner = self.values.user()
-        rec.update({"Owner": {**owner, "email": org.user_by_id(owner["id"])["email"]},
-                    "Created_By": owner, "Modified_By": self.values.user(),
-                    "Created_Time": to_iso(created), "Modified_Time": to_iso(modified),
-                    "Tag": [], "Layout": {"name": "Standard", "id": layout_id(module_api)},
-                    "$approval_state": "approved", "$editable": True, "Locked__s": False,
-                    "Record_Status__s": "Available"})
+        rec.update(
+            {
+                "Owner": {**owner, "email": org.user_by_id(owner["id"])["email"]},
+                "Created_By": owner,
+                "Modified_By": self.values.user(),
+                "Created_Time": to_iso(created),
+                "Modified_Time": to_iso(modified),
+                "Tag": [],
+                "Layout": {"name": "Standard", "id": layout_id(module_api)},
+                "$approval_state": "approved",
+                "$editable": True,
+                "Locked__s": False,
+                "Record_Status__s": "Available",
+            }
+        )
         for field in module.fields:
             if field["data_type"] == "autonumber":
                 rec[field["api_name"]] = f"{field['auto_number']['prefix']}{index + 1:05d}"
@@ -76,8 +104,10 @@ class Seeder:
         rec["Account_Name"] = f"{self.values.company()} {index + 1}"
 
     def fill_products(self, rec: dict[str, Any], index: int) -> None:
-        rec["Product_Name"] = f"{self.rng.choice(['Cloud', 'Edge', 'Core', 'Pro'])} " \
-                              f"{self.rng.choice(['Suite', 'Sensor', 'License', 'Kit'])} {index}"
+        rec["Product_Name"] = (
+            f"{self.rng.choice(['Cloud', 'Edge', 'Core', 'Pro'])} "
+            f"{self.rng.choice(['Suite', 'Sensor', 'License', 'Kit'])} {index}"
+        )
 
     def fill_listings(self, rec: dict[str, Any], index: int) -> None:
         rec["City"] = self.rng.choice(CITIES)
@@ -85,8 +115,14 @@ class Seeder:
 
     def _person(self, rec: dict[str, Any], index: int, domain: str) -> None:
         first, last = self.values.person()
-        rec.update({"First_Name": first, "Last_Name": last, "Full_Name": f"{first} {last}",
-                    "Email": f"{first}.{last}.{index}@{domain}".lower()})
+        rec.update(
+            {
+                "First_Name": first,
+                "Last_Name": last,
+                "Full_Name": f"{first} {last}",
+                "Email": f"{first}.{last}.{index}@{domain}".lower(),
+            }
+        )
 
     def fill_leads(self, rec: dict[str, Any], index: int) -> None:
         self._person(rec, index, "leads.example")
@@ -98,29 +134,46 @@ class Seeder:
         rec["Engagement_Score"] = round((rec.get("Loyalty_Points") or 0) * 1.5, 2)
         rec["Open_Deals_Amount"] = 0.0
         rec["Addresses"] = [
-            {"id": self.next_id(), "Address_Type": "Work", "Street": self.rng.choice(STREETS),
-             "City": self.rng.choice(CITIES), "Is_Primary": n == 0, "Since": self.values.date()}
-            for n in range(self.rng.randint(0, 2))]
+            {
+                "id": self.next_id(),
+                "Address_Type": "Work",
+                "Street": self.rng.choice(STREETS),
+                "City": self.rng.choice(CITIES),
+                "Is_Primary": n == 0,
+                "Since": self.values.date(),
+            }
+            for n in range(self.rng.randint(0, 2))
+        ]
         listings = self.refs.get("Listings", [])
-        rec["Favourite_Listings"] = [{"Favourite_Listing": ref, "id": self.next_id()}
-                                     for ref in self.rng.sample(listings, min(2, len(listings)))]
+        rec["Favourite_Listings"] = [
+            {"Favourite_Listing": ref, "id": self.next_id()}
+            for ref in self.rng.sample(listings, min(2, len(listings)))
+        ]
         rec["Team_Members"] = [{"Team_Member": self.values.user(), "id": self.next_id()}]
         self._flag("Contacts", rec, index)
 
     def fill_deals(self, rec: dict[str, Any], index: int) -> None:
-        rec["Deal_Name"] = f"{self.values.company()} - {self.rng.choice(['Renewal', 'Pilot', 'Expansion', 'New Logo'])}"  # noqa: E501
+        rec["Deal_Name"] = (
+            f"{self.values.company()} - {self.rng.choice(['Renewal', 'Pilot', 'Expansion', 'New Logo'])}"  # noqa: E501
+        )
         rec["External_Deal_ID"] = f"extdeal{index + 1}"
         rec["Pipeline"] = "Standard (Standard)"
         amount, probability = rec.get("Amount") or 0.0, rec.get("Probability") or 0.0
         rec["Expected_Revenue"] = round(amount * probability / 100, 2)
         rec["Line_Items"] = [
-            {"id": self.next_id(), "Product": self.rng.choice(self.refs["Products"]),
-             "Quantity": self.rng.randint(1, 20), "Unit_Price": round(self.rng.uniform(10, 900),
-                                                                      2), "Line_Note": None}
-            for _ in range(self.rng.randint(0, 3))]
+            {
+                "id": self.next_id(),
+                "Product": self.rng.choice(self.refs["Products"]),
+                "Quantity": self.rng.randint(1, 20),
+                "Unit_Price": round(self.rng.uniform(10, 900), 2),
+                "Line_Note": None,
+            }
+            for _ in range(self.rng.randint(0, 3))
+        ]
         rec["Line_Items_Total"] = round(sum(r["Unit_Price"] for r in rec["Line_Items"]), 2)
-        rec["Listings"] = [{"Interested_Listings": self.rng.choice(self.refs["Listings"]),
-                            "id": self.next_id()}]
+        rec["Listings"] = [
+            {"Interested_Listings": self.rng.choice(self.refs["Listings"]), "id": self.next_id()}
+        ]
         rec["AssociatedUser"] = [{"User": self.values.user(), "id": self.next_id()}]
         contact = rec.get("Contact_Name")
         if contact:
@@ -135,14 +188,26 @@ class Seeder:
 
     def fill_events(self, rec: dict[str, Any], index: int) -> None:
         start = self.values.timestamp()
-        rec.update({"Start_DateTime": to_iso(start), "End_DateTime": to_iso(start + 3600),
-                    "Remind_At": {"ALARM": "ACTION=EMAIL;TRIGGER=-P1D;TRIGGER_TIME=09:00"},
-                    "Recurring_Activity": None})
+        rec.update(
+            {
+                "Start_DateTime": to_iso(start),
+                "End_DateTime": to_iso(start + 3600),
+                "Remind_At": {"ALARM": "ACTION=EMAIL;TRIGGER=-P1D;TRIGGER_TIME=09:00"},
+                "Recurring_Activity": None,
+            }
+        )
         contacts = self.refs.get("Contacts", [])
         rec["Participants"] = [
-            {"type": "contact", "participant": ref["id"], "name": ref["name"], "Email": None,
-             "invited": False, "status": "not_known"}
-            for ref in self.rng.sample(contacts, min(2, len(contacts)))]
+            {
+                "type": "contact",
+                "participant": ref["id"],
+                "name": ref["name"],
+                "Email": None,
+                "invited": False,
+                "status": "not_known",
+            }
+            for ref in self.rng.sample(contacts, min(2, len(contacts)))
+        ]
 
     def _flag(self, module: str, rec: dict[str, Any], index: int) -> None:
         """Records 3, 4, 5 of Contacts/Deals are locked, awaiting approval, and in a merge."""
@@ -171,12 +236,20 @@ class Seeder:
 
 def _write(store: Store, seeder: Seeder) -> None:
     with store.write() as conn:
-        conn.executemany("INSERT INTO records (id, module, created_ts, modified_ts, data)"
-                         " VALUES (?, ?, ?, ?, ?)", seeder.rows)
-        conn.executemany("INSERT OR REPLACE INTO contact_roles_links (deal_id, contact_id,"
-                         " role_id) VALUES (?, ?, ?)", seeder.links)
-        conn.execute("INSERT OR REPLACE INTO clients (client_id, secret, redirect_uris)"
-                     " VALUES (?, ?, '*')", (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET))
+        conn.executemany(
+            "INSERT INTO records (id, module, created_ts, modified_ts, data)"
+            " VALUES (?, ?, ?, ?, ?)",
+            seeder.rows,
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO contact_roles_links (deal_id, contact_id,"
+            " role_id) VALUES (?, ?, ?)",
+            seeder.links,
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO clients (client_id, secret, redirect_uris) VALUES (?, ?, '*')",
+            (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+        )
         Store.kv_set(conn, "id_seq", str(next(seeder.ids)))
         Store.kv_set(conn, "special", json.dumps(seeder.special))
         Store.kv_set(conn, "seeded", "1")

@@ -8,22 +8,135 @@ from typing import Any
 from sandbox.clock import to_iso
 from sandbox.metadata import org
 
-FIRST = ["Aarav", "Amelia", "Benjamin", "Chloe", "Diego", "Elena", "Farah", "Gabriel", "Hana",
-         "Isaac", "Julia", "Kenji", "Layla", "Mateo", "Nora", "Omar", "Priya", "Quentin",
-         "Rosa", "Stefan", "Tara", "Umar", "Vera", "William", "Ximena", "Yusuf", "Zoe"]
-LAST = ["Anderson", "Bose", "Chen", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Iyer",
-        "Johansson", "Kowalski", "Lopez", "Martin", "Nakamura", "Okafor", "Patel", "Quinn",
-        "Rossi", "Schmidt", "Tanaka", "Ulrich", "Varga", "Williams", "Xu", "Young", "Zhang"]
-COMPANY_A = ["Acme", "Blue Harbor", "Crescent", "Delta Ridge", "Evergreen", "Falcon", "Granite",
-             "Helix", "Ironwood", "Juniper", "Keystone", "Lumen", "Meridian", "Northwind",
-             "Orion", "Pinnacle", "Quartz", "Redwood", "Summit", "Trident", "Zylker"]
-COMPANY_B = ["Analytics", "Bank", "Consulting", "Dynamics", "Foods", "Health", "Industries",
-             "Labs", "Logistics", "Media", "Motors", "Partners", "Retail", "Systems", "Ventures"]
-CITIES = ["Austin", "Bengaluru", "Berlin", "Chennai", "Chicago", "Dublin", "Lisbon", "London",
-          "Melbourne", "Mumbai", "Paris", "Seattle", "Singapore", "Tokyo", "Toronto"]
+FIRST = [
+    "Aarav",
+    "Amelia",
+    "Benjamin",
+    "Chloe",
+    "Diego",
+    "Elena",
+    "Farah",
+    "Gabriel",
+    "Hana",
+    "Isaac",
+    "Julia",
+    "Kenji",
+    "Layla",
+    "Mateo",
+    "Nora",
+    "Omar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Stefan",
+    "Tara",
+    "Umar",
+    "Vera",
+    "William",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Anderson",
+    "Bose",
+    "Chen",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Iyer",
+    "Johansson",
+    "Kowalski",
+    "Lopez",
+    "Martin",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Ulrich",
+    "Varga",
+    "Williams",
+    "Xu",
+    "Young",
+    "Zhang",
+]
+COMPANY_A = [
+    "Acme",
+    "Blue Harbor",
+    "Crescent",
+    "Delta Ridge",
+    "Evergreen",
+    "Falcon",
+    "Granite",
+    "Helix",
+    "Ironwood",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Meridian",
+    "Northwind",
+    "Orion",
+    "Pinnacle",
+    "Quartz",
+    "Redwood",
+    "Summit",
+    "Trident",
+    "Zylker",
+]
+COMPANY_B = [
+    "Analytics",
+    "Bank",
+    "Consulting",
+    "Dynamics",
+    "Foods",
+    "Health",
+    "Industries",
+    "Labs",
+    "Logistics",
+    "Media",
+    "Motors",
+    "Partners",
+    "Retail",
+    "Systems",
+    "Ventures",
+]
+CITIES = [
+    "Austin",
+    "Bengaluru",
+    "Berlin",
+    "Chennai",
+    "Chicago",
+    "Dublin",
+    "Lisbon",
+    "London",
+    "Melbourne",
+    "Mumbai",
+    "Paris",
+    "Seattle",
+    "Singapore",
+    "Tokyo",
+    "Toronto",
+]
 STREETS = ["Main St", "Oak Avenue", "Park Road", "Lake View", "Hill Street", "Station Road"]
-WORDS = ["quarterly", "renewal", "pilot", "expansion", "upgrade", "priority", "follow-up",
-         "onboarding", "evaluation", "integration", "budget", "review"]
+WORDS = [
+    "quarterly",
+    "renewal",
+    "pilot",
+    "expansion",
+    "upgrade",
+    "priority",
+    "follow-up",
+    "onboarding",
+    "evaluation",
+    "integration",
+    "budget",
+    "review",
+]
 TS_START = 1_672_531_200  # 2023-01-01
 TS_SPAN = 78_000_000  # about 2.5 years
 
@@ -40,8 +153,10 @@ class Values:
         return f"{self.rng.choice(COMPANY_A)} {self.rng.choice(COMPANY_B)}"
 
     def phone(self) -> str:
-        return f"+1 {self.rng.randint(201, 989)}-{self.rng.randint(200, 999)}-" \
-               f"{self.rng.randint(1000, 9999)}"
+        return (
+            f"+1 {self.rng.randint(201, 989)}-{self.rng.randint(200, 999)}-"
+            f"{self.rng.randint(1000, 9999)}"
+        )
 
     def sentence(self, words: int = 8) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(words)).capitalize() + "."
@@ -59,12 +174,21 @@ class Values:
         rows = []
         for n in range(self.rng.randint(0, 2)):
             row_id = self.next_id()
-            row = {"File_Id__s": f"f{row_id[-8:]}", "File_Name__s": f"file-{n + 1}.png"
-                   if image else f"document-{n + 1}.pdf", "Size__s": str(self.rng.randint(
-                       10_000, 900_000)), "id": row_id}
+            row = {
+                "File_Id__s": f"f{row_id[-8:]}",
+                "File_Name__s": f"file-{n + 1}.png" if image else f"document-{n + 1}.pdf",
+                "Size__s": str(self.rng.randint(10_000, 900_000)),
+                "id": row_id,
+            }
             if image:
-                row.update({"Preview_Id__s": f"p{row_id[-8:]}", "Description__s": None,
-                            "State__s": "active", "Sequence_Number__s": n + 1})
+                row.update(
+                    {
+                        "Preview_Id__s": f"p{row_id[-8:]}",
+                        "Description__s": None,
+                        "State__s": "active",
+                        "Sequence_Number__s": n + 1,
+                    }
+                )
             rows.append(row)
         return rows
 
@@ -86,8 +210,11 @@ class Values:
         if data_type == "website":
             return f"https://www.{self.company().split()[0].lower()}.example"
         if data_type in {"picklist", "multiselectpicklist"}:
-            values = [v["actual_value"] for v in field["pick_list_values"]
-                      if v["actual_value"] != "-None-"]
+            values = [
+                v["actual_value"]
+                for v in field["pick_list_values"]
+                if v["actual_value"] != "-None-"
+            ]
             if data_type == "picklist":
                 return rng.choice(values)
             return sorted(rng.sample(values, rng.randint(0, min(3, len(values)))))

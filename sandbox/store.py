@@ -139,7 +139,10 @@ class Store:
 
     @staticmethod
     def save_record(
-        conn: sqlite3.Connection, module: str, record: dict[str, Any], created_ts: int,
+        conn: sqlite3.Connection,
+        module: str,
+        record: dict[str, Any],
+        created_ts: int,
         modified_ts: int,
     ) -> None:
         conn.execute(
@@ -153,7 +156,13 @@ class Store:
         return int(row.fetchone()[0])
 
     def page(
-        self, module: str, *, order_by: str, descending: bool, limit: int, offset: int,
+        self,
+        module: str,
+        *,
+        order_by: str,
+        descending: bool,
+        limit: int,
+        offset: int,
         since_ts: int | None = None,
     ) -> list[dict[str, Any]]:
         columns = {"id": "id", "Created_Time": "created_ts", "Modified_Time": "modified_ts"}

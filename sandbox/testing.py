@@ -20,8 +20,13 @@ from sandbox.metadata import org
 from sandbox.seed import seed
 from sandbox.settings import SandboxSettings
 
-DEFAULT_SCOPES = ["ZohoCRM.modules.ALL", "ZohoCRM.settings.ALL", "ZohoCRM.users.READ",
-                  "ZohoCRM.org.READ", "ZohoSearch.securesearch.READ"]
+DEFAULT_SCOPES = [
+    "ZohoCRM.modules.ALL",
+    "ZohoCRM.settings.ALL",
+    "ZohoCRM.users.READ",
+    "ZohoCRM.org.READ",
+    "ZohoSearch.securesearch.READ",
+]
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -66,20 +71,24 @@ class SandboxHandle:
 
     def mint_grant(self, scopes: list[str] | None = None, user_email: str | None = None) -> str:
         """A self-client grant code (no redirect_uri bound), valid grant_code_ttl_seconds."""
-        return self.app.tokens.mint_grant(client_id=self.client_id,
-                                          scopes=scopes or DEFAULT_SCOPES,
-                                          user_id=self._user_id(user_email))
+        return self.app.tokens.mint_grant(
+            client_id=self.client_id,
+            scopes=scopes or DEFAULT_SCOPES,
+            user_id=self._user_id(user_email),
+        )
 
-    def issue_tokens(self, scopes: list[str] | None = None, user_email: str | None = None
-                     ) -> dict[str, Any]:
+    def issue_tokens(
+        self, scopes: list[str] | None = None, user_email: str | None = None
+    ) -> dict[str, Any]:
         """Tokens without going over HTTP (not counted in token_requests)."""
         code = self.mint_grant(scopes, user_email)
-        return self.app.tokens.exchange_code(client_id=self.client_id,
-                                             client_secret=self.client_secret, code=code,
-                                             redirect_uri=None)
+        return self.app.tokens.exchange_code(
+            client_id=self.client_id, client_secret=self.client_secret, code=code, redirect_uri=None
+        )
 
-    def edit_record(self, module: str, record_id: str, changes: dict[str, Any] | None = None
-                    ) -> dict[str, Any]:
+    def edit_record(
+        self, module: str, record_id: str, changes: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         return edit_record(self.app.store, module, str(record_id), changes)
 
     def get_record(self, module: str, record_id: str) -> dict[str, Any] | None:
@@ -93,8 +102,9 @@ class SandboxHandle:
 
 
 @contextlib.contextmanager
-def running_sandbox(*, db_path: str | os.PathLike[str], records: int = 300,
-                    **settings_overrides: Any) -> Iterator[SandboxHandle]:
+def running_sandbox(
+    *, db_path: str | os.PathLike[str], records: int = 300, **settings_overrides: Any
+) -> Iterator[SandboxHandle]:
     seed(db_path=db_path, records=records)
     settings = SandboxSettings(**settings_overrides)
     app = create_app(db_path=db_path, settings=settings)

@@ -180,10 +180,11 @@ def _link_rows_change(field: Field, before: Any, after: Any) -> Any:
     inner = _inner_key(field, before_rows)
     linking_ids = {_lookup_id(row.get(inner)): row.get("id") for row in before_rows}
     wanted = [
-        _lookup_id(item.get(inner)) if isinstance(item, Mapping) and inner in item
+        _lookup_id(item.get(inner))
+        if isinstance(item, Mapping) and inner in item
         else _lookup_id(item)
         for item in wanted_items
-    ]  # fmt: skip
+    ]
     rows: list[dict[str, Any]] = [
         {inner: {"id": target}} for target in wanted if target and target not in linking_ids
     ]

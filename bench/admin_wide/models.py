@@ -6,9 +6,26 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-WIDE_TYPES = ["text", "integer", "double", "currency", "percent", "boolean", "date", "datetime",
-              "picklist", "multiselectpicklist", "email", "phone", "website", "textarea",
-              "bigint", "decimal", "lookup", "userlookup"]  # fmt: skip
+WIDE_TYPES = [
+    "text",
+    "integer",
+    "double",
+    "currency",
+    "percent",
+    "boolean",
+    "date",
+    "datetime",
+    "picklist",
+    "multiselectpicklist",
+    "email",
+    "phone",
+    "website",
+    "textarea",
+    "bigint",
+    "decimal",
+    "lookup",
+    "userlookup",
+]
 LANGUAGES = [(name, name) for name in ("English", "French", "German", "Korean", "Spanish")]
 
 
@@ -24,12 +41,15 @@ def model_field(data_type: str, index: int) -> models.Field:
     return {
         "text": lambda: models.CharField(max_length=255, blank=True),
         "integer": lambda: models.IntegerField(null=True, blank=True),
-        "double": lambda: models.DecimalField(max_digits=25, decimal_places=9, null=True,
-                                              blank=True),
-        "currency": lambda: models.DecimalField(max_digits=18, decimal_places=2, null=True,
-                                                blank=True),
-        "percent": lambda: models.DecimalField(max_digits=7, decimal_places=2, null=True,
-                                               blank=True),
+        "double": lambda: models.DecimalField(
+            max_digits=25, decimal_places=9, null=True, blank=True
+        ),
+        "currency": lambda: models.DecimalField(
+            max_digits=18, decimal_places=2, null=True, blank=True
+        ),
+        "percent": lambda: models.DecimalField(
+            max_digits=7, decimal_places=2, null=True, blank=True
+        ),
         "boolean": lambda: models.BooleanField(default=False),
         "date": lambda: models.DateField(null=True, blank=True),
         "datetime": lambda: models.DateTimeField(null=True, blank=True),
@@ -40,12 +60,15 @@ def model_field(data_type: str, index: int) -> models.Field:
         "website": lambda: models.URLField(blank=True),
         "textarea": lambda: models.TextField(blank=True),
         "bigint": lambda: models.BigIntegerField(null=True, blank=True),
-        "decimal": lambda: models.DecimalField(max_digits=25, decimal_places=9, null=True,
-                                               blank=True),
-        "lookup": lambda: models.ForeignKey(Account, models.SET_NULL, null=True, blank=True,
-                                            related_name=related),
-        "userlookup": lambda: models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL,
-                                                null=True, blank=True, related_name=related),
+        "decimal": lambda: models.DecimalField(
+            max_digits=25, decimal_places=9, null=True, blank=True
+        ),
+        "lookup": lambda: models.ForeignKey(
+            Account, models.SET_NULL, null=True, blank=True, related_name=related
+        ),
+        "userlookup": lambda: models.ForeignKey(
+            settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name=related
+        ),
     }[data_type]()
 
 

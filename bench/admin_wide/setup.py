@@ -30,9 +30,10 @@ def sandbox_connection() -> Iterator[tuple[Any, Any]]:
     from sandbox.testing import running_sandbox
     from tests.fixtures.connections import connection_to
 
-    with tempfile.TemporaryDirectory() as folder, running_sandbox(
-        db_path=Path(folder) / "crm.sqlite3"
-    ) as handle:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        running_sandbox(db_path=Path(folder) / "crm.sqlite3") as handle,
+    ):
         yield handle, connection_to(handle)
 
 

@@ -42,25 +42,32 @@ class RecordListForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
     mode = forms.ChoiceField(choices=MODE_CHOICES, required=False, label="Search by")
     columns = forms.MultipleChoiceField(
-        required=False, label="Columns",
+        required=False,
+        label="Columns",
         help_text=f"Choose up to {MAX_COLUMNS}. Your choice is remembered for this module.",
-    )  # fmt: skip
+    )
     sort_by = forms.ChoiceField(
-        choices=SORT_CHOICES, required=False, label="Sort by",
+        choices=SORT_CHOICES,
+        required=False,
+        label="Sort by",
         help_text="Zoho sorts lists only by created time, modified time or record ID, and "
         "search results not at all.",
-    )  # fmt: skip
+    )
     sort_order = forms.ChoiceField(
         choices=[("desc", "Descending"), ("asc", "Ascending")], required=False, label="Order"
     )
     per_page = forms.TypedChoiceField(
-        choices=[(n, n) for n in PER_PAGE_CHOICES], coerce=int, required=False,
-        empty_value=DEFAULT_PER_PAGE, label="Rows per page",
-    )  # fmt: skip
+        choices=[(n, n) for n in PER_PAGE_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_PER_PAGE,
+        label="Rows per page",
+    )
     join = forms.ChoiceField(
-        choices=[("and", "all conditions"), ("or", "any condition")], required=False,
+        choices=[("and", "all conditions"), ("or", "any condition")],
+        required=False,
         label="Match",
-    )  # fmt: skip
+    )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     page_token = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
@@ -99,12 +106,16 @@ class RecordListForm(forms.Form):
         if q and mode == "word" and len(q) < 2:
             self.add_error("q", "Type at least 2 characters to search by word.")
         elif q and mode == "word" and not WORD.match(q):
-            self.add_error("q", "Word search takes letters and digits only; "
-                           "use a condition below for other characters.")  # fmt: skip
+            self.add_error(
+                "q",
+                "Word search takes letters and digits only; "
+                "use a condition below for other characters.",
+            )
         page, per_page = data.get("page") or 1, data.get("per_page") or DEFAULT_PER_PAGE
         if page * per_page > MAX_PAGED_RECORDS and not data.get("page_token"):
-            self.add_error(None, "Zoho shows the first 2,000 records by page number; "
-                           "use Next to go further.")  # fmt: skip
+            self.add_error(
+                None, "Zoho shows the first 2,000 records by page number; use Next to go further."
+            )
         return data
 
     def is_valid(self) -> bool:
@@ -114,13 +125,17 @@ class RecordListForm(forms.Form):
     def query(self) -> ListQuery:
         data = self.cleaned_data
         return ListQuery(
-            columns=data["columns"], per_page=data["per_page"] or DEFAULT_PER_PAGE,
-            page=data.get("page") or 1, page_token=data.get("page_token") or "",
-            sort_by=data.get("sort_by") or "", sort_order=data.get("sort_order") or "",
-            mode=data.get("mode") or "word", q=data.get("q") or "",
+            columns=data["columns"],
+            per_page=data["per_page"] or DEFAULT_PER_PAGE,
+            page=data.get("page") or 1,
+            page_token=data.get("page_token") or "",
+            sort_by=data.get("sort_by") or "",
+            sort_order=data.get("sort_order") or "",
+            mode=data.get("mode") or "word",
+            q=data.get("q") or "",
             conditions=tuple(row.condition() for row in self.conditions if row.is_filled()),
             join=data.get("join") or "and",
-        )  # fmt: skip
+        )
 
     def all_errors(self) -> list[str]:
         """Every message, labelled, for the summary the htmx partial shows."""
@@ -186,9 +201,7 @@ def condition_forms(
 ) -> list[ConditionForm]:
     """The rows the query string holds, then one blank row to add another (at most 10)."""
     data = data or {}
-    used = [
-        n for n in range(MAX_CONDITIONS) if data.get(f"c{n}-field") or data.get(f"c{n}-value")
-    ]
+    used = [n for n in range(MAX_CONDITIONS) if data.get(f"c{n}-field") or data.get(f"c{n}-value")]
     # Renumbered densely, so a row left empty in the middle leaves no gap in later links.
     rows = [
         ConditionForm(_row_data(data, number, f"c{index}"), prefix=f"c{index}", fields=fields)

@@ -63,8 +63,10 @@ def record_message(error: ZohoError, *, has_fields: bool = False) -> Any:
         detail = f"{detail} Zoho asks to wait {round(error.retry_after)} seconds."
     return format_html(
         '<strong class="error-title">{}.</strong> {} <span class="next-step">{}</span>',
-        message.title.rstrip("."), detail, message.next_step,
-    )  # fmt: skip
+        message.title.rstrip("."),
+        detail,
+        message.next_step,
+    )
 
 
 def _place_field_error(form: forms.BaseForm, fe: FieldError, labels: Mapping[str, str]) -> bool:
@@ -118,6 +120,7 @@ def _place_subform_error(form: forms.BaseForm, fe: FieldError, labels: Mapping[s
         row_form.add_error(name, _field_text(form, fe, label))
     else:
         row_form.add_error(None, _field_text(form, fe, name or "This row"))
-    form.add_error(None, f"Row {positions[payload_row] + 1} of {rows.field.field_label} needs "
-                         "attention.")  # fmt: skip
+    form.add_error(
+        None, f"Row {positions[payload_row] + 1} of {rows.field.field_label} needs attention."
+    )
     return True

@@ -33,18 +33,36 @@ SEARCH_MODES = ("word", "email", "phone")
 
 # Types that read badly in a table cell or that Zoho leaves out of list answers (§3.1).
 UNLISTABLE_TYPES = frozenset(
-    {"subform", "multiselectlookup", "multiuserlookup", "fileupload", "imageupload",
-     "profileimage", "textarea", "jsonarray", "jsonobject", "event_reminder", "RRULE",
-     "ALARM", "consent_lookup"}
-)  # fmt: skip
+    {
+        "subform",
+        "multiselectlookup",
+        "multiuserlookup",
+        "fileupload",
+        "imageupload",
+        "profileimage",
+        "textarea",
+        "jsonarray",
+        "jsonobject",
+        "event_reminder",
+        "RRULE",
+        "ALARM",
+        "consent_lookup",
+    }
+)
 
 # Search operators per data type (zoho-api.md §3.3).
 TEXT_OPERATORS = ("equals", "not_equal", "starts_with", "in")
 CHOICE_OPERATORS = ("equals", "not_equal", "in")
 RANGE_OPERATORS = (
-    "equals", "not_equal", "greater_than", "greater_equal", "less_than", "less_equal",
-    "between", "in",
-)  # fmt: skip
+    "equals",
+    "not_equal",
+    "greater_than",
+    "greater_equal",
+    "less_than",
+    "less_equal",
+    "between",
+    "in",
+)
 OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("text", "email", "phone", "website"), TEXT_OPERATORS),
     "textarea": ("equals", "not_equal", "starts_with"),
@@ -68,7 +86,6 @@ OPERATOR_LABELS = {
     "between": "between",
 }
 MULTI_VALUE_OPERATORS = frozenset({"in", "between"})
-
 
 
 @dataclass(frozen=True)
@@ -100,8 +117,11 @@ class ListQuery:
         for index, condition in enumerate(state["conditions"]):
             value = condition.value
             text = ",".join(value) if isinstance(value, list) else value
-            pairs += [(f"c{index}-field", condition.field), (f"c{index}-operator",
-                      condition.operator), (f"c{index}-value", text)]  # fmt: skip
+            pairs += [
+                (f"c{index}-field", condition.field),
+                (f"c{index}-operator", condition.operator),
+                (f"c{index}-value", text),
+            ]
         if state["page"] != 1:
             pairs.append(("page", str(state["page"])))
         if state["page_token"]:
@@ -151,8 +171,9 @@ def module_meta(
 ) -> ModuleMeta:
     """The module, its fields and layouts (three cached metadata calls; `refresh` reloads)."""
     modules = modules_list(client=client, refresh=refresh, **options)
-    found = next((item for item in editable_modules(modules, None) if item.api_name == module),
-                 None)  # fmt: skip
+    found = next(
+        (item for item in editable_modules(modules, None) if item.api_name == module), None
+    )
     if found is None:
         return ModuleMeta(module=None, fields=[], layouts=[])
     fields = fields_list(client=client, module=module, refresh=refresh, **options)
@@ -209,16 +230,33 @@ def records_fetch(*, client: ZohoClient, module: str, query: ListQuery) -> Recor
     fields = list(query.columns)
     if query.conditions:
         criteria = criteria_build(conditions=list(query.conditions), join=query.join)
-        return records_search(client=client, module=module, criteria=criteria, fields=fields,
-                              page=query.page, per_page=query.per_page)  # fmt: skip
+        return records_search(
+            client=client,
+            module=module,
+            criteria=criteria,
+            fields=fields,
+            page=query.page,
+            per_page=query.per_page,
+        )
     if query.q:
-        return records_search(client=client, module=module, fields=fields, page=query.page,
-                              per_page=query.per_page, **{query.mode: query.q})  # fmt: skip
+        return records_search(
+            client=client,
+            module=module,
+            fields=fields,
+            page=query.page,
+            per_page=query.per_page,
+            **{query.mode: query.q},
+        )
     return records_list(
-        client=client, module=module, fields=fields, per_page=query.per_page,
-        page=query.page, page_token=query.page_token or None,
-        sort_by=query.sort_by or None, sort_order=query.sort_order or None,
-    )  # fmt: skip
+        client=client,
+        module=module,
+        fields=fields,
+        per_page=query.per_page,
+        page=query.page,
+        page_token=query.page_token or None,
+        sort_by=query.sort_by or None,
+        sort_order=query.sort_order or None,
+    )
 
 
 def cell_text(value: Any) -> str:
@@ -235,17 +273,24 @@ def cell_text(value: Any) -> str:
 
 
 def table_build(
-    *, page: RecordPage, query: ListQuery, fields: Sequence[Field], base_url: str,
+    *,
+    page: RecordPage,
+    query: ListQuery,
+    fields: Sequence[Field],
+    base_url: str,
     previous_token: str | None,
-) -> Table:  # fmt: skip
+) -> Table:
     labels = {item.api_name: item.field_label or item.api_name for item in fields}
-    headers = [_header(column, labels.get(column, column), query, base_url)
-               for column in query.columns]  # fmt: skip
+    headers = [
+        _header(column, labels.get(column, column), query, base_url) for column in query.columns
+    ]
     rows = [
-        {"id": str(record.get("id", "")),
-         "cells": [cell_text(record.get(column)) for column in query.columns]}
+        {
+            "id": str(record.get("id", "")),
+            "cells": [cell_text(record.get(column)) for column in query.columns],
+        }
         for record in page.records
-    ]  # fmt: skip
+    ]
     first = (query.page - 1) * query.per_page + 1
     table = Table(headers=headers, rows=rows, first=first, last=first + len(rows) - 1)
     _pager_fill(table, page=page, query=query, base_url=base_url, previous_token=previous_token)
@@ -266,17 +311,20 @@ def _header(column: str, label: str, query: ListQuery, base_url: str) -> dict[st
 
 
 def _pager_fill(
-    table: Table, *, page: RecordPage, query: ListQuery, base_url: str,
+    table: Table,
+    *,
+    page: RecordPage,
+    query: ListQuery,
+    base_url: str,
     previous_token: str | None,
-) -> None:  # fmt: skip
+) -> None:
     """Numbers up to record 2,000; past it the list follows `next_page_token` (searches stop)."""
     if query.page > 1:
         table.first_url = query.url(base_url, page=1, page_token="")
         if (query.page - 1) * query.per_page <= MAX_PAGED_RECORDS:
             table.previous_url = query.url(base_url, page=query.page - 1, page_token="")
         elif previous_token:
-            table.previous_url = query.url(base_url, page=query.page - 1,
-                                           page_token=previous_token)  # fmt: skip
+            table.previous_url = query.url(base_url, page=query.page - 1, page_token=previous_token)
     if not page.more_records:
         return
     next_page = query.page + 1

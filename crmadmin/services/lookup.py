@@ -13,10 +13,15 @@ from updater.records import Condition, criteria_build, records_search
 
 # The field people know a record by, for lookups (Contacts and Leads: First + Last name).
 NAME_FIELDS = {
-    "Accounts": "Account_Name", "Deals": "Deal_Name", "Products": "Product_Name",
-    "Vendors": "Vendor_Name", "Campaigns": "Campaign_Name", "Solutions": "Solution_Title",
-    "Events": "Event_Title", "Price_Books": "Price_Book_Name",
-}  # fmt: skip
+    "Accounts": "Account_Name",
+    "Deals": "Deal_Name",
+    "Products": "Product_Name",
+    "Vendors": "Vendor_Name",
+    "Campaigns": "Campaign_Name",
+    "Solutions": "Solution_Title",
+    "Events": "Event_Title",
+    "Price_Books": "Price_Book_Name",
+}
 PERSON_MODULES = frozenset({"Contacts", "Leads"})
 
 
@@ -35,8 +40,10 @@ def name_field_for(module: str, fields: Sequence[Field]) -> str:
 
 def lookup_conditions(module: str, name_field: str, text: str) -> tuple[list[Condition], str]:
     if module in PERSON_MODULES:
-        return [Condition("Last_Name", "starts_with", text),
-                Condition("First_Name", "starts_with", text)], "or"  # fmt: skip
+        return [
+            Condition("Last_Name", "starts_with", text),
+            Condition("First_Name", "starts_with", text),
+        ], "or"
     return [Condition(name_field, "starts_with", text)], "and"
 
 
@@ -48,9 +55,12 @@ def lookup_records(
     conditions, join = lookup_conditions(module, name_field, text)
     wanted = ["First_Name", "Last_Name", "Email"] if module in PERSON_MODULES else [name_field]
     page = records_search(
-        client=client, module=module, criteria=criteria_build(conditions=conditions, join=join),
-        fields=wanted, per_page=limit,
-    )  # fmt: skip
+        client=client,
+        module=module,
+        criteria=criteria_build(conditions=conditions, join=join),
+        fields=wanted,
+        per_page=limit,
+    )
     return [_option(record, module, name_field) for record in page.records[:limit]]
 
 

@@ -91,8 +91,9 @@ def record_add_row(
         return EditOutcome(form=form, message=added, level="info")
     full = f"{form.label_of(name)} already has {MAX_ROWS} rows, the most this form takes."
     unknown = "No row was added: this form has no such table."
-    return EditOutcome(form=form, message=full if name in form.subforms else unknown,
-                       level="warning")  # fmt: skip
+    return EditOutcome(
+        form=form, message=full if name in form.subforms else unknown, level="warning"
+    )
 
 
 def record_save(
@@ -103,37 +104,70 @@ def record_save(
     except ZohoError as error:
         return EditOutcome(form=None, status=502, level="error", error=error)
     if not form.is_valid():
-        return EditOutcome(form=form, status=422, level="error",
-                           message="Some values need attention before saving.")  # fmt: skip
+        return EditOutcome(
+            form=form,
+            status=422,
+            level="error",
+            message="Some values need attention before saving.",
+        )
     changes = form.changes
     if not changes:
-        return EditOutcome(form=form, message="Nothing changed, so nothing was sent to Zoho.",
-                           level="info")  # fmt: skip
+        return EditOutcome(
+            form=form, message="Nothing changed, so nothing was sent to Zoho.", level="info"
+        )
     client = client_for(connection)
     state = form.form_state
     options = form.cleaned_data
     triggers = options.get("crm_trigger") or []
     try:
         result = record_update(
-            client=client, module=module, record_id=record_id, changes=changes,
+            client=client,
+            module=module,
+            record_id=record_id,
+            changes=changes,
             modified_time=state.modified_time,
             trigger=None if len(triggers) == len(form.fields["crm_trigger"].choices) else triggers,
             skip_cadences=bool(options.get("crm_skip_cadences")),
-        )  # fmt: skip
+        )
     except ConflictError as error:
-        audit_write(user=user, connection=connection, module=module, record_id=record_id,
-                    form=form, code=error.code, succeeded=False)  # fmt: skip
+        audit_write(
+            user=user,
+            connection=connection,
+            module=module,
+            record_id=record_id,
+            form=form,
+            code=error.code,
+            succeeded=False,
+        )
         return conflict_outcome(client=client, form=form, module=module, record_id=record_id)
     except ZohoError as error:
-        audit_write(user=user, connection=connection, module=module, record_id=record_id,
-                    form=form, code=getattr(error, "code", type(error).__name__),
-                    succeeded=False)  # fmt: skip
+        audit_write(
+            user=user,
+            connection=connection,
+            module=module,
+            record_id=record_id,
+            form=form,
+            code=getattr(error, "code", type(error).__name__),
+            succeeded=False,
+        )
         apply_zoho_error(form, error)
         return EditOutcome(form=form, status=422, level="error", error=error)
-    audit_write(user=user, connection=connection, module=module, record_id=record_id,
-                form=form, code=result.code, succeeded=True)  # fmt: skip
-    saved = saved_form(client=client, form=form, module=module, record_id=record_id,
-                       modified_time=str(result.details.get("Modified_Time") or ""))  # fmt: skip
+    audit_write(
+        user=user,
+        connection=connection,
+        module=module,
+        record_id=record_id,
+        form=form,
+        code=result.code,
+        succeeded=True,
+    )
+    saved = saved_form(
+        client=client,
+        form=form,
+        module=module,
+        record_id=record_id,
+        modified_time=str(result.details.get("Modified_Time") or ""),
+    )
     labels = ", ".join(form.label_of(name) for name in form.changed_names())
     return EditOutcome(form=saved, message=f"Saved. Changed: {labels}.")
 
@@ -151,17 +185,19 @@ def saved_form(
     for name in names:
         value = form.submitted.get(name)
         original[name] = value if isinstance(value, dict) else form.changes[name]
-    state = FormState(modified_time=modified_time, original=original,
-                      record_name=form.form_state.record_name,
-                      layout_id=form.form_state.layout_id)  # fmt: skip
+    state = FormState(
+        modified_time=modified_time,
+        original=original,
+        record_name=form.form_state.record_name,
+        layout_id=form.form_state.layout_id,
+    )
     return type(form)(salt=form.salt, state=state)
 
 
 def same_value(meta: Field, first: Any, second: Any) -> bool:
     """True when Zoho would see no change between two values of one field."""
     name = meta.api_name
-    return not update_payload_build(fields=[meta], original={name: first},
-                                    submitted={name: second})  # fmt: skip
+    return not update_payload_build(fields=[meta], original={name: first}, submitted={name: second})
 
 
 def conflict_outcome(*, client: Any, form: RecordForm, module: str, record_id: str) -> EditOutcome:
@@ -195,16 +231,29 @@ def conflict_outcome(*, client: Any, form: RecordForm, module: str, record_id: s
     state = FormState(
         modified_time=str(current.get("Modified_Time") or ""),
         original={name: current.get(name) for name in form.metadata},
-        conflicts=conflicts, record_name=form.form_state.record_name,
+        conflicts=conflicts,
+        record_name=form.form_state.record_name,
         layout_id=form.form_state.layout_id,
-    )  # fmt: skip
+    )
     new_form = type(form)(salt=form.salt, state=state, values=values)
-    rows = [{"name": n, "label": form.label_of(n), "loaded": c["loaded"], "theirs": c["theirs"],
-             "mine": form.submitted.get(n)} for n, c in conflicts.items()]  # fmt: skip
+    rows = [
+        {
+            "name": n,
+            "label": form.label_of(n),
+            "loaded": c["loaded"],
+            "theirs": c["theirs"],
+            "mine": form.submitted.get(n),
+        }
+        for n, c in conflicts.items()
+    ]
     return EditOutcome(
-        form=new_form, status=409, level="warning", conflict=rows, merged=merged,
+        form=new_form,
+        status=409,
+        level="warning",
+        conflict=rows,
+        merged=merged,
         message="Someone else saved this record after you opened it. Nothing was saved yet.",
-    )  # fmt: skip
+    )
 
 
 def _mine_shown(form: RecordForm, meta: Field, current: Any) -> Any:
@@ -212,22 +261,40 @@ def _mine_shown(form: RecordForm, meta: Field, current: Any) -> Any:
     if meta.data_type not in ROW_TYPES:
         return form.submitted[meta.api_name]
     posted = form.cleaned_data.get(meta.api_name) or {}
-    return {"rows_shown": form.fields[meta.api_name].rows_shown(current),
-            "remove": posted.get("remove", []), "add": posted.get("add", [])}  # fmt: skip
+    return {
+        "rows_shown": form.fields[meta.api_name].rows_shown(current),
+        "remove": posted.get("remove", []),
+        "add": posted.get("add", []),
+    }
 
 
 def audit_write(
-    *, user: Any, connection: Connection, module: str, record_id: str, form: RecordForm,
-    code: str, succeeded: bool,
-) -> AuditEntry:  # fmt: skip
+    *,
+    user: Any,
+    connection: Connection,
+    module: str,
+    record_id: str,
+    form: RecordForm,
+    code: str,
+    succeeded: bool,
+) -> AuditEntry:
     original = form.form_state.original
     changes = [
-        {"api_name": name, "label": form.label_of(name), "before": original.get(name),
-         "after": form.changes[name]}
+        {
+            "api_name": name,
+            "label": form.label_of(name),
+            "before": original.get(name),
+            "after": form.changes[name],
+        }
         for name in form.changed_names()
-    ]  # fmt: skip
+    ]
     return AuditEntry.objects.create(
-        user=user, connection=connection, module=module, record_id=record_id,
-        record_name=form.form_state.record_name, changes=changes, response_code=code,
+        user=user,
+        connection=connection,
+        module=module,
+        record_id=record_id,
+        record_name=form.form_state.record_name,
+        changes=changes,
+        response_code=code,
         succeeded=succeeded,
-    )  # fmt: skip
+    )

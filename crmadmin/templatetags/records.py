@@ -19,8 +19,9 @@ register = template.Library()
 @register.inclusion_tag("crmadmin/_field_row.html", takes_context=True)
 def field_row(context: dict, form: Any, name: str) -> dict[str, Any]:
     bf = form[name]
-    companions = [form[extra] for extra in (f"{name}__append", f"{name}__resolve")
-                  if extra in form.fields]  # fmt: skip
+    companions = [
+        form[extra] for extra in (f"{name}__append", f"{name}__resolve") if extra in form.fields
+    ]
     field = bf.field
     return {
         "bf": bf,
@@ -28,8 +29,9 @@ def field_row(context: dict, form: Any, name: str) -> dict[str, Any]:
         "companions": companions,
         "readonly": isinstance(field, ReadOnlyField) and not isinstance(field, SubformField),
         "subform": form.subforms.get(name) if hasattr(form, "subforms") else None,
-        "check_url": context.get("check_url_base", "") + f"{name}/" if "check_url_base" in
-        context else "",
+        "check_url": context.get("check_url_base", "") + f"{name}/"
+        if "check_url_base" in context
+        else "",
         "conflict": (getattr(form, "form_state", None) and form.form_state.conflicts.get(name)),
     }
 

@@ -32,12 +32,16 @@ class Ctx:
 
     def require_module(self, module: Module, *ops: str) -> None:
         name = module.scope_name
-        self.require("ZohoCRM.modules.ALL", f"ZohoCRM.modules.{name}.ALL",
-                     *(f"ZohoCRM.modules.{name}.{op}" for op in ops))
+        self.require(
+            "ZohoCRM.modules.ALL",
+            f"ZohoCRM.modules.{name}.ALL",
+            *(f"ZohoCRM.modules.{name}.{op}" for op in ops),
+        )
 
     def require_settings(self, sub: str) -> None:
-        self.require("ZohoCRM.settings.ALL", f"ZohoCRM.settings.{sub}.ALL",
-                     f"ZohoCRM.settings.{sub}.READ")
+        self.require(
+            "ZohoCRM.settings.ALL", f"ZohoCRM.settings.{sub}.ALL", f"ZohoCRM.settings.{sub}.READ"
+        )
 
     def require_write(self, module: Module) -> None:
         """Scope, then the user's profile: read-only → 403, module denied → 400."""
@@ -49,12 +53,11 @@ class Ctx:
             raise ApiError("AUTHORIZATION_FAILED", {"resource_path_index": 0})
 
 
-def authenticate(request: Request, tokens: Tokens, store: Store,
-                 settings: SandboxSettings) -> Ctx:
+def authenticate(request: Request, tokens: Tokens, store: Store, settings: SandboxSettings) -> Ctx:
     header = request.headers.get("Authorization", "")
-    if not header.startswith(PREFIX) or not header[len(PREFIX):].strip():
+    if not header.startswith(PREFIX) or not header[len(PREFIX) :].strip():
         raise ApiError("AUTHENTICATION_FAILURE")
-    found = tokens.validate(header[len(PREFIX):].strip())
+    found = tokens.validate(header[len(PREFIX) :].strip())
     if found is None:
         raise ApiError("INVALID_TOKEN")
     user = org.user_by_id(found[0])

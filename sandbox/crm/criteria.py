@@ -15,14 +15,32 @@ from sandbox.metadata.modules import Module
 
 Predicate = Callable[[dict[str, Any]], bool]
 TEXTY = {"text", "textarea", "email", "phone", "website", "autonumber", "profileimage"}
-NUMERIC = {"integer", "bigint", "double", "currency", "percent", "decimal", "formula",
-           "rollup_summary", "date", "datetime"}
+NUMERIC = {
+    "integer",
+    "bigint",
+    "double",
+    "currency",
+    "percent",
+    "decimal",
+    "formula",
+    "rollup_summary",
+    "date",
+    "datetime",
+}
 OPERATORS = {
     "text": {"equals", "not_equal", "starts_with", "in"},
     "picklist": {"equals", "not_equal", "in"},
     "boolean": {"equals", "not_equal"},
-    "number": {"equals", "not_equal", "in", "greater_than", "greater_equal", "less_than",
-               "less_equal", "between"},
+    "number": {
+        "equals",
+        "not_equal",
+        "in",
+        "greater_than",
+        "greater_equal",
+        "less_than",
+        "less_equal",
+        "between",
+    },
     "multiselectpicklist": {"equals", "not_equal", "in", "starts_with"},
     "lookup": {"equals", "not_equal", "in"},
 }
@@ -46,7 +64,7 @@ class Parser:
         return predicate
 
     def peek(self, word: str) -> bool:
-        return self.text[self.pos:self.pos + len(word)].lower() == word
+        return self.text[self.pos : self.pos + len(word)].lower() == word
 
     def group(self) -> Predicate:
         if not self.peek("("):
@@ -57,8 +75,11 @@ class Parser:
             joiner = "and" if self.peek("and") else "or"
             self.pos += len(joiner)
             left, right = node, self.group()
-            node = ((lambda r, a=left, b=right: a(r) and b(r)) if joiner == "and"
-                    else (lambda r, a=left, b=right: a(r) or b(r)))
+            node = (
+                (lambda r, a=left, b=right: a(r) and b(r))
+                if joiner == "and"
+                else (lambda r, a=left, b=right: a(r) or b(r))
+            )
         if not self.peek(")"):
             raise invalid("invalid query formed", position=self.pos)
         self.pos += 1
@@ -76,8 +97,11 @@ class Parser:
             self.pos += 1
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
-            raise ApiError("LIMIT_EXCEEDED", {"param_name": "criteria", "limit": MAX_CONDITIONS},
-                           "the number of conditions exceeds the limit")
+            raise ApiError(
+                "LIMIT_EXCEEDED",
+                {"param_name": "criteria", "limit": MAX_CONDITIONS},
+                "the number of conditions exceeds the limit",
+            )
         parts = _split(chars, ":", 2)
         if len(parts) != 3:
             raise invalid("invalid query formed", position=self.pos)
@@ -148,30 +172,38 @@ def build(module: Module, name: str, op: str, values: list[str]) -> Predicate:  
     if kind == "number":
         nums = [_number(v, data_type) for v in values]
         compare = {
-            "equals": lambda x: x == nums[0], "not_equal": lambda x: x != nums[0],
-            "greater_than": lambda x: x > nums[0], "greater_equal": lambda x: x >= nums[0],
-            "less_than": lambda x: x < nums[0], "less_equal": lambda x: x <= nums[0],
-            "between": lambda x: nums[0] <= x <= nums[1], "in": lambda x: x in nums,
+            "equals": lambda x: x == nums[0],
+            "not_equal": lambda x: x != nums[0],
+            "greater_than": lambda x: x > nums[0],
+            "greater_equal": lambda x: x >= nums[0],
+            "less_than": lambda x: x < nums[0],
+            "less_equal": lambda x: x <= nums[0],
+            "between": lambda x: nums[0] <= x <= nums[1],
+            "in": lambda x: x in nums,
         }[op]
 
         def numeric(record: dict[str, Any]) -> bool:
             value = _number(get(record), data_type)
             return value is not None and None not in nums and compare(value)
+
         return numeric
 
     def texty(record: dict[str, Any]) -> bool:
         value = get(record)
-        items = [str(v).lower() for v in value] if isinstance(value, list) else (
-            [] if value is None else [str(value).lower()])
+        items = (
+            [str(v).lower() for v in value]
+            if isinstance(value, list)
+            else ([] if value is None else [str(value).lower()])
+        )
         if kind == "lookup" and isinstance(record.get(base), dict) and not sub:
             items.append(str(record[base].get("id", "")).lower())
         if op == "equals":
             # Zoho: equals on text fields matches substrings ("contains").
-            return any(wanted[0] in item if kind == "text" else wanted[0] == item
-                       for item in items)
+            return any(wanted[0] in item if kind == "text" else wanted[0] == item for item in items)
         if op == "not_equal":
             return all(wanted[0] != item for item in items)
         if op == "starts_with":
             return any(item.startswith(wanted[0]) for item in items)
         return any(item in wanted for item in items)
+
     return texty

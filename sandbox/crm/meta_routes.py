@@ -20,23 +20,45 @@ METADATA_TIME = "2024-01-02T10:00:00+05:30"
 def module_json(module: Module) -> dict[str, Any]:
     spec = module.spec
     return {
-        "api_name": spec.api_name, "module_name": spec.module_name,
-        "singular_label": spec.singular, "plural_label": spec.plural,
-        "actual_singular_label": spec.singular, "actual_plural_label": spec.plural,
-        "id": module.id, "api_supported": spec.api_supported, "editable": True,
-        "creatable": spec.api_supported, "deletable": spec.api_supported, "viewable": True,
-        "convertable": spec.api_name == "Leads", "quick_create": True,
+        "api_name": spec.api_name,
+        "module_name": spec.module_name,
+        "singular_label": spec.singular,
+        "plural_label": spec.plural,
+        "actual_singular_label": spec.singular,
+        "actual_plural_label": spec.plural,
+        "id": module.id,
+        "api_supported": spec.api_supported,
+        "editable": True,
+        "creatable": spec.api_supported,
+        "deletable": spec.api_supported,
+        "viewable": True,
+        "convertable": spec.api_name == "Leads",
+        "quick_create": True,
         "show_as_tab": spec.generated_type in {"default", "custom"},
-        "sub_menu_available": False, "presence_sub_menu": False,
-        "generated_type": spec.generated_type, "status": "visible", "visibility": 1,
-        "access_type": "org_based", "profiles": [{"name": "Administrator",
-                                                  "id": org.PROFILES["Administrator"]}],
-        "profile_count": 1, "has_more_profiles": False, "modified_time": METADATA_TIME,
-        "modified_by": ADMIN, "description": None, "recycle_bin_on_delete": True,
-        "business_card_field_limit": 5, "parent_module": {}, "arguments": [],
-        "web_link": None, "feeds_required": False, "private_profile": None,
-        "sequence_number": spec.no, "display_field": {"api_name": spec.display_field},
-        "per_page": 10, "filter_supported": True, "webform_supported": False,
+        "sub_menu_available": False,
+        "presence_sub_menu": False,
+        "generated_type": spec.generated_type,
+        "status": "visible",
+        "visibility": 1,
+        "access_type": "org_based",
+        "profiles": [{"name": "Administrator", "id": org.PROFILES["Administrator"]}],
+        "profile_count": 1,
+        "has_more_profiles": False,
+        "modified_time": METADATA_TIME,
+        "modified_by": ADMIN,
+        "description": None,
+        "recycle_bin_on_delete": True,
+        "business_card_field_limit": 5,
+        "parent_module": {},
+        "arguments": [],
+        "web_link": None,
+        "feeds_required": False,
+        "private_profile": None,
+        "sequence_number": spec.no,
+        "display_field": {"api_name": spec.display_field},
+        "per_page": 10,
+        "filter_supported": True,
+        "webform_supported": False,
     }
 
 
@@ -57,8 +79,13 @@ def modules(ctx: Ctx, api_name: str | None = None) -> Response:
         if module is None:
             raise ApiError("INVALID_MODULE", {"resource_path_index": 2})
         body = module_json(module)
-        body.update({"fields": module.fields, "layouts": layouts_for(module.api_name),
-                     "related_lists": related_lists_meta(module.api_name)})
+        body.update(
+            {
+                "fields": module.fields,
+                "layouts": layouts_for(module.api_name),
+                "related_lists": related_lists_meta(module.api_name),
+            }
+        )
         return json_response({"modules": [body]})
     since = parse_iso(ctx.request.headers.get("If-Modified-Since", ""))
     # Metadata is fixed at startup, so any If-Modified-Since after it is "not modified".
@@ -98,15 +125,21 @@ def related_lists(ctx: Ctx) -> Response:
 
 
 def contact_roles(ctx: Ctx, role_id: str | None = None) -> Response:
-    ctx.require("ZohoCRM.settings.ALL", "ZohoCRM.settings.contact_roles.READ",
-                "ZohoCRM.settings.contact_roles.ALL", "ZohoCRM.modules.ALL",
-                "ZohoCRM.modules.contacts.ALL", "ZohoCRM.modules.contacts.READ")
+    ctx.require(
+        "ZohoCRM.settings.ALL",
+        "ZohoCRM.settings.contact_roles.READ",
+        "ZohoCRM.settings.contact_roles.ALL",
+        "ZohoCRM.modules.ALL",
+        "ZohoCRM.modules.contacts.ALL",
+        "ZohoCRM.modules.contacts.READ",
+    )
     roles = org.CONTACT_ROLES
     if role_id is not None:
         roles = [r for r in roles if r["id"] == role_id]
         if not roles:
-            raise ApiError("INVALID_DATA", {"resource_path_index": 2},
-                           "the id given seems to be invalid")
+            raise ApiError(
+                "INVALID_DATA", {"resource_path_index": 2}, "the id given seems to be invalid"
+            )
     return json_response({"contact_roles": roles})
 
 
@@ -126,9 +159,12 @@ def users(ctx: Ctx, user_id: str | None = None) -> Response:
         chosen = [u for u in org.USERS if u["status"] != "active"]
     if not chosen:
         return no_content()
-    return json_response({"users": [org.user_json(u) for u in chosen],
-                          "info": {"per_page": 200, "count": len(chosen), "page": 1,
-                                   "more_records": False}})
+    return json_response(
+        {
+            "users": [org.user_json(u) for u in chosen],
+            "info": {"per_page": 200, "count": len(chosen), "page": 1, "more_records": False},
+        }
+    )
 
 
 def organization(ctx: Ctx) -> Response:

@@ -25,8 +25,9 @@ MAX_TOKEN_OFFSET = 100_000
 SEARCH_CAP = 2000
 
 
-def project(record: dict[str, Any], module: Module, names: list[str] | None, *, listing: bool
-            ) -> dict[str, Any]:
+def project(
+    record: dict[str, Any], module: Module, names: list[str] | None, *, listing: bool
+) -> dict[str, Any]:
     """The record as a GET returns it: only asked-for fields; lists hide subform-like values."""
     if names is None:
         out = dict(record)
@@ -51,8 +52,9 @@ def _fields_param(ctx: Ctx, *, required: bool) -> list[str] | None:
         return None
     names = [n.strip() for n in raw.split(",") if n.strip()]
     if len(names) > 50:
-        raise ApiError("LIMIT_EXCEEDED", {"param_name": "fields", "limit": 50},
-                       "Fields limit exceeded")
+        raise ApiError(
+            "LIMIT_EXCEEDED", {"param_name": "fields", "limit": 50}, "Fields limit exceeded"
+        )
     return names
 
 
@@ -90,14 +92,27 @@ def list_records(ctx: Ctx, module: Module) -> Response:
     per_page = _int_param(ctx, "per_page", 200, 200)
     sort_by, sort_order = args.get("sort_by", "id"), args.get("sort_order", "desc").lower()
     if sort_by not in SORTABLE or sort_order not in {"asc", "desc"}:
-        raise ApiError("INVALID_DATA", {"param_name": "sort_by" if sort_by not in SORTABLE
-                                        else "sort_order", "supported_values": list(SORTABLE)})
-    bound = {"m": module.api_name, "f": names, "s": sort_by, "o": sort_order, "p": per_page,
-             "u": ctx.user["id"]}
+        raise ApiError(
+            "INVALID_DATA",
+            {
+                "param_name": "sort_by" if sort_by not in SORTABLE else "sort_order",
+                "supported_values": list(SORTABLE),
+            },
+        )
+    bound = {
+        "m": module.api_name,
+        "f": names,
+        "s": sort_by,
+        "o": sort_order,
+        "p": per_page,
+        "u": ctx.user["id"],
+    }
     token = args.get("page_token")
     if token and "page" in args:
-        raise ApiError("AMBIGUITY_DURING_PROCESSING", {"ambiguity_due_to": [
-            {"param_name": "page"}, {"param_name": "page_token"}]})
+        raise ApiError(
+            "AMBIGUITY_DURING_PROCESSING",
+            {"ambiguity_due_to": [{"param_name": "page"}, {"param_name": "page_token"}]},
+        )
     if token:
         payload = _unsign(ctx, token)
         if payload["exp"] < time.time():
@@ -111,23 +126,42 @@ def list_records(ctx: Ctx, module: Module) -> Response:
         page = _int_param(ctx, "page", 1)
         offset = (page - 1) * per_page
         if offset >= ctx.settings.discrete_page_limit:
-            raise ApiError("DISCRETE_PAGINATION_LIMIT_EXCEEDED",
-                           {"limit": ctx.settings.discrete_page_limit})
+            raise ApiError(
+                "DISCRETE_PAGINATION_LIMIT_EXCEEDED", {"limit": ctx.settings.discrete_page_limit}
+            )
     since = parse_iso(ctx.request.headers.get("If-Modified-Since", ""))
-    rows = ctx.store.page(module.api_name, order_by=sort_by, descending=sort_order == "desc",
-                          limit=per_page + 1, offset=offset, since_ts=since)
+    rows = ctx.store.page(
+        module.api_name,
+        order_by=sort_by,
+        descending=sort_order == "desc",
+        limit=per_page + 1,
+        offset=offset,
+        since_ts=since,
+    )
     if not rows:
         return Response(status=304) if since is not None else no_content()
     more = len(rows) > per_page
     rows = rows[:per_page]
     expiry = int(time.time()) + TOKEN_TTL
     next_token = _sign(ctx, {**bound, "off": offset + per_page, "exp": expiry}) if more else None
-    prev_token = (_sign(ctx, {**bound, "off": max(0, offset - per_page), "exp": expiry})
-                  if offset > 0 else None)
-    info = {"call": False, "per_page": per_page, "next_page_token": next_token,
-            "count": len(rows), "sort_by": sort_by, "page": offset // per_page + 1,
-            "previous_page_token": prev_token, "page_token_expiry": to_iso(expiry),
-            "sort_order": sort_order, "email": False, "more_records": more}
+    prev_token = (
+        _sign(ctx, {**bound, "off": max(0, offset - per_page), "exp": expiry})
+        if offset > 0
+        else None
+    )
+    info = {
+        "call": False,
+        "per_page": per_page,
+        "next_page_token": next_token,
+        "count": len(rows),
+        "sort_by": sort_by,
+        "page": offset // per_page + 1,
+        "previous_page_token": prev_token,
+        "page_token_expiry": to_iso(expiry),
+        "sort_order": sort_order,
+        "email": False,
+        "more_records": more,
+    }
     data = [project(r, module, names, listing=True) for r in rows]
     return json_response({"data": data, "info": info})
 
@@ -145,14 +179,18 @@ WORD_OK = re.compile(r"^[\w .@+'-]{2,}$")
 
 
 def _simple_match(module: Module, kind: str, needle: str):
-    types = {"email": {"email"}, "phone": {"phone"},
-             "word": {"text", "textarea", "email", "phone", "website", "picklist"}}[kind]
+    types = {
+        "email": {"email"},
+        "phone": {"phone"},
+        "word": {"text", "textarea", "email", "phone", "website", "picklist"},
+    }[kind]
     names = [f["api_name"] for f in module.fields if f["data_type"] in types]
     needle = needle.lower()
     if kind == "phone":
         digits = re.sub(r"\D", "", needle)
-        return lambda r: any(digits and digits in re.sub(r"\D", "", str(r.get(n) or ""))
-                             for n in names)
+        return lambda r: any(
+            digits and digits in re.sub(r"\D", "", str(r.get(n) or "")) for n in names
+        )
     if kind == "email":
         return lambda r: any(str(r.get(n) or "").lower() == needle for n in names)
     return lambda r: any(needle in str(r.get(n) or "").lower() for n in names)
@@ -170,18 +208,33 @@ def search(ctx: Ctx, module: Module) -> Response:
             raise ApiError("INVALID_DATA", {"param_name": "word"})
         predicate = _simple_match(module, kind, args[kind])
     else:
-        raise ApiError("EXPECTED_PARAM_MISSING", {"expected_params": [
-            {"param_name": "criteria"}, {"param_name": "email"}, {"param_name": "phone"},
-            {"param_name": "word"}]})
+        raise ApiError(
+            "EXPECTED_PARAM_MISSING",
+            {
+                "expected_params": [
+                    {"param_name": "criteria"},
+                    {"param_name": "email"},
+                    {"param_name": "phone"},
+                    {"param_name": "word"},
+                ]
+            },
+        )
     per_page, page = _int_param(ctx, "per_page", 200, 200), _int_param(ctx, "page", 1)
     if page * per_page > SEARCH_CAP:
         raise ApiError("LIMIT_REACHED", {"limit": SEARCH_CAP})
     names = _fields_param(ctx, required=False)
     hits = [r for r in ctx.store.all_records(module.api_name) if predicate(r)][:SEARCH_CAP]
-    chunk = hits[(page - 1) * per_page: page * per_page]
+    chunk = hits[(page - 1) * per_page : page * per_page]
     if not chunk:
         return no_content()
-    return json_response({
-        "data": [project(r, module, names, listing=True) for r in chunk],
-        "info": {"per_page": per_page, "count": len(chunk), "page": page,
-                 "more_records": page * per_page < len(hits)}})
+    return json_response(
+        {
+            "data": [project(r, module, names, listing=True) for r in chunk],
+            "info": {
+                "per_page": per_page,
+                "count": len(chunk),
+                "page": page,
+                "more_records": page * per_page < len(hits),
+            },
+        }
+    )

@@ -25,8 +25,11 @@ def _fixed(ctx: Ctx, parts: list[str]) -> dict[str, Handler] | None:
     head, rest = parts[0], parts[1:]
     one = rest[1] if len(rest) > 1 else None
     if head == "settings" and rest:
-        kind = {"modules": meta_routes.modules, "fields": meta_routes.fields,
-                "layouts": meta_routes.layouts}.get(rest[0])
+        kind = {
+            "modules": meta_routes.modules,
+            "fields": meta_routes.fields,
+            "layouts": meta_routes.layouts,
+        }.get(rest[0])
         if kind is not None and len(rest) <= 2:
             return {"GET": lambda: kind(ctx, one)}
         if rest == ["related_lists"]:
@@ -44,15 +47,20 @@ def _fixed(ctx: Ctx, parts: list[str]) -> dict[str, Handler] | None:
 def _records(ctx: Ctx, module: Module, rest: list[str]) -> dict[str, Handler]:
     external = _external(ctx, module)
     if not rest:
-        return {"GET": lambda: read_routes.list_records(ctx, module),
-                "PUT": lambda: writes.update(ctx, module)}
+        return {
+            "GET": lambda: read_routes.list_records(ctx, module),
+            "PUT": lambda: writes.update(ctx, module),
+        }
     if rest == ["search"]:
         return {"GET": lambda: read_routes.search(ctx, module)}
     if len(rest) == 1:
         ext = (external, rest[0]) if external else None
-        return {"GET": lambda: read_routes.get_record(ctx, module, _resolve(ctx, module, rest[0],
-                                                                            external)),
-                "PUT": lambda: writes.update(ctx, module, rest[0], ext)}
+        return {
+            "GET": lambda: read_routes.get_record(
+                ctx, module, _resolve(ctx, module, rest[0], external)
+            ),
+            "PUT": lambda: writes.update(ctx, module, rest[0], ext),
+        }
     if len(rest) in (2, 3):
         return related.routes(ctx, module, rest, external)
     raise ApiError("INVALID_URL_PATTERN")
@@ -76,8 +84,9 @@ def _resolve(ctx: Ctx, module: Module, value: str, external: str | None) -> str:
     return "0"  # no record has id 0, so the GET answers 204 like Zoho
 
 
-def dispatch(request: Request, parts: list[str], tokens: Tokens, store: Store,
-             settings: SandboxSettings) -> Response:
+def dispatch(
+    request: Request, parts: list[str], tokens: Tokens, store: Store, settings: SandboxSettings
+) -> Response:
     if len(parts) < 2 or not VERSION.match(parts[0]):
         raise ApiError("INVALID_URL_PATTERN")
     parts = parts[1:]

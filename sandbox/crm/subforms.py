@@ -12,7 +12,7 @@ MAX_ROWS = 100
 
 def apply_subform(  # noqa: C901 - one branch per documented row operation
     checker: Checker, field: dict[str, Any], value: Any, old: Any, path: str
-                  ) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]]:
     if value is None or value == []:
         return []
     if not isinstance(value, list):
@@ -38,13 +38,18 @@ def apply_subform(  # noqa: C901 - one branch per documented row operation
             row[key] = checker.value(sub_field, cell, row.get(key), f"{row_path}.{key}")
         for sub_field in sub.fields:
             if sub_field["system_mandatory"] and row.get(sub_field["api_name"]) in (None, ""):
-                raise FieldError("MANDATORY_NOT_FOUND", {
-                    "api_name": sub_field["api_name"],
-                    "json_path": f"{row_path}.{sub_field['api_name']}"},
-                    "required field not found")
+                raise FieldError(
+                    "MANDATORY_NOT_FOUND",
+                    {
+                        "api_name": sub_field["api_name"],
+                        "json_path": f"{row_path}.{sub_field['api_name']}",
+                    },
+                    "required field not found",
+                )
         if existing is None:
             rows.append(row)
     if len(rows) > MAX_ROWS:
-        raise FieldError("LIMIT_EXCEEDED", {"api_name": field["api_name"], "limit": MAX_ROWS,
-                                            "json_path": path})
+        raise FieldError(
+            "LIMIT_EXCEEDED", {"api_name": field["api_name"], "limit": MAX_ROWS, "json_path": path}
+        )
     return rows

@@ -33,8 +33,9 @@ class FieldError(Exception):
 class Checker:
     """Validates values for one record; `lookup(module, id)` finds stored records."""
 
-    def __init__(self, lookup: Callable[[str, str], dict[str, Any] | None],
-                 new_id: Callable[[], str]) -> None:
+    def __init__(
+        self, lookup: Callable[[str, str], dict[str, Any] | None], new_id: Callable[[], str]
+    ) -> None:
         self.lookup, self.new_id = lookup, new_id
 
     def bad(self, field: dict[str, Any], path: str, **extra: Any) -> FieldError:
@@ -42,13 +43,26 @@ class Checker:
         details.update(extra or {"expected_data_type": field["data_type"]})
         return FieldError("INVALID_DATA", details)
 
-    def value(self, field: dict[str, Any], value: Any, old: Any, path: str,  # noqa: C901
-              append: bool = False) -> Any:
+    def value(  # noqa: C901
+        self,
+        field: dict[str, Any],
+        value: Any,
+        old: Any,
+        path: str,
+        append: bool = False,
+    ) -> Any:
         data_type = field["data_type"]
         if value is None or (value == "" and data_type not in {"subform"}):
             return None
-        if data_type in {"text", "textarea", "email", "phone", "website", "picklist",
-                         "profileimage"}:
+        if data_type in {
+            "text",
+            "textarea",
+            "email",
+            "phone",
+            "website",
+            "picklist",
+            "profileimage",
+        }:
             if not isinstance(value, str):
                 raise self.bad(field, path)
             if field["length"] and len(value) > field["length"]:
@@ -88,8 +102,11 @@ class Checker:
             return value
         if data_type == "date":
             try:
-                return dt.date.fromisoformat(value).isoformat() if isinstance(
-                    value, str) and len(value) == 10 else _raise()
+                return (
+                    dt.date.fromisoformat(value).isoformat()
+                    if isinstance(value, str) and len(value) == 10
+                    else _raise()
+                )
             except ValueError:
                 raise self.bad(field, path) from None
         if data_type == "datetime":
@@ -111,9 +128,11 @@ class Checker:
             if not isinstance(value, list):
                 raise self.bad(field, path)
             if len(value) > 50:
-                raise FieldError("LIMIT_EXCEEDED", {"api_name": field["api_name"], "limit": 50,
-                                                    "json_path": path},
-                                 "Only 50 participants can be added to an event.")
+                raise FieldError(
+                    "LIMIT_EXCEEDED",
+                    {"api_name": field["api_name"], "limit": 50, "json_path": path},
+                    "Only 50 participants can be added to an event.",
+                )
             return value
         raise self.bad(field, path)
 
@@ -121,8 +140,7 @@ class Checker:
         allowed = [v["actual_value"] for v in field["pick_list_values"] if v["type"] == "used"]
         for value in values:
             if value not in allowed:
-                raise self.bad(field, path, supported_values=[
-                    v for v in allowed if v != "-None-"])
+                raise self.bad(field, path, supported_values=[v for v in allowed if v != "-None-"])
         return values
 
     def reference(self, field: dict[str, Any], value: Any, path: str) -> dict[str, Any]:
@@ -143,9 +161,14 @@ class Checker:
         display = registry()[target].spec.display_field
         return {"name": record.get(display), "id": ref_id}
 
-    def rows(self, field: dict[str, Any], value: Any, old: Any, path: str,
-             make: Callable[[dict[str, Any], dict[str, Any], str], dict[str, Any]]
-             ) -> list[dict[str, Any]]:
+    def rows(
+        self,
+        field: dict[str, Any],
+        value: Any,
+        old: Any,
+        path: str,
+        make: Callable[[dict[str, Any], dict[str, Any], str], dict[str, Any]],
+    ) -> list[dict[str, Any]]:
         if not isinstance(value, list):
             raise self.bad(field, path)
         rows = [dict(r) for r in (old or [])]
@@ -162,20 +185,28 @@ class Checker:
             rows.append(make(field, item, row_path))
         return rows
 
-    def file_row(self, field: dict[str, Any], item: dict[str, Any], path: str
-                 ) -> dict[str, Any]:
+    def file_row(self, field: dict[str, Any], item: dict[str, Any], path: str) -> dict[str, Any]:
         file_id = item.get("File_Id__s")
         if not isinstance(file_id, str) or not file_id:
             raise self.bad(field, path)
-        row = {"File_Id__s": file_id, "File_Name__s": f"{file_id}.bin", "Size__s": "1024",
-               "id": self.new_id()}
+        row = {
+            "File_Id__s": file_id,
+            "File_Name__s": f"{file_id}.bin",
+            "Size__s": "1024",
+            "id": self.new_id(),
+        }
         if field["data_type"] == "imageupload":
-            row.update({"Preview_Id__s": file_id, "Description__s": item.get("Description__s"),
-                        "State__s": "active", "Sequence_Number__s": 1})
+            row.update(
+                {
+                    "Preview_Id__s": file_id,
+                    "Description__s": item.get("Description__s"),
+                    "State__s": "active",
+                    "Sequence_Number__s": 1,
+                }
+            )
         return row
 
-    def link_row(self, field: dict[str, Any], item: dict[str, Any], path: str
-                 ) -> dict[str, Any]:
+    def link_row(self, field: dict[str, Any], item: dict[str, Any], path: str) -> dict[str, Any]:
         meta = field["multiselectlookup"] or field["multiuserlookup"]
         inner = meta["connectedlookup_apiname"]
         target = meta["connected_module"]["api_name"]
@@ -191,9 +222,15 @@ class Checker:
         if record is None:
             raise self.bad(field, f"{path}.{inner}")
         if record.get("Locked__s"):
-            raise FieldError("RECORD_LOCKED", {"api_name": field["api_name"],
-                                               "json_path": f"{path}.{inner}",
-                                               "id": str(ref["id"])}, LOCKED_MSL)
+            raise FieldError(
+                "RECORD_LOCKED",
+                {
+                    "api_name": field["api_name"],
+                    "json_path": f"{path}.{inner}",
+                    "id": str(ref["id"]),
+                },
+                LOCKED_MSL,
+            )
         display = registry()[target].spec.display_field
         return {inner: {"name": record.get(display), "id": str(ref["id"])}, "id": self.new_id()}
 

@@ -29,8 +29,9 @@ def read_body(ctx: Ctx) -> dict[str, Any]:
     try:
         body = json.loads(ctx.request.get_data(as_text=True) or "null")
     except ValueError:
-        raise ApiError("INVALID_DATA", {"expected_data_type": "jsonobject",
-                                        "api_name": "body"}) from None
+        raise ApiError(
+            "INVALID_DATA", {"expected_data_type": "jsonobject", "api_name": "body"}
+        ) from None
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise ApiError("INVALID_DATA", {"expected_data_type": "jsonarray", "api_name": "data"})
     return body
@@ -39,46 +40,61 @@ def read_body(ctx: Ctx) -> dict[str, Any]:
 def check_top_level(body: dict[str, Any]) -> None:
     trigger = body.get("trigger")
     if trigger is not None and (not isinstance(trigger, list) or not set(trigger) <= TRIGGERS):
-        raise ApiError("INVALID_DATA", {"api_name": "trigger", "json_path": "$.trigger",
-                                        "supported_values": sorted(TRIGGERS)})
+        raise ApiError(
+            "INVALID_DATA",
+            {"api_name": "trigger", "json_path": "$.trigger", "supported_values": sorted(TRIGGERS)},
+        )
     skip = body.get("skip_feature_execution")
-    if skip is not None and (not isinstance(skip, list) or any(
-            not isinstance(s, dict) or s.get("name") != "cadences" for s in skip)):
-        raise ApiError("INVALID_DATA", {"api_name": "skip_feature_execution",
-                                        "json_path": "$.skip_feature_execution",
-                                        "supported_values": ["cadences"]})
+    if skip is not None and (
+        not isinstance(skip, list)
+        or any(not isinstance(s, dict) or s.get("name") != "cadences" for s in skip)
+    ):
+        raise ApiError(
+            "INVALID_DATA",
+            {
+                "api_name": "skip_feature_execution",
+                "json_path": "$.skip_feature_execution",
+                "supported_values": ["cadences"],
+            },
+        )
 
 
 def header_fields(record: dict[str, Any]) -> dict[str, Any]:
     # Key order as in Zoho's sample response.
-    return {"Modified_Time": record["Modified_Time"], "Modified_By": _ref(record["Modified_By"]),
-            "Created_Time": record["Created_Time"], "id": record["id"],
-            "Created_By": _ref(record["Created_By"])}
+    return {
+        "Modified_Time": record["Modified_Time"],
+        "Modified_By": _ref(record["Modified_By"]),
+        "Created_Time": record["Created_Time"],
+        "id": record["id"],
+        "Created_By": _ref(record["Created_By"]),
+    }
 
 
 def _ref(user: dict[str, Any]) -> dict[str, Any]:
     return {"name": user.get("name"), "id": user.get("id")}
 
 
-def update(ctx: Ctx, module: Module, path_id: str | None = None,
-           external: tuple[str, str] | None = None) -> Response:
+def update(
+    ctx: Ctx, module: Module, path_id: str | None = None, external: tuple[str, str] | None = None
+) -> Response:
     ctx.require_write(module)
     body = read_body(ctx)
     if len(body["data"]) > MAX_RECORDS:
-        raise ApiError("LIMIT_EXCEEDED", {"api_name": "data", "limit": MAX_RECORDS,
-                                          "json_path": "$.data"})
+        raise ApiError(
+            "LIMIT_EXCEEDED", {"api_name": "data", "limit": MAX_RECORDS, "json_path": "$.data"}
+        )
     check_top_level(body)
     raw_ius = ctx.request.headers.get("If-Unmodified-Since")
     ius = parse_iso(raw_ius) if raw_ius else None
     if raw_ius and ius is None:
-        raise ApiError("INVALID_DATA", {"param_name": "If-Unmodified-Since",
-                                        "expected_data_type": "datetime"})
+        raise ApiError(
+            "INVALID_DATA", {"param_name": "If-Unmodified-Since", "expected_data_type": "datetime"}
+        )
     results = []
     with ctx.store.write() as conn:
         for index, item in enumerate(body["data"]):
             try:
-                results.append(_update_one(ctx, conn, module, index, item, path_id, ius,
-                                           external))
+                results.append(_update_one(ctx, conn, module, index, item, path_id, ius, external))
             except FieldError as error:
                 results.append(envelope(error.code, error.details, error.message))
     codes = [r["code"] for r in results]
@@ -91,34 +107,52 @@ def update(ctx: Ctx, module: Module, path_id: str | None = None,
     return json_response({"data": results}, status)
 
 
-def _find(ctx: Ctx, conn: sqlite3.Connection, module: Module, index: int, item: Any,
-          path_id: str | None, external: tuple[str, str] | None) -> dict[str, Any]:
+def _find(
+    ctx: Ctx,
+    conn: sqlite3.Connection,
+    module: Module,
+    index: int,
+    item: Any,
+    path_id: str | None,
+    external: tuple[str, str] | None,
+) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise FieldError("INVALID_DATA", {"expected_data_type": "jsonobject",
-                                          "json_path": f"$.data[{index}]"})
+        raise FieldError(
+            "INVALID_DATA", {"expected_data_type": "jsonobject", "json_path": f"$.data[{index}]"}
+        )
     if external is not None:
-        row = conn.execute("SELECT data FROM records WHERE module = ? AND "
-                           "json_extract(data, ?) = ?", (module.api_name, f'$."{external[0]}"',
-                                                         external[1])).fetchone()
+        row = conn.execute(
+            "SELECT data FROM records WHERE module = ? AND json_extract(data, ?) = ?",
+            (module.api_name, f'$."{external[0]}"', external[1]),
+        ).fetchone()
         if row is None:
-            raise FieldError("INVALID_DATA", {"api_name": external[0]},
-                             "the id given seems to be invalid")
+            raise FieldError(
+                "INVALID_DATA", {"api_name": external[0]}, "the id given seems to be invalid"
+            )
         return json.loads(row[0])
     record_id = path_id or item.get("id")
     if record_id in (None, ""):
-        raise FieldError("MANDATORY_NOT_FOUND", {"api_name": "id",
-                                                 "json_path": f"$.data[{index}].id"},
-                         "required field not found")
+        raise FieldError(
+            "MANDATORY_NOT_FOUND",
+            {"api_name": "id", "json_path": f"$.data[{index}].id"},
+            "required field not found",
+        )
     record = Store.get_record_in(conn, module.api_name, str(record_id))
     if record is None:
-        raise FieldError("INVALID_DATA", {"id": str(record_id)},
-                         "the id given seems to be invalid")
+        raise FieldError("INVALID_DATA", {"id": str(record_id)}, "the id given seems to be invalid")
     return record
 
 
-def _update_one(ctx: Ctx, conn: sqlite3.Connection, module: Module, index: int, item: Any,
-                path_id: str | None, ius: int | None, external: tuple[str, str] | None
-                ) -> dict[str, Any]:
+def _update_one(
+    ctx: Ctx,
+    conn: sqlite3.Connection,
+    module: Module,
+    index: int,
+    item: Any,
+    path_id: str | None,
+    ius: int | None,
+    external: tuple[str, str] | None,
+) -> dict[str, Any]:
     record = _find(ctx, conn, module, index, item, path_id, external)
     rid = record["id"]
     if record.get("Locked__s"):
@@ -129,12 +163,18 @@ def _update_one(ctx: Ctx, conn: sqlite3.Connection, module: Module, index: int, 
         raise FieldError("NOT_APPROVED", {"id": rid}, NOT_APPROVED)
     stored_ts = ctx.store.modified_ts(conn, rid)
     if ius is not None and stored_ts > ius:
-        raise FieldError("ALREADY_MODIFIED", {
-            "Modified_Time": record["Modified_Time"], "Created_Time": record["Created_Time"],
-            "id": rid, "Modified_By": _ref(record["Modified_By"]),
-            "Created_By": _ref(record["Created_By"])}, ALREADY_MODIFIED)
-    checker = Checker(lambda m, i: Store.get_record_in(conn, m, i),
-                      lambda: Store.next_ids(conn)[0])
+        raise FieldError(
+            "ALREADY_MODIFIED",
+            {
+                "Modified_Time": record["Modified_Time"],
+                "Created_Time": record["Created_Time"],
+                "id": rid,
+                "Modified_By": _ref(record["Modified_By"]),
+                "Created_By": _ref(record["Created_By"]),
+            },
+            ALREADY_MODIFIED,
+        )
+    checker = Checker(lambda m, i: Store.get_record_in(conn, m, i), lambda: Store.next_ids(conn)[0])
     append = item.get("$append_values") or {}
     updated = dict(record)
     for key, value in item.items():
@@ -146,8 +186,9 @@ def _update_one(ctx: Ctx, conn: sqlite3.Connection, module: Module, index: int, 
         if field["data_type"] == "subform":
             updated[key] = apply_subform(checker, field, value, record.get(key), path)
         else:
-            updated[key] = checker.value(field, value, record.get(key), path,
-                                         append=bool(append.get(key)))
+            updated[key] = checker.value(
+                field, value, record.get(key), path, append=bool(append.get(key))
+            )
     _check_record(conn, module, index, item, updated)
     _derive(module, updated)
     modified = max(now_ts(), stored_ts + 1)  # strictly increasing, even within one second
@@ -158,41 +199,67 @@ def _update_one(ctx: Ctx, conn: sqlite3.Connection, module: Module, index: int, 
     details = header_fields(updated)
     if external is not None:
         details[external[0]] = external[1]
-    return {"code": "SUCCESS", "details": details, "message": "record updated",
-            "status": "success"}
+    return {"code": "SUCCESS", "details": details, "message": "record updated", "status": "success"}
 
 
-def _check_record(conn: sqlite3.Connection, module: Module, index: int, item: dict[str, Any],
-                  updated: dict[str, Any]) -> None:
+def _check_record(
+    conn: sqlite3.Connection,
+    module: Module,
+    index: int,
+    item: dict[str, Any],
+    updated: dict[str, Any],
+) -> None:
     required = {f["api_name"] for f in module.fields if f["system_mandatory"]}
     layout = item.get("Layout")
     if isinstance(layout, dict) and layout.get("id"):
         required |= layout_required(module.api_name, str(layout["id"])) or set()
     for name in sorted(required):
         if updated.get(name) in (None, "", []):
-            raise FieldError("MANDATORY_NOT_FOUND", {"api_name": name,
-                                                     "json_path": f"$.data[{index}].{name}"},
-                             "required field not found")
+            raise FieldError(
+                "MANDATORY_NOT_FOUND",
+                {"api_name": name, "json_path": f"$.data[{index}].{name}"},
+                "required field not found",
+            )
     for field in module.fields:
         name = field["api_name"]
         if field["unique"] and name in item and updated.get(name) not in (None, ""):
-            dup = Store.find_duplicate(conn, module.api_name, name, str(updated[name]),
-                                       updated["id"])
+            dup = Store.find_duplicate(
+                conn, module.api_name, name, str(updated[name]), updated["id"]
+            )
             if dup is not None:
                 owner = dup.get("Owner") or {}
-                raise FieldError("DUPLICATE_DATA", {
-                    "api_name": name, "json_path": f"$.data[{index}].{name}",
-                    "duplicate_record": {"id": dup["id"], "module": {
-                        "api_name": module.api_name, "id": module.id},
-                        "Owner": {"name": owner.get("name"), "id": owner.get("id"),
-                                  "zuid": str(int(owner.get("id", "0")) % 10**9)}},
-                    "more_records": False}, "duplicate data")
-    if module.api_name == "Calls" and updated.get("Call_Type") in {"Inbound", "Outbound"} \
-            and _seconds(updated.get("Call_Duration")) == 0:
-        raise FieldError("DEPENDENT_MISMATCH", {
-            "api_name": "Call_Duration", "json_path": f"$.data[{index}].Call_Duration",
-            "dependee": {"api_name": "Call_Type", "json_path": f"$.data[{index}].Call_Type"}},
-            "Call Duration can not be zero.")
+                raise FieldError(
+                    "DUPLICATE_DATA",
+                    {
+                        "api_name": name,
+                        "json_path": f"$.data[{index}].{name}",
+                        "duplicate_record": {
+                            "id": dup["id"],
+                            "module": {"api_name": module.api_name, "id": module.id},
+                            "Owner": {
+                                "name": owner.get("name"),
+                                "id": owner.get("id"),
+                                "zuid": str(int(owner.get("id", "0")) % 10**9),
+                            },
+                        },
+                        "more_records": False,
+                    },
+                    "duplicate data",
+                )
+    if (
+        module.api_name == "Calls"
+        and updated.get("Call_Type") in {"Inbound", "Outbound"}
+        and _seconds(updated.get("Call_Duration")) == 0
+    ):
+        raise FieldError(
+            "DEPENDENT_MISMATCH",
+            {
+                "api_name": "Call_Duration",
+                "json_path": f"$.data[{index}].Call_Duration",
+                "dependee": {"api_name": "Call_Type", "json_path": f"$.data[{index}].Call_Type"},
+            },
+            "Call Duration can not be zero.",
+        )
 
 
 def _seconds(duration: Any) -> int | None:
@@ -211,7 +278,8 @@ def _derive(module: Module, record: dict[str, Any]) -> None:
     """Recompute the read-only values Zoho derives from other fields."""
     if "Full_Name" in module.by_name:
         record["Full_Name"] = " ".join(
-            p for p in (record.get("First_Name"), record.get("Last_Name")) if p)
+            p for p in (record.get("First_Name"), record.get("Last_Name")) if p
+        )
     if module.api_name == "Calls":
         record["Call_Duration_in_seconds"] = _seconds(record.get("Call_Duration"))
     if module.api_name == "Deals":

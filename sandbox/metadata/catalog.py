@@ -18,12 +18,34 @@ def module_id(no: int) -> str:
     return str(ID_BASE + 500 + no)
 
 
-LEAD_SOURCES = ["Advertisement", "Cold Call", "Employee Referral", "Online Store", "Partner",
-                "Trade Show", "Web Download"]
-INDUSTRIES = ["Consulting", "Education", "Financial Services", "Healthcare", "Manufacturing",
-              "Real Estate", "Retail", "Technology"]
-STAGES = ["Qualification", "Needs Analysis", "Value Proposition", "Proposal/Price Quote",
-          "Negotiation/Review", "Closed Won", "Closed Lost"]
+LEAD_SOURCES = [
+    "Advertisement",
+    "Cold Call",
+    "Employee Referral",
+    "Online Store",
+    "Partner",
+    "Trade Show",
+    "Web Download",
+]
+INDUSTRIES = [
+    "Consulting",
+    "Education",
+    "Financial Services",
+    "Healthcare",
+    "Manufacturing",
+    "Real Estate",
+    "Retail",
+    "Technology",
+]
+STAGES = [
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+]
 LANGUAGES = ["English", "French", "German", "Hindi", "Japanese", "Korean", "Spanish"]
 CALL_TYPES = ["Inbound", "Outbound", "Missed"]
 
@@ -41,19 +63,30 @@ def _common() -> list[Spec]:
 
 
 def _msl(api: str, linking: str, inner: str, target: str, no: int) -> dict[str, Any]:
-    return {"display_label": api.replace("_", " "),
-            "linking_module": {"api_name": linking, "id": module_id(no)},
-            "lookup_apiname": inner, "connected_module": {"api_name": target, "id": ""},
-            "api_name": api, "connectedfield_apiname": inner, "connectedlookup_apiname": inner,
-            "id": module_id(no)}
+    return {
+        "display_label": api.replace("_", " "),
+        "linking_module": {"api_name": linking, "id": module_id(no)},
+        "lookup_apiname": inner,
+        "connected_module": {"api_name": target, "id": ""},
+        "api_name": api,
+        "connectedfield_apiname": inner,
+        "connectedlookup_apiname": inner,
+        "id": module_id(no),
+    }
 
 
 def _rollup(function: str, based_on: str, related: str, field: str) -> dict[str, Any]:
-    return {"return_type": "double",
-            "expression": {"function_parameters": [{"api_name": field}], "criteria": None,
-                           "function": function},
-            "based_on_module": {"api_name": based_on, "id": ""},
-            "related_list": {"api_name": related, "id": ""}, "rollup_based_on": "related_list"}
+    return {
+        "return_type": "double",
+        "expression": {
+            "function_parameters": [{"api_name": field}],
+            "criteria": None,
+            "function": function,
+        },
+        "based_on_module": {"api_name": based_on, "id": ""},
+        "related_list": {"api_name": related, "id": ""},
+        "rollup_based_on": "related_list",
+    }
 
 
 CONTACT_FIELDS: list[Spec] = [
@@ -72,9 +105,15 @@ CONTACT_FIELDS: list[Spec] = [
     ("Lead_Source", "picklist", {"values": LEAD_SOURCES}),
     ("Email_Opt_Out", "boolean", {}),
     ("Website", "website", {"custom": True}),
-    ("External_Contact_ID", "text", {
-        "custom": True, "unique": {"casesensitive": True},
-        "external": {"show": True, "type": "org", "allow_multiple_config": False}}),
+    (
+        "External_Contact_ID",
+        "text",
+        {
+            "custom": True,
+            "unique": {"casesensitive": True},
+            "external": {"show": True, "type": "org", "allow_multiple_config": False},
+        },
+    ),
     ("Languages", "multiselectpicklist", {"values": LANGUAGES, "custom": True}),
     ("Loyalty_Points", "integer", {"custom": True}),
     ("Customer_Number", "bigint", {"custom": True, "label": "Customer Number"}),
@@ -89,12 +128,29 @@ CONTACT_FIELDS: list[Spec] = [
     ("Notes_Short", "textarea", {"textarea": "small", "custom": True, "length": 200}),
     ("Contact_Number", "autonumber", {"prefix": "CON-", "custom": True}),
     ("Engagement_Score", "formula", {"custom": True, "expression": "Loyalty_Points*1.5"}),
-    ("Open_Deals_Amount", "rollup_summary", {
-        "custom": True, "rollup": _rollup("SUM", "Deals", "Deals", "Amount")}),
-    ("Favourite_Listings", "multiselectlookup", {"custom": True, "msl": _msl(
-        "Favourite_Listings", "Contacts_X_Listings", "Favourite_Listing", "Listings", 30)}),
-    ("Team_Members", "multiuserlookup", {"custom": True, "mul": _msl(
-        "Team_Members", "Contacts_X_Users", "Team_Member", "users", 31)}),
+    (
+        "Open_Deals_Amount",
+        "rollup_summary",
+        {"custom": True, "rollup": _rollup("SUM", "Deals", "Deals", "Amount")},
+    ),
+    (
+        "Favourite_Listings",
+        "multiselectlookup",
+        {
+            "custom": True,
+            "msl": _msl(
+                "Favourite_Listings", "Contacts_X_Listings", "Favourite_Listing", "Listings", 30
+            ),
+        },
+    ),
+    (
+        "Team_Members",
+        "multiuserlookup",
+        {
+            "custom": True,
+            "mul": _msl("Team_Members", "Contacts_X_Users", "Team_Member", "users", 31),
+        },
+    ),
     ("Photos", "imageupload", {"custom": True}),
     ("Documents", "fileupload", {"custom": True}),
     ("Addresses", "subform", {"custom": True, "subform": "Contact_Addresses"}),
@@ -116,15 +172,30 @@ DEAL_FIELDS: list[Spec] = [
     ("Type", "picklist", {"values": ["New Business", "Existing Business"]}),
     ("Lead_Source", "picklist", {"values": LEAD_SOURCES}),
     ("Next_Step", "text", {"length": 100}),
-    ("External_Deal_ID", "text", {
-        "custom": True, "unique": {"casesensitive": True},
-        "external": {"show": True, "type": "org", "allow_multiple_config": False}}),
+    (
+        "External_Deal_ID",
+        "text",
+        {
+            "custom": True,
+            "unique": {"casesensitive": True},
+            "external": {"show": True, "type": "org", "allow_multiple_config": False},
+        },
+    ),
     ("Foreign_Languages", "multiselectpicklist", {"values": LANGUAGES, "custom": True}),
     ("Image_Upload", "imageupload", {"custom": True}),
-    ("Listings", "multiselectlookup", {"custom": True, "msl": _msl(
-        "Listings", "Deals_X_Listings", "Interested_Listings", "Listings", 32)}),
-    ("AssociatedUser", "multiuserlookup", {"custom": True, "mul": _msl(
-        "AssociatedUser", "Deals_X_Users", "User", "users", 33)}),
+    (
+        "Listings",
+        "multiselectlookup",
+        {
+            "custom": True,
+            "msl": _msl("Listings", "Deals_X_Listings", "Interested_Listings", "Listings", 32),
+        },
+    ),
+    (
+        "AssociatedUser",
+        "multiuserlookup",
+        {"custom": True, "mul": _msl("AssociatedUser", "Deals_X_Users", "User", "users", 33)},
+    ),
     ("Deal_Number", "autonumber", {"prefix": "DL-", "custom": True}),
     ("Is_Renewal", "boolean", {"custom": True}),
     ("Seats", "integer", {"custom": True}),
@@ -140,8 +211,11 @@ DEAL_FIELDS: list[Spec] = [
     ("Line_Items", "subform", {"custom": True, "subform": "Deal_Line_Items"}),
     ("Description", "textarea", {"textarea": "large"}),
     ("Proposal_Notes", "textarea", {"textarea": "rich_text", "custom": True}),
-    ("Line_Items_Total", "rollup_summary", {
-        "custom": True, "rollup": _rollup("SUM", "Deal_Line_Items", "Line_Items", "Unit_Price")}),
+    (
+        "Line_Items_Total",
+        "rollup_summary",
+        {"custom": True, "rollup": _rollup("SUM", "Deal_Line_Items", "Line_Items", "Unit_Price")},
+    ),
 ]
 
 SUBFORMS: dict[str, list[Spec]] = {

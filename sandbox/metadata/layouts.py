@@ -20,21 +20,44 @@ LAYOUT_REQUIRED = {
 }
 
 
-def _section(no: int, k: int, name: str, columns: int, fields: list[dict[str, Any]],
-             required: set[str], *, subform: bool = False) -> dict[str, Any]:
+def _section(
+    no: int,
+    k: int,
+    name: str,
+    columns: int,
+    fields: list[dict[str, Any]],
+    required: set[str],
+    *,
+    subform: bool = False,
+) -> dict[str, Any]:
     section_id = str(ID_BASE + 92000 + no * 100 + k)
     layout_fields = []
     for seq, field in enumerate(fields, start=1):
         entry = dict(field)
-        entry.update({"required": field["system_mandatory"] or field["api_name"] in required,
-                      "sequence_number": seq, "section_id": section_id,
-                      "validation_rule": None})
+        entry.update(
+            {
+                "required": field["system_mandatory"] or field["api_name"] in required,
+                "sequence_number": seq,
+                "section_id": section_id,
+                "validation_rule": None,
+            }
+        )
         layout_fields.append(entry)
-    return {"id": section_id, "api_name": name.replace(" ", "_"), "name": name,
-            "display_label": name, "sequence_number": k, "column_count": columns,
-            "tab_traversal": "left_to_right", "type": "used", "generated_type": "default",
-            "isSubformSection": subform, "mode": "editable", "properties": None,
-            "fields": layout_fields}
+    return {
+        "id": section_id,
+        "api_name": name.replace(" ", "_"),
+        "name": name,
+        "display_label": name,
+        "sequence_number": k,
+        "column_count": columns,
+        "tab_traversal": "left_to_right",
+        "type": "used",
+        "generated_type": "default",
+        "isSubformSection": subform,
+        "mode": "editable",
+        "properties": None,
+        "fields": layout_fields,
+    }
 
 
 def _sections(module: Module, names: set[str] | None) -> list[dict[str, Any]]:
@@ -52,31 +75,52 @@ def _sections(module: Module, names: set[str] | None) -> list[dict[str, Any]]:
         if i >= 2 * chunk:
             title = f"Additional Information {i // chunk}"
         columns = 2 if (i // chunk) % 2 == 0 else 1
-        sections.append(_section(no, len(sections) + 1, title, columns, rest[i:i + chunk],
-                                 required))
+        sections.append(
+            _section(no, len(sections) + 1, title, columns, rest[i : i + chunk], required)
+        )
     for field in subforms:
-        sections.append(_section(no, len(sections) + 1, field["field_label"], 1, [field],
-                                 required, subform=True))
+        sections.append(
+            _section(
+                no, len(sections) + 1, field["field_label"], 1, [field], required, subform=True
+            )
+        )
     if texts:
-        sections.append(_section(no, len(sections) + 1, "Description Information", 1, texts,
-                                 required))
+        sections.append(
+            _section(no, len(sections) + 1, "Description Information", 1, texts, required)
+        )
     if system:
-        sections.append(_section(no, len(sections) + 1, "System Information", 2, system,
-                                 required))
+        sections.append(_section(no, len(sections) + 1, "System Information", 2, system, required))
     return sections
 
 
 def _layout(module: Module, k: int, name: str, names: set[str] | None) -> dict[str, Any]:
-    return {"id": layout_id(module.api_name, k), "name": name, "api_name": f"{name}__s",
-            "display_label": name, "status": "active", "visible": True, "source": "crm",
-            "generated_type": "default", "created_time": "2024-01-02T10:00:00+05:30",
-            "created_by": ADMIN, "modified_time": "2024-01-02T10:00:00+05:30",
-            "modified_by": ADMIN,
-            "profiles": [{"name": "Administrator", "id": str(ID_BASE + 9001), "default": k == 1,
-                          "_default_view": None, "_default_assignment_view": None}],
-            "convert_mapping": {},
-            "actions_allowed": {"edit": True, "rename": True, "clone": True, "delete": k > 1},
-            "show_business_card": False, "sections": _sections(module, names)}
+    return {
+        "id": layout_id(module.api_name, k),
+        "name": name,
+        "api_name": f"{name}__s",
+        "display_label": name,
+        "status": "active",
+        "visible": True,
+        "source": "crm",
+        "generated_type": "default",
+        "created_time": "2024-01-02T10:00:00+05:30",
+        "created_by": ADMIN,
+        "modified_time": "2024-01-02T10:00:00+05:30",
+        "modified_by": ADMIN,
+        "profiles": [
+            {
+                "name": "Administrator",
+                "id": str(ID_BASE + 9001),
+                "default": k == 1,
+                "_default_view": None,
+                "_default_assignment_view": None,
+            }
+        ],
+        "convert_mapping": {},
+        "actions_allowed": {"edit": True, "rename": True, "clone": True, "delete": k > 1},
+        "show_business_card": False,
+        "sections": _sections(module, names),
+    }
 
 
 def layout_id(module_api: str, k: int = 1) -> str:
@@ -88,8 +132,19 @@ def layouts_for(module_api: str) -> list[dict[str, Any]]:
     module = registry()[module_api]
     layouts = [_layout(module, 1, "Standard", None)]
     if module_api == "Deals":
-        renewal = {"Deal_Name", "Account_Name", "Amount", "Stage", "Pipeline", "Closing_Date",
-                   "Contract_Id", "Is_Renewal", "Owner", "Description", "Line_Items"}
+        renewal = {
+            "Deal_Name",
+            "Account_Name",
+            "Amount",
+            "Stage",
+            "Pipeline",
+            "Closing_Date",
+            "Contract_Id",
+            "Is_Renewal",
+            "Owner",
+            "Description",
+            "Line_Items",
+        }
         layouts.append(_layout(module, 2, "Renewals", renewal))
     return layouts
 
@@ -114,10 +169,22 @@ def related_lists_meta(module_api: str) -> list[dict[str, Any]]:
     out = []
     for seq, (api, target, _via) in enumerate(RELATED_LISTS.get(module_api, []), start=1):
         rid = str(ID_BASE + 93000 + registry()[module_api].spec.no * 10 + seq)
-        out.append({"id": rid, "sequence_number": str(seq), "display_label": api.replace("_", " "),
-                    "api_name": api, "name": api, "type": "default", "visible": True,
-                    "module": {"api_name": target, "id": module_id(registry()[target].spec.no)},
-                    "href": f"{module_api}/{{ID}}/{api}", "action": None,
-                    "sort_by": None, "sort_order": None, "connectedmodule": None,
-                    "linkingmodule": None})
+        out.append(
+            {
+                "id": rid,
+                "sequence_number": str(seq),
+                "display_label": api.replace("_", " "),
+                "api_name": api,
+                "name": api,
+                "type": "default",
+                "visible": True,
+                "module": {"api_name": target, "id": module_id(registry()[target].spec.no)},
+                "href": f"{module_api}/{{ID}}/{api}",
+                "action": None,
+                "sort_by": None,
+                "sort_order": None,
+                "connectedmodule": None,
+                "linkingmodule": None,
+            }
+        )
     return out

@@ -14,27 +14,70 @@ PROFILES = {
     "Standard": str(ID_BASE + 9002),
     "Read Only": str(ID_BASE + 9003),
 }
-ROLES = {"CEO": str(ID_BASE + 8001), "Manager": str(ID_BASE + 8002),
-         "Sales Rep": str(ID_BASE + 8003)}
+ROLES = {
+    "CEO": str(ID_BASE + 8001),
+    "Manager": str(ID_BASE + 8002),
+    "Sales Rep": str(ID_BASE + 8003),
+}
 
 # `edit`: "all", "none" (the read-only user: 403 NO_PERMISSION on every write), or "all_but"
 # with modules the user may not update (400 AUTHORIZATION_FAILED, zoho-update-records).
 USERS: list[dict[str, Any]] = [
-    {"id": str(ID_BASE + 235011), "first_name": "Patricia", "last_name": "Boyle",
-     "email": "patricia.boyle@sandbox.test", "profile": "Administrator", "role": "CEO",
-     "status": "active", "edit": "all", "denied": []},
-    {"id": str(ID_BASE + 235017), "first_name": "Morgan", "last_name": "Lee",
-     "email": "morgan.lee@sandbox.test", "profile": "Administrator", "role": "Manager",
-     "status": "active", "edit": "all", "denied": []},
-    {"id": str(ID_BASE + 235023), "first_name": "Sam", "last_name": "Rivera",
-     "email": "sam.rivera@sandbox.test", "profile": "Standard", "role": "Sales Rep",
-     "status": "active", "edit": "all_but", "denied": ["Products"]},
-    {"id": str(ID_BASE + 235029), "first_name": "Riley", "last_name": "Reader",
-     "email": "riley.reader@sandbox.test", "profile": "Read Only", "role": "Sales Rep",
-     "status": "active", "edit": "none", "denied": []},
-    {"id": str(ID_BASE + 235035), "first_name": "Ivan", "last_name": "Former",
-     "email": "ivan.former@sandbox.test", "profile": "Standard", "role": "Sales Rep",
-     "status": "disabled", "edit": "none", "denied": []},
+    {
+        "id": str(ID_BASE + 235011),
+        "first_name": "Patricia",
+        "last_name": "Boyle",
+        "email": "patricia.boyle@sandbox.test",
+        "profile": "Administrator",
+        "role": "CEO",
+        "status": "active",
+        "edit": "all",
+        "denied": [],
+    },
+    {
+        "id": str(ID_BASE + 235017),
+        "first_name": "Morgan",
+        "last_name": "Lee",
+        "email": "morgan.lee@sandbox.test",
+        "profile": "Administrator",
+        "role": "Manager",
+        "status": "active",
+        "edit": "all",
+        "denied": [],
+    },
+    {
+        "id": str(ID_BASE + 235023),
+        "first_name": "Sam",
+        "last_name": "Rivera",
+        "email": "sam.rivera@sandbox.test",
+        "profile": "Standard",
+        "role": "Sales Rep",
+        "status": "active",
+        "edit": "all_but",
+        "denied": ["Products"],
+    },
+    {
+        "id": str(ID_BASE + 235029),
+        "first_name": "Riley",
+        "last_name": "Reader",
+        "email": "riley.reader@sandbox.test",
+        "profile": "Read Only",
+        "role": "Sales Rep",
+        "status": "active",
+        "edit": "none",
+        "denied": [],
+    },
+    {
+        "id": str(ID_BASE + 235035),
+        "first_name": "Ivan",
+        "last_name": "Former",
+        "email": "ivan.former@sandbox.test",
+        "profile": "Standard",
+        "role": "Sales Rep",
+        "status": "disabled",
+        "edit": "none",
+        "denied": [],
+    },
 ]
 ADMIN_EMAIL = USERS[0]["email"]
 READ_ONLY_EMAIL = USERS[3]["email"]
@@ -73,23 +116,58 @@ def active_users() -> list[dict[str, Any]]:
 
 
 def user_json(user: dict[str, Any]) -> dict[str, Any]:
-    return {"id": user["id"], "first_name": user["first_name"], "last_name": user["last_name"],
-            "full_name": full_name(user), "email": user["email"], "status": user["status"],
-            "role": {"name": user["role"], "id": ROLES[user["role"]]},
-            "profile": {"name": user["profile"], "id": PROFILES[user["profile"]]},
-            "time_zone": ORG_TIME_ZONE, "locale": "en_US", "country": "IN",
-            "language": "en_US", "confirm": True, "zuid": str(int(user["id"]) % 10**9),
-            "isonline": False, "date_format": "MM/dd/yyyy", "time_format": "hh:mm a",
-            "Isonline": False, "Modified_By": None, "created_time": "2024-01-02T10:00:00+05:30"}
+    return {
+        "id": user["id"],
+        "first_name": user["first_name"],
+        "last_name": user["last_name"],
+        "full_name": full_name(user),
+        "email": user["email"],
+        "status": user["status"],
+        "role": {"name": user["role"], "id": ROLES[user["role"]]},
+        "profile": {"name": user["profile"], "id": PROFILES[user["profile"]]},
+        "time_zone": ORG_TIME_ZONE,
+        "locale": "en_US",
+        "country": "IN",
+        "language": "en_US",
+        "confirm": True,
+        "zuid": str(int(user["id"]) % 10**9),
+        "isonline": False,
+        "date_format": "MM/dd/yyyy",
+        "time_format": "hh:mm a",
+        "Isonline": False,
+        "Modified_By": None,
+        "created_time": "2024-01-02T10:00:00+05:30",
+    }
 
 
 def org_json(base_url: str) -> dict[str, Any]:
-    return {"id": str(ID_BASE + 1), "company_name": "Zylker Sandbox Ltd", "alias": "zylker",
-            "primary_email": ADMIN_EMAIL, "time_zone": ORG_TIME_ZONE, "iso_code": "INR",
-            "currency_symbol": "₹", "currency": "Indian Rupee - INR", "country_code": "IN",
-            "country": "India", "zgid": ORG_ID, "domain_name": "org" + ORG_ID,
-            "type": "production", "mc_status": False, "gapps_enabled": False,
-            "currency_locale": "en_IN", "phone": "+91 44 6744 7000", "website": base_url,
-            "employee_count": "50", "description": None, "license_details": {
-                "paid": True, "paid_type": "enterprise", "users_license_purchased": 10,
-                "trial_type": None, "trial_expiry": None, "paid_expiry": None}}
+    return {
+        "id": str(ID_BASE + 1),
+        "company_name": "Zylker Sandbox Ltd",
+        "alias": "zylker",
+        "primary_email": ADMIN_EMAIL,
+        "time_zone": ORG_TIME_ZONE,
+        "iso_code": "INR",
+        "currency_symbol": "₹",
+        "currency": "Indian Rupee - INR",
+        "country_code": "IN",
+        "country": "India",
+        "zgid": ORG_ID,
+        "domain_name": "org" + ORG_ID,
+        "type": "production",
+        "mc_status": False,
+        "gapps_enabled": False,
+        "currency_locale": "en_IN",
+        "phone": "+91 44 6744 7000",
+        "website": base_url,
+        "employee_count": "50",
+        "description": None,
+        "license_details": {
+            "paid": True,
+            "paid_type": "enterprise",
+            "users_license_purchased": 10,
+            "trial_type": None,
+            "trial_expiry": None,
+            "paid_expiry": None,
+        },
+    }

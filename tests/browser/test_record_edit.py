@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _contacts(connection, count: int = 2) -> list[str]:
-    page = records_list(client=client_for(connection), module="Contacts", fields=["id"],
-                        per_page=count)  # fmt: skip
+    page = records_list(
+        client=client_for(connection), module="Contacts", fields=["id"], per_page=count
+    )
     return [str(record["id"]) for record in page.records]
 
 
@@ -23,8 +24,9 @@ def _open(page, live_server, connection, record_id):
     expect(page.locator("form.record-form")).to_be_visible()
 
 
-def test_open_edit_and_save_a_contact(live_server, page, log_in, screenshot, editor_user,
-                                      sandbox_connection, sandbox):  # fmt: skip
+def test_open_edit_and_save_a_contact(
+    live_server, page, log_in, screenshot, editor_user, sandbox_connection, sandbox
+):
     record_id = _contacts(sandbox_connection)[0]
     log_in("editor")
     _open(page, live_server, sandbox_connection, record_id)
@@ -49,8 +51,9 @@ def test_open_edit_and_save_a_contact(live_server, page, log_in, screenshot, edi
     assert str(saved["Account_Name"]["id"]) == chosen_id
 
 
-def test_a_field_error_shows_next_to_its_field(live_server, page, log_in, screenshot, editor_user,
-                                               sandbox_connection, sandbox):  # fmt: skip
+def test_a_field_error_shows_next_to_its_field(
+    live_server, page, log_in, screenshot, editor_user, sandbox_connection, sandbox
+):
     record_id, other_id = _contacts(sandbox_connection)
     taken = sandbox.get_record("Contacts", other_id)["External_Contact_ID"]
     log_in("editor")
@@ -68,22 +71,26 @@ def test_a_field_error_shows_next_to_its_field(live_server, page, log_in, screen
     summary = page.locator("#record-form .error-summary")
     expect(summary).to_be_focused()  # keyboard and screen-reader users start at the list
     expect(summary.get_by_role("link", name="External Contact ID")).to_have_attribute(
-        "href", "#field-External_Contact_ID")
+        "href", "#field-External_Contact_ID"
+    )
     duplicate = page.locator("#field-External_Contact_ID")
     expect(duplicate).to_contain_text("Another record already has this value.")
     expect(duplicate.get_by_role("link", name="Open the other record")).to_have_attribute(
-        "href", f"/records/{sandbox_connection.pk}/Contacts/{other_id}/")
+        "href", f"/records/{sandbox_connection.pk}/Contacts/{other_id}/"
+    )
     expect(page.locator("#id_Email")).to_have_value("fixed@example.com")  # nothing lost
     screenshot("record-edit-errors")
 
 
-def test_a_conflict_is_resolved_by_merging(live_server, page, log_in, screenshot, editor_user,
-                                           sandbox_connection, sandbox):  # fmt: skip
+def test_a_conflict_is_resolved_by_merging(
+    live_server, page, log_in, screenshot, editor_user, sandbox_connection, sandbox
+):
     record_id = _contacts(sandbox_connection)[0]
     log_in("editor")
     _open(page, live_server, sandbox_connection, record_id)
-    sandbox.edit_record("Contacts", record_id, {"Title": "Their title",
-                                                "Department": "Their department"})  # fmt: skip
+    sandbox.edit_record(
+        "Contacts", record_id, {"Title": "Their title", "Department": "Their department"}
+    )
 
     page.locator("#id_Title").fill("My title")
     page.locator("#id_Mobile").fill("+1 555 0100")
@@ -102,7 +109,10 @@ def test_a_conflict_is_resolved_by_merging(live_server, page, log_in, screenshot
     expect(page.locator("#record-form .msg-success")).to_contain_text("Saved")
     saved = sandbox.get_record("Contacts", record_id)
     assert (saved["Title"], saved["Department"], saved["Mobile"]) == (
-        "My title", "Their department", "+1 555 0100")
+        "My title",
+        "Their department",
+        "+1 555 0100",
+    )
 
 
 def test_subform_rows_are_added_without_losing_what_was_typed(

@@ -22,17 +22,29 @@ MODIFIED = "2024-01-15T15:26:49+05:30"
 
 
 def field(api_name, data_type, label=None, **extra):
-    entry = {"api_name": api_name, "field_label": label or api_name.replace("_", " "),
-             "data_type": data_type, "json_type": "string", "read_only": False,
-             "field_read_only": False, "system_mandatory": False, "custom_field": True,
-             "tooltip": None, "unique": {}, "lookup": {}, "pick_list_values": []}  # fmt: skip
+    entry = {
+        "api_name": api_name,
+        "field_label": label or api_name.replace("_", " "),
+        "data_type": data_type,
+        "json_type": "string",
+        "read_only": False,
+        "field_read_only": False,
+        "system_mandatory": False,
+        "custom_field": True,
+        "tooltip": None,
+        "unique": {},
+        "lookup": {},
+        "pick_list_values": [],
+    }
     entry.update(extra)
     return entry
 
 
 PICKS = [{"display_value": v, "actual_value": v, "type": "used"} for v in ("Hot", "Warm", "Cold")]
-LANGS = [{"display_value": v, "actual_value": v, "type": "used"} for v in ("English", "Korean",
-                                                                          "Spanish")]  # fmt: skip
+LANGS = [
+    {"display_value": v, "actual_value": v, "type": "used"}
+    for v in ("English", "Korean", "Spanish")
+]
 FIELDS = [
     field("Last_Name", "text", "Last name", length=80, system_mandatory=True),
     field("Company", "text", length=30, tooltip={"name": "static_text", "value": "Legal name"}),
@@ -44,8 +56,13 @@ FIELDS = [
     field("Employees", "integer", json_type="integer", length=9),
     field("Big_Number", "bigint"),
     field("Score", "double", json_type="double", length=16, decimal_place=2),
-    field("Annual_Revenue", "currency", json_type="double", length=16,
-          currency={"rounding_option": "normal", "precision": 2}),
+    field(
+        "Annual_Revenue",
+        "currency",
+        json_type="double",
+        length=16,
+        currency={"rounding_option": "normal", "precision": 2},
+    ),
     field("Discount", "percent", json_type="double", length=5, decimal_place=2),
     field("Weight", "decimal", json_type="double", length=10, decimal_place=3),
     field("Email_Opt_Out", "boolean", json_type="boolean"),
@@ -56,12 +73,28 @@ FIELDS = [
     field("Account", "lookup", json_type="jsonobject", lookup={"module": {"api_name": "Accounts"}}),
     field("Owner", "ownerlookup", "Lead owner", json_type="jsonobject"),
     field("Reviewer", "userlookup", json_type="jsonobject"),
-    field("Listings", "multiselectlookup", json_type="jsonarray", multiselectlookup={
-        "linking_module": {"api_name": "LeadsXProducts"}, "connected_module": {"api_name":
-        "Products"}, "lookup_apiname": "Lead", "connectedlookup_apiname": "Product"}),
-    field("Helpers", "multiuserlookup", json_type="jsonarray", multiuserlookup={
-        "linking_module": {"api_name": "LeadsXUsers"}, "connected_module": {"api_name": "users"},
-        "lookup_apiname": "Lead", "connectedlookup_apiname": "User"}),
+    field(
+        "Listings",
+        "multiselectlookup",
+        json_type="jsonarray",
+        multiselectlookup={
+            "linking_module": {"api_name": "LeadsXProducts"},
+            "connected_module": {"api_name": "Products"},
+            "lookup_apiname": "Lead",
+            "connectedlookup_apiname": "Product",
+        },
+    ),
+    field(
+        "Helpers",
+        "multiuserlookup",
+        json_type="jsonarray",
+        multiuserlookup={
+            "linking_module": {"api_name": "LeadsXUsers"},
+            "connected_module": {"api_name": "users"},
+            "lookup_apiname": "Lead",
+            "connectedlookup_apiname": "User",
+        },
+    ),
     field("Photos", "imageupload", json_type="jsonarray"),
     field("Files", "fileupload", json_type="jsonarray"),
     field("Items", "subform", json_type="jsonarray", subform={"module": {"api_name": "Items"}}),
@@ -77,41 +110,86 @@ ITEM_FIELDS = [
     field("Parent_Id", "lookup", json_type="jsonobject"),
 ]
 SECTIONS = [
-    {"display_label": "Lead information", "sequence_number": 1, "column_count": 2,
-     "fields": [{"api_name": f["api_name"], "sequence_number": i,
-                 "required": f["api_name"] in ("Last_Name", "Company")}
-                for i, f in enumerate(FIELDS[:14])]},
-    {"display_label": "More details", "sequence_number": 2, "column_count": 1,
-     "fields": [{"api_name": f["api_name"], "sequence_number": i, "required": False}
-                for i, f in enumerate(FIELDS[14:])]},
-]  # fmt: skip
+    {
+        "display_label": "Lead information",
+        "sequence_number": 1,
+        "column_count": 2,
+        "fields": [
+            {
+                "api_name": f["api_name"],
+                "sequence_number": i,
+                "required": f["api_name"] in ("Last_Name", "Company"),
+            }
+            for i, f in enumerate(FIELDS[:14])
+        ],
+    },
+    {
+        "display_label": "More details",
+        "sequence_number": 2,
+        "column_count": 1,
+        "fields": [
+            {"api_name": f["api_name"], "sequence_number": i, "required": False}
+            for i, f in enumerate(FIELDS[14:])
+        ],
+    },
+]
 LAYOUTS = [{"id": "4150868000000091055", "name": "Standard", "sections": SECTIONS}]
 USERS = [
-    {"id": "4150868000000225013", "full_name": "Patricia Boyle", "email": "p@x.com",
-     "status": "active"},
+    {
+        "id": "4150868000000225013",
+        "full_name": "Patricia Boyle",
+        "email": "p@x.com",
+        "status": "active",
+    },
     {"id": "4150868000000225014", "full_name": "Sam Lee", "email": "s@x.com", "status": "active"},
-]  # fmt: skip
+]
 RECORD = {
-    "id": RECORD_ID, "Modified_Time": MODIFIED, "Layout": {"id": "4150868000000091055"},
-    "Last_Name": "Stewart", "Company": "Zylker", "Description": "Met at the fair",
-    "Notes_Large": None, "Email": "stewart@zylker.com", "Phone": "+1 555 0100",
-    "Website": "www.zylker.com", "Employees": 40, "Big_Number": "0012345600012", "Score": 12.5,
-    "Annual_Revenue": 250000.9, "Discount": 5, "Weight": 1.25, "Email_Opt_Out": False,
-    "Birth_Date": "1980-08-16", "Call_Time": "2024-01-10T09:30:00+05:30", "Rating": "Warm",
-    "Languages": ["English"], "Account": {"name": "Zylker Inc", "id": "4150868000000300001"},
+    "id": RECORD_ID,
+    "Modified_Time": MODIFIED,
+    "Layout": {"id": "4150868000000091055"},
+    "Last_Name": "Stewart",
+    "Company": "Zylker",
+    "Description": "Met at the fair",
+    "Notes_Large": None,
+    "Email": "stewart@zylker.com",
+    "Phone": "+1 555 0100",
+    "Website": "www.zylker.com",
+    "Employees": 40,
+    "Big_Number": "0012345600012",
+    "Score": 12.5,
+    "Annual_Revenue": 250000.9,
+    "Discount": 5,
+    "Weight": 1.25,
+    "Email_Opt_Out": False,
+    "Birth_Date": "1980-08-16",
+    "Call_Time": "2024-01-10T09:30:00+05:30",
+    "Rating": "Warm",
+    "Languages": ["English"],
+    "Account": {"name": "Zylker Inc", "id": "4150868000000300001"},
     "Owner": {"name": "Patricia Boyle", "id": "4150868000000225013", "email": "p@x.com"},
     "Reviewer": None,
-    "Listings": [{"Product": {"name": "Villa", "id": "4150868000000500001"},
-                  "id": "4150868000000600001"}],
-    "Helpers": [{"User": {"name": "Sam Lee", "id": "4150868000000225014"},
-                 "id": "4150868000000700001"}],
+    "Listings": [
+        {"Product": {"name": "Villa", "id": "4150868000000500001"}, "id": "4150868000000600001"}
+    ],
+    "Helpers": [
+        {"User": {"name": "Sam Lee", "id": "4150868000000225014"}, "id": "4150868000000700001"}
+    ],
     "Photos": [{"File_Name__s": "front.png", "File_Id__s": "abc", "id": "4150868000000800001"}],
     "Files": [],
-    "Items": [{"id": "4150868000000900001", "Item_Name": "Chair", "Qty": 2,
-               "Parent_Id": {"id": RECORD_ID}}],
-    "Lead_No": "L-0001", "Total": 99.5, "Locked_Field": "fixed", "Hologram": "✨",
+    "Items": [
+        {
+            "id": "4150868000000900001",
+            "Item_Name": "Chair",
+            "Qty": 2,
+            "Parent_Id": {"id": RECORD_ID},
+        }
+    ],
+    "Lead_No": "L-0001",
+    "Total": 99.5,
+    "Locked_Field": "fixed",
+    "Hologram": "✨",
     "Call_Duration": "5",
-}  # fmt: skip
+}
 
 
 def record(**changes):
@@ -136,9 +214,20 @@ def mock_get(rsps, body=None):
 
 
 def success(modified="2024-01-16T10:00:00+05:30"):
-    return {"data": [{"code": "SUCCESS", "details": {"Modified_Time": modified, "id": RECORD_ID,
-            "Modified_By": {"name": "Patricia Boyle", "id": "1"}}, "message": "record updated",
-            "status": "success"}]}  # fmt: skip
+    return {
+        "data": [
+            {
+                "code": "SUCCESS",
+                "details": {
+                    "Modified_Time": modified,
+                    "id": RECORD_ID,
+                    "Modified_By": {"name": "Patricia Boyle", "id": "1"},
+                },
+                "message": "record updated",
+                "status": "success",
+            }
+        ]
+    }
 
 
 @contextmanager
@@ -147,13 +236,19 @@ def fake_zoho(editors_group):
     Editors group, and `responses` active with the metadata registered (optional)."""
     cache.clear()
     connection = Connection.objects.create(
-        name="Zylker CRM", data_centre=Connection.DataCentre.CUSTOM,
-        accounts_server="https://accounts.zoho.test", api_domain="https://zoho.test",
-        client_id="1000.TEST", client_secret="secret", scopes="ZohoCRM.modules.ALL",
-        refresh_token="1000.refresh", access_token="1000.access",
+        name="Zylker CRM",
+        data_centre=Connection.DataCentre.CUSTOM,
+        accounts_server="https://accounts.zoho.test",
+        api_domain="https://zoho.test",
+        client_id="1000.TEST",
+        client_secret="secret",
+        scopes="ZohoCRM.modules.ALL",
+        refresh_token="1000.refresh",
+        access_token="1000.access",
         access_token_expires_at=datetime.now(UTC) + timedelta(hours=1),
-        status=Connection.Status.CONNECTED, time_zone="Asia/Kolkata",
-    )  # fmt: skip
+        status=Connection.Status.CONNECTED,
+        time_zone="Asia/Kolkata",
+    )
     ConnectionGrant.objects.create(connection=connection, group=editors_group)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         mock_metadata(rsps)

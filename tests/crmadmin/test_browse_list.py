@@ -29,14 +29,16 @@ def url(connection):
 
 
 def list_mock(mocked, params: dict, body: dict | None = None, status: int = 200):
-    return mocked.get(f"{API}/Contacts", json=body, status=status,
-                      match=[matchers.query_param_matcher(params)])  # fmt: skip
+    return mocked.get(
+        f"{API}/Contacts", json=body, status=status, match=[matchers.query_param_matcher(params)]
+    )
 
 
 def test_list_asks_for_the_layouts_first_six_listable_fields_by_default(staff_client, mocked, url):
     metadata_mock(mocked)
-    list_mock(mocked, {"fields": DEFAULT_COLUMNS, "per_page": "50", "page": "1"},
-              page_json([contact(1)]))  # fmt: skip
+    list_mock(
+        mocked, {"fields": DEFAULT_COLUMNS, "per_page": "50", "page": "1"}, page_json([contact(1)])
+    )
 
     response = staff_client.get(url)
 
@@ -63,8 +65,9 @@ def test_list_sends_the_chosen_columns_and_remembers_them_for_the_module(staff_c
 def test_list_refuses_more_than_fifty_columns_without_calling_zoho(staff_client, mocked, url):
     metadata_mock(mocked)
     many = [f"Field_{n}" for n in range(55)]
-    fields = {"fields": [{"api_name": name, "field_label": name, "data_type": "text"}
-                         for name in many]}  # fmt: skip
+    fields = {
+        "fields": [{"api_name": name, "field_label": name, "data_type": "text"} for name in many]
+    }
     mocked.replace(responses.GET, f"{API}/settings/fields", json=fields)
 
     response = staff_client.get(url, {"columns": many})
@@ -76,12 +79,26 @@ def test_list_refuses_more_than_fifty_columns_without_calling_zoho(staff_client,
 
 def test_list_sorts_by_modified_time_and_marks_the_column(staff_client, mocked, url):
     metadata_mock(mocked)
-    list_mock(mocked, {"fields": "Last_Name,Modified_Time", "per_page": "50", "page": "1",
-                       "sort_by": "Modified_Time", "sort_order": "asc"},
-              page_json([contact(1)]))  # fmt: skip
+    list_mock(
+        mocked,
+        {
+            "fields": "Last_Name,Modified_Time",
+            "per_page": "50",
+            "page": "1",
+            "sort_by": "Modified_Time",
+            "sort_order": "asc",
+        },
+        page_json([contact(1)]),
+    )
 
-    response = staff_client.get(url, {"columns": ["Last_Name", "Modified_Time"],
-                                      "sort_by": "Modified_Time", "sort_order": "asc"})  # fmt: skip
+    response = staff_client.get(
+        url,
+        {
+            "columns": ["Last_Name", "Modified_Time"],
+            "sort_by": "Modified_Time",
+            "sort_order": "asc",
+        },
+    )
 
     content = response.content.decode()
     assert 'aria-sort="ascending"' in content
@@ -90,8 +107,11 @@ def test_list_sorts_by_modified_time_and_marks_the_column(staff_client, mocked, 
 
 def test_list_next_link_uses_page_numbers_within_the_first_two_thousand(staff_client, mocked, url):
     metadata_mock(mocked)
-    list_mock(mocked, {"fields": DEFAULT_COLUMNS, "per_page": "200", "page": "9"},
-              page_json([contact(1)], more=True, page=9, token="tok-a"))  # fmt: skip
+    list_mock(
+        mocked,
+        {"fields": DEFAULT_COLUMNS, "per_page": "200", "page": "9"},
+        page_json([contact(1)], more=True, page=9, token="tok-a"),
+    )
 
     content = staff_client.get(url, {"per_page": "200", "page": "9"}).content.decode()
 
@@ -101,10 +121,16 @@ def test_list_next_link_uses_page_numbers_within_the_first_two_thousand(staff_cl
 
 def test_list_pages_past_two_thousand_records_with_the_page_token(staff_client, mocked, url):
     metadata_mock(mocked)
-    list_mock(mocked, {"fields": DEFAULT_COLUMNS, "per_page": "200", "page": "10"},
-              page_json([contact(1)], more=True, page=10, token="tok-b"))  # fmt: skip
-    list_mock(mocked, {"fields": DEFAULT_COLUMNS, "per_page": "200", "page_token": "tok-b"},
-              page_json([contact(2)], more=True, page=11, token="tok-c"))  # fmt: skip
+    list_mock(
+        mocked,
+        {"fields": DEFAULT_COLUMNS, "per_page": "200", "page": "10"},
+        page_json([contact(1)], more=True, page=10, token="tok-b"),
+    )
+    list_mock(
+        mocked,
+        {"fields": DEFAULT_COLUMNS, "per_page": "200", "page_token": "tok-b"},
+        page_json([contact(2)], more=True, page=11, token="tok-c"),
+    )
 
     page_10 = staff_client.get(url, {"per_page": "200", "page": "10"}).content.decode()
     assert "page=11&amp;page_token=tok-b" in page_10
@@ -120,10 +146,16 @@ def test_list_previous_link_past_two_thousand_reuses_the_token_that_led_here(
     staff_client, mocked, url
 ):
     metadata_mock(mocked)
-    list_mock(mocked, {"fields": DEFAULT_COLUMNS, "per_page": "200", "page_token": "tok-b"},
-              page_json([contact(2)], more=True, page=11, token="tok-c"))  # fmt: skip
-    list_mock(mocked, {"fields": DEFAULT_COLUMNS, "per_page": "200", "page_token": "tok-c"},
-              page_json([contact(3)], more=True, page=12, token="tok-d"))  # fmt: skip
+    list_mock(
+        mocked,
+        {"fields": DEFAULT_COLUMNS, "per_page": "200", "page_token": "tok-b"},
+        page_json([contact(2)], more=True, page=11, token="tok-c"),
+    )
+    list_mock(
+        mocked,
+        {"fields": DEFAULT_COLUMNS, "per_page": "200", "page_token": "tok-c"},
+        page_json([contact(3)], more=True, page=12, token="tok-d"),
+    )
 
     staff_client.get(url, {"per_page": "200", "page": "11", "page_token": "tok-b"})
     content = staff_client.get(
@@ -149,9 +181,15 @@ def test_list_refuses_a_page_number_beyond_two_thousand_records(staff_client, mo
 )
 def test_search_box_sends_the_chosen_mode_to_the_search_api(staff_client, mocked, url, mode, text):
     metadata_mock(mocked)
-    mocked.get(f"{API}/Contacts/search", json=page_json([contact(1)]),
-               match=[matchers.query_param_matcher({mode: text, "fields": DEFAULT_COLUMNS,
-                                                    "page": "1", "per_page": "50"})])  # fmt: skip
+    mocked.get(
+        f"{API}/Contacts/search",
+        json=page_json([contact(1)]),
+        match=[
+            matchers.query_param_matcher(
+                {mode: text, "fields": DEFAULT_COLUMNS, "page": "1", "per_page": "50"}
+            )
+        ],
+    )
 
     response = staff_client.get(url, {"q": text, "mode": mode})
 
@@ -177,13 +215,24 @@ def test_criteria_values_reach_zoho_with_brackets_commas_and_backslashes_escaped
     metadata_mock(mocked)
     criteria = r"((Last_Name:equals:O\(Neil\)\, Jr\\)and(Email:starts_with:ann))"
     expected = {"criteria": criteria, "fields": DEFAULT_COLUMNS, "page": "1", "per_page": "50"}
-    search = mocked.get(f"{API}/Contacts/search", json=page_json([contact(1)]),
-                        match=[matchers.query_param_matcher(expected)])  # fmt: skip
+    search = mocked.get(
+        f"{API}/Contacts/search",
+        json=page_json([contact(1)]),
+        match=[matchers.query_param_matcher(expected)],
+    )
 
-    response = staff_client.get(url, {
-        "c0-field": "Last_Name", "c0-operator": "equals", "c0-value": "O(Neil), Jr\\",
-        "c1-field": "Email", "c1-operator": "starts_with", "c1-value": "ann", "join": "and",
-    })  # fmt: skip
+    response = staff_client.get(
+        url,
+        {
+            "c0-field": "Last_Name",
+            "c0-operator": "equals",
+            "c0-value": "O(Neil), Jr\\",
+            "c1-field": "Email",
+            "c1-operator": "starts_with",
+            "c1-value": "ann",
+            "join": "and",
+        },
+    )
 
     assert response.status_code == 200
     assert search.call_count == 1
@@ -192,9 +241,20 @@ def test_criteria_values_reach_zoho_with_brackets_commas_and_backslashes_escaped
 
 def test_criteria_in_operator_splits_values_on_commas(staff_client, mocked, url):
     metadata_mock(mocked)
-    mocked.get(f"{API}/Contacts/search", status=204,
-               match=[matchers.query_param_matcher({"criteria": "(Lead_Source:in:Web,Ads)",
-                      "fields": DEFAULT_COLUMNS, "page": "1", "per_page": "50"})])  # fmt: skip
+    mocked.get(
+        f"{API}/Contacts/search",
+        status=204,
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "criteria": "(Lead_Source:in:Web,Ads)",
+                    "fields": DEFAULT_COLUMNS,
+                    "page": "1",
+                    "per_page": "50",
+                }
+            )
+        ],
+    )
 
     response = staff_client.get(
         url, {"c0-field": "Lead_Source", "c0-operator": "in", "c0-value": "Web, Ads"}
@@ -233,9 +293,16 @@ def test_criteria_operator_choices_follow_the_chosen_fields_type(staff_client, m
 
 def test_an_invalid_query_from_zoho_is_explained_and_the_inputs_stay(staff_client, mocked, url):
     metadata_mock(mocked)
-    mocked.get(f"{API}/Contacts/search", status=400, json={
-        "code": "INVALID_QUERY", "status": "error", "message": "invalid query formed",
-        "details": {"reason": "invalid operator"}})  # fmt: skip
+    mocked.get(
+        f"{API}/Contacts/search",
+        status=400,
+        json={
+            "code": "INVALID_QUERY",
+            "status": "error",
+            "message": "invalid query formed",
+            "details": {"reason": "invalid operator"},
+        },
+    )
 
     response = staff_client.get(
         url, {"c0-field": "Created_Time", "c0-operator": "equals", "c0-value": "yesterday"}
@@ -250,9 +317,12 @@ def test_an_invalid_query_from_zoho_is_explained_and_the_inputs_stay(staff_clien
 
 def test_a_rate_limit_is_explained_with_what_to_do_next(staff_client, mocked, url):
     metadata_mock(mocked)
-    list_mock(mocked, {"fields": DEFAULT_COLUMNS, "per_page": "50", "page": "1"}, status=429,
-              body={"code": "TOO_MANY_REQUESTS", "status": "error", "message": "limit",
-                    "details": {}})  # fmt: skip
+    list_mock(
+        mocked,
+        {"fields": DEFAULT_COLUMNS, "per_page": "50", "page": "1"},
+        status=429,
+        body={"code": "TOO_MANY_REQUESTS", "status": "error", "message": "limit", "details": {}},
+    )
 
     content = staff_client.get(url).content.decode()
 
@@ -292,8 +362,9 @@ def test_htmx_requests_get_only_the_record_table(staff_client, mocked, url):
     metadata_mock(mocked)
     mocked.get(f"{API}/Contacts/search", json=page_json([contact(1)]))
 
-    response = staff_client.get(url, {"q": "Lee", "mode": "word"}, HTTP_HX_REQUEST="true",
-                                HTTP_HX_TARGET="record-table")
+    response = staff_client.get(
+        url, {"q": "Lee", "mode": "word"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="record-table"
+    )
 
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="record-table"')
@@ -330,9 +401,11 @@ def test_htmx_requests_aimed_at_the_whole_page_get_the_whole_page(staff_client, 
     mocked.get(f"{API}/Contacts/search", json=page_json([contact(1)]))
 
     response = staff_client.get(
-        url, {"c0-field": "Email", "c0-operator": "starts_with", "c0-value": "ann"},
-        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main",
-    )  # fmt: skip
+        url,
+        {"c0-field": "Email", "c0-operator": "starts_with", "c0-value": "ann"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="main",
+    )
 
     content = response.content.decode()
     assert 'role="search"' in content

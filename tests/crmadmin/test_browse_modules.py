@@ -70,9 +70,16 @@ def test_module_list_reads_the_modules_metadata_once_then_from_the_cache(staff_c
 
 def test_module_list_explains_a_zoho_failure_instead_of_failing(staff_client, mocked):
     connection_create()
-    mocked.get(f"{API}/settings/modules", status=401,
-               json={"code": "OAUTH_SCOPE_MISMATCH", "message": "invalid oauth scope",
-                     "status": "error", "details": {}})  # fmt: skip
+    mocked.get(
+        f"{API}/settings/modules",
+        status=401,
+        json={
+            "code": "OAUTH_SCOPE_MISMATCH",
+            "message": "invalid oauth scope",
+            "status": "error",
+            "details": {},
+        },
+    )
 
     response = staff_client.get("/records/")
 

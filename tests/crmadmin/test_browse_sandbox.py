@@ -55,8 +55,9 @@ def test_paging_past_two_thousand_contacts_follows_the_page_token(
     assert not set(record_ids(content)) & set(record_ids(page_10))
 
 
-def test_word_search_finds_a_contact_by_last_name(editor_client, shared_sandbox_connection,
-                                                   shared_sandbox):  # fmt: skip
+def test_word_search_finds_a_contact_by_last_name(
+    editor_client, shared_sandbox_connection, shared_sandbox
+):
     url = f"/records/{shared_sandbox_connection.pk}/Contacts/"
     first_id = record_ids(editor_client.get(url, {"per_page": "10"}).content.decode())[0]
     last_name = shared_sandbox.get_record("Contacts", first_id)["Last_Name"]
@@ -73,9 +74,14 @@ def test_criteria_with_brackets_commas_and_a_backslash_find_the_record(
     record_id = record_ids(editor_client.get(url, {"per_page": "10"}).content.decode())[0]
     sandbox.edit_record("Contacts", record_id, {"Last_Name": "O(Neil), Jr\\"})
 
-    response = editor_client.get(url, {
-        "c0-field": "Last_Name", "c0-operator": "starts_with", "c0-value": "O(Neil), Jr\\",
-    })  # fmt: skip
+    response = editor_client.get(
+        url,
+        {
+            "c0-field": "Last_Name",
+            "c0-operator": "starts_with",
+            "c0-value": "O(Neil), Jr\\",
+        },
+    )
 
     assert response.status_code == 200
     assert record_ids(response.content.decode()) == [record_id]
@@ -95,9 +101,7 @@ def test_a_rate_limited_search_is_explained_and_the_words_stay(
     assert 'value="Smith"' in content
 
 
-def test_lookup_finds_accounts_by_the_start_of_their_name(
-    editor_client, shared_sandbox_connection
-):
+def test_lookup_finds_accounts_by_the_start_of_their_name(editor_client, shared_sandbox_connection):
     base = f"/records/{shared_sandbox_connection.pk}/Accounts/"
     content = editor_client.get(base, {"columns": ["Account_Name"], "per_page": "10"})
     name = re.search(r'class="record-link">([^<]+)<', content.content.decode()).group(1)

@@ -29,9 +29,13 @@ def test_connect_selfclient_reads_the_secret_from_the_environment(db, monkeypatc
     monkeypatch.setenv("ACME_SECRET", SECRET)
     exchange = responses.post(
         "https://accounts.zoho.eu/oauth/v2/token",
-        json={"access_token": "1000.a", "refresh_token": "1000.r",
-              "api_domain": "https://www.zohoapis.eu", "expires_in": 3600},
-    )  # fmt: skip
+        json={
+            "access_token": "1000.a",
+            "refresh_token": "1000.r",
+            "api_domain": "https://www.zohoapis.eu",
+            "expires_in": 3600,
+        },
+    )
     responses.get(
         "https://www.zohoapis.eu/crm/v8/org",
         json={"org": [{"id": "1", "company_name": "Acme EU", "time_zone": "Europe/Paris"}]},
@@ -43,10 +47,19 @@ def test_connect_selfclient_reads_the_secret_from_the_environment(db, monkeypatc
     out = StringIO()
 
     call_command(
-        "connect_selfclient", "--name", "Acme EU", "--data-centre", "eu",
-        "--client-id", "1000.SELF", "--client-secret-env", "ACME_SECRET",
-        "--code", "1000.grant", stdout=out,
-    )  # fmt: skip
+        "connect_selfclient",
+        "--name",
+        "Acme EU",
+        "--data-centre",
+        "eu",
+        "--client-id",
+        "1000.SELF",
+        "--client-secret-env",
+        "ACME_SECRET",
+        "--code",
+        "1000.grant",
+        stdout=out,
+    )
 
     sent = parse_qs(exchange.calls[0].request.body)
     assert sent["code"] == ["1000.grant"]
@@ -91,9 +104,16 @@ def test_rotate_token_keys_reencrypts_every_secret_with_the_newest_key(db, setti
 def test_demo_setup_connects_the_sandbox_through_a_minted_grant(db, sandbox, tmp_path):
     password_file = tmp_path / "demo-password"
     out = StringIO()
-    options = ["--sandbox-url", sandbox.url, "--sandbox-db", sandbox.app.store.db_path,
-               "--password-file", str(password_file),
-               "--redirect-uri", "http://127.0.0.1:8000/connections/callback/"]  # fmt: skip
+    options = [
+        "--sandbox-url",
+        sandbox.url,
+        "--sandbox-db",
+        sandbox.app.store.db_path,
+        "--password-file",
+        str(password_file),
+        "--redirect-uri",
+        "http://127.0.0.1:8000/connections/callback/",
+    ]
 
     call_command("demo_setup", *options, stdout=out)
     call_command("demo_setup", *options, stdout=StringIO())  # idempotent: healthy, kept

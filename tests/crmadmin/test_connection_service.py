@@ -11,9 +11,11 @@ from crmadmin.services.connections import missing_scopes, scope_covers
 @pytest.fixture
 def connection(db):
     return Connection.objects.create(
-        name="Test org", client_id="1000.CLIENT", client_secret="client-secret-value",
+        name="Test org",
+        client_id="1000.CLIENT",
+        client_secret="client-secret-value",
         scopes="ZohoCRM.modules.ALL,ZohoCRM.org.READ",
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(

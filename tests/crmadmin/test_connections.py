@@ -351,9 +351,15 @@ def test_add_form_offers_default_scopes_and_stores_secret_encrypted(staff_client
 def test_add_form_with_errors_keeps_values_but_never_echoes_the_secret(staff_client):
     response = staff_client.post(
         reverse("connections:add"),
-        {"name": "Custom", "data_centre": "custom", "environment": "production",
-         "client_id": "1000.C", "client_secret": SECRET, "scopes": "ZohoCRM.org.READ"},
-    )  # fmt: skip
+        {
+            "name": "Custom",
+            "data_centre": "custom",
+            "environment": "production",
+            "client_id": "1000.C",
+            "client_secret": SECRET,
+            "scopes": "ZohoCRM.org.READ",
+        },
+    )
 
     page = response.content.decode()
     assert response.status_code == 422
@@ -371,10 +377,17 @@ def test_edit_with_empty_secret_keeps_the_stored_one(staff_client, connected):
 
     staff_client.post(
         reverse("connections:edit", args=[connected.pk]),
-        {"name": "Acme renamed", "data_centre": "us", "environment": "production",
-         "client_id": "1000.ACME", "client_secret": "", "scopes": connected.scopes,
-         "accounts_server": ACCOUNTS, "api_domain": API},
-    )  # fmt: skip
+        {
+            "name": "Acme renamed",
+            "data_centre": "us",
+            "environment": "production",
+            "client_id": "1000.ACME",
+            "client_secret": "",
+            "scopes": connected.scopes,
+            "accounts_server": ACCOUNTS,
+            "api_domain": API,
+        },
+    )
 
     connected.refresh_from_db()
     assert connected.name == "Acme renamed"
@@ -385,10 +398,17 @@ def test_edit_with_empty_secret_keeps_the_stored_one(staff_client, connected):
 def test_edit_that_changes_the_client_asks_for_reconnect(staff_client, connected):
     staff_client.post(
         reverse("connections:edit", args=[connected.pk]),
-        {"name": "Acme", "data_centre": "us", "environment": "production",
-         "client_id": "1000.OTHER", "client_secret": "", "scopes": connected.scopes,
-         "accounts_server": ACCOUNTS, "api_domain": API},
-    )  # fmt: skip
+        {
+            "name": "Acme",
+            "data_centre": "us",
+            "environment": "production",
+            "client_id": "1000.OTHER",
+            "client_secret": "",
+            "scopes": connected.scopes,
+            "accounts_server": ACCOUNTS,
+            "api_domain": API,
+        },
+    )
 
     connected.refresh_from_db()
     assert connected.status == Connection.Status.NEEDS_RECONNECT

@@ -17,11 +17,16 @@ def test_a_successful_save_is_audited_field_by_field(editor_client, editor_user,
     mock_get(zoho)
     html = editor_client.get(edit_url(zoho.connection)).content.decode()
     zoho.put(record_url(), json=success())
-    editor_client.post(edit_url(zoho.connection), form_data(html, Company="Zylker Ltd",
-                                                            Employees="41"))  # fmt: skip
+    editor_client.post(
+        edit_url(zoho.connection), form_data(html, Company="Zylker Ltd", Employees="41")
+    )
     entry = AuditEntry.objects.get()
     assert (entry.user, entry.connection, entry.module, entry.record_id) == (
-        editor_user, zoho.connection, "Leads", RECORD_ID)
+        editor_user,
+        zoho.connection,
+        "Leads",
+        RECORD_ID,
+    )
     assert entry.record_name == "Stewart"
     assert (entry.response_code, entry.succeeded) == ("SUCCESS", True)
     assert entry.changes == [
@@ -30,17 +35,27 @@ def test_a_successful_save_is_audited_field_by_field(editor_client, editor_user,
     ]
 
 
-def test_history_lists_saves_newest_first_with_before_and_after(editor_client, editor_user,
-                                                                 zoho):  # fmt: skip
+def test_history_lists_saves_newest_first_with_before_and_after(editor_client, editor_user, zoho):
     for code, after in (("SUCCESS", "First"), ("INVALID_DATA", "Second")):
         AuditEntry.objects.create(
-            user=editor_user, connection=zoho.connection, module="Leads", record_id=RECORD_ID,
-            record_name="Stewart", response_code=code, succeeded=code == "SUCCESS",
-            changes=[{"api_name": "Company", "label": "Company", "before": "Zylker",
-                      "after": after}],
-        )  # fmt: skip
-    AuditEntry.objects.create(user=editor_user, connection=zoho.connection, module="Leads",
-                              record_id="999", response_code="SUCCESS")  # fmt: skip
+            user=editor_user,
+            connection=zoho.connection,
+            module="Leads",
+            record_id=RECORD_ID,
+            record_name="Stewart",
+            response_code=code,
+            succeeded=code == "SUCCESS",
+            changes=[
+                {"api_name": "Company", "label": "Company", "before": "Zylker", "after": after}
+            ],
+        )
+    AuditEntry.objects.create(
+        user=editor_user,
+        connection=zoho.connection,
+        module="Leads",
+        record_id="999",
+        response_code="SUCCESS",
+    )
     response = editor_client.get(edit_url(zoho.connection) + "history/")
     page = response.content.decode()
     assert response.status_code == 200

@@ -633,9 +633,13 @@ def test_a_rate_limit_shows_at_the_top_with_how_long_zoho_asks_to_wait(
         f"{API}/Contacts/extcontact3/Deals",
         status=429,
         headers={"Retry-After": "30"},
-        json={"code": "TOO_MANY_REQUESTS", "details": {}, "message": "too many requests",
-              "status": "error"},
-    )  # fmt: skip
+        json={
+            "code": "TOO_MANY_REQUESTS",
+            "details": {},
+            "message": "too many requests",
+            "status": "error",
+        },
+    )
     response = confirm(staff_client, connection, zoho)
     top = element(response.content.decode(), TOP)
     assert response.status_code == 422

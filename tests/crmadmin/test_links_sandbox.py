@@ -15,10 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 def post(client, connection, **overrides):
-    data = {"connection": connection.pk, "contact_by": "external",
-            "contact_field": "External_Contact_ID", "contact_value": "extcontact3",
-            "deal_field": "External_Deal_ID", "deals": "extdeal21, Decision Maker\nextdeal22",
-            "action": "preview", **overrides}  # fmt: skip
+    data = {
+        "connection": connection.pk,
+        "contact_by": "external",
+        "contact_field": "External_Contact_ID",
+        "contact_value": "extcontact3",
+        "deal_field": "External_Deal_ID",
+        "deals": "extdeal21, Decision Maker\nextdeal22",
+        "action": "preview",
+        **overrides,
+    }
     return client.post("/links/", data)
 
 
@@ -57,10 +63,22 @@ def test_confirm_by_record_id_links_through_the_deal_field_only(editor_client, s
     contact = ContactRef(value="extcontact4", field="External_Contact_ID")
     client = client_for(sandbox_connection)
     found = contact_find(client=client, contact=contact)
-    preview = post(editor_client, sandbox_connection, contact_by="id", contact_value=found.id,
-                   deals="extdeal23")  # fmt: skip
-    done = post(editor_client, sandbox_connection, contact_by="id", contact_value=found.id,
-                deals="extdeal23", action="confirm", previewed=token_of(preview))  # fmt: skip
+    preview = post(
+        editor_client,
+        sandbox_connection,
+        contact_by="id",
+        contact_value=found.id,
+        deals="extdeal23",
+    )
+    done = post(
+        editor_client,
+        sandbox_connection,
+        contact_by="id",
+        contact_value=found.id,
+        deals="extdeal23",
+        action="confirm",
+        previewed=token_of(preview),
+    )
     assert "Linked 1 deal to" in done.content.decode()
     deal_page = editor_client.get(f"/links/{sandbox_connection.pk}/Contacts/{found.id}/")
     assert "extdeal23" in deal_page.content.decode()
@@ -70,8 +88,9 @@ def test_the_sandbox_refuses_an_unknown_contact_and_it_lands_on_the_contact(sand
     contact = ContactRef(value="extnobody", field="External_Contact_ID")
     client = client_for(sandbox_connection)
     with pytest.raises(ApiError) as caught:
-        link_rows(client=client, contact=contact, deal_field="External_Deal_ID",
-                  rows=[("extdeal21", "")])  # fmt: skip
+        link_rows(
+            client=client, contact=contact, deal_field="External_Deal_ID", rows=[("extdeal21", "")]
+        )
     assert caught.value.code == "INVALID_DATA"
     place = error_place(error=caught.value, contact=contact, deal_field="External_Deal_ID")
     assert place.target == "contact"
@@ -81,8 +100,12 @@ def test_the_sandbox_refuses_an_unknown_deal_on_its_row(sandbox_connection):
     contact = ContactRef(value="extcontact3", field="External_Contact_ID")
     client = client_for(sandbox_connection)
     try:
-        results = link_rows(client=client, contact=contact, deal_field="External_Deal_ID",
-                            rows=[("extdeal21", ""), ("extdeal0x", "")])  # fmt: skip
+        results = link_rows(
+            client=client,
+            contact=contact,
+            deal_field="External_Deal_ID",
+            rows=[("extdeal21", ""), ("extdeal0x", "")],
+        )
     except ApiError as error:  # a whole-request refusal must still name the row
         place = error_place(error=error, contact=contact, deal_field="External_Deal_ID")
         assert (place.target, place.index) == ("row", 1)

@@ -39,17 +39,42 @@ def test_criteria_chunks_also_keep_the_query_string_short():
 @pytest.mark.parametrize(
     ("body", "place"),
     [
-        ({"code": "INVALID_DATA", "details": {"api_name": "External_Deal_ID",
-          "json_path": "$.data[2].External_Deal_ID"}, "message": "invalid", "status": "error"},
-         Place("row", 2)),
-        ({"code": "INVALID_DATA", "details": {"resource_path_index": 1}, "message": "the id given "
-          "seems to be invalid", "status": "error"}, Place("contact")),
-        ({"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "External_Deal_ID"},
-          "message": "required field not found", "status": "error"}, Place("deals")),
-        ({"code": "NO_PERMISSION", "details": {}, "message": "denied", "status": "error"},
-         Place("top")),
+        (
+            {
+                "code": "INVALID_DATA",
+                "details": {
+                    "api_name": "External_Deal_ID",
+                    "json_path": "$.data[2].External_Deal_ID",
+                },
+                "message": "invalid",
+                "status": "error",
+            },
+            Place("row", 2),
+        ),
+        (
+            {
+                "code": "INVALID_DATA",
+                "details": {"resource_path_index": 1},
+                "message": "the id given seems to be invalid",
+                "status": "error",
+            },
+            Place("contact"),
+        ),
+        (
+            {
+                "code": "MANDATORY_NOT_FOUND",
+                "details": {"api_name": "External_Deal_ID"},
+                "message": "required field not found",
+                "status": "error",
+            },
+            Place("deals"),
+        ),
+        (
+            {"code": "NO_PERMISSION", "details": {}, "message": "denied", "status": "error"},
+            Place("top"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_error_place_names_the_input_an_error_is_about(body, place):
     error = error_from_response(status=400, body=body)
     assert error_place(error=error, contact=CONTACT, deal_field="External_Deal_ID") == place

@@ -20,17 +20,34 @@ def connection():
 
 
 def fields_mock(mocked, module: str, body: dict) -> None:
-    mocked.get(f"{API}/settings/fields", json=body,
-               match=[matchers.query_param_matcher({"module": module})])  # fmt: skip
+    mocked.get(
+        f"{API}/settings/fields",
+        json=body,
+        match=[matchers.query_param_matcher({"module": module})],
+    )
 
 
 def test_lookup_lists_records_whose_name_starts_with_the_text(staff_client, mocked, connection):
     fields_mock(mocked, "Accounts", ACCOUNT_FIELDS)
-    mocked.get(f"{API}/Accounts/search", json=page_json([
-        {"id": "11", "Account_Name": "Acme (EU), Ltd"}, {"id": "12", "Account_Name": "Acme Inc"},
-    ]), match=[matchers.query_param_matcher({
-        "criteria": r"(Account_Name:starts_with:Acme \(E)", "fields": "Account_Name",
-        "page": "1", "per_page": "10"})])  # fmt: skip
+    mocked.get(
+        f"{API}/Accounts/search",
+        json=page_json(
+            [
+                {"id": "11", "Account_Name": "Acme (EU), Ltd"},
+                {"id": "12", "Account_Name": "Acme Inc"},
+            ]
+        ),
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "criteria": r"(Account_Name:starts_with:Acme \(E)",
+                    "fields": "Account_Name",
+                    "page": "1",
+                    "per_page": "10",
+                }
+            )
+        ],
+    )
 
     response = staff_client.get(
         f"/records/{connection.pk}/Accounts/lookup/", {"q": "Acme (E", "field": "Account_Name"}
@@ -45,11 +62,24 @@ def test_lookup_lists_records_whose_name_starts_with_the_text(staff_client, mock
 
 def test_lookup_on_contacts_matches_first_or_last_name(staff_client, mocked, connection):
     fields_mock(mocked, "Contacts", CONTACT_FIELDS)
-    mocked.get(f"{API}/Contacts/search", json=page_json([
-        {"id": "21", "First_Name": "Ann", "Last_Name": "Lee", "Email": "ann@example.com"},
-    ]), match=[matchers.query_param_matcher({
-        "criteria": "((Last_Name:starts_with:an)or(First_Name:starts_with:an))",
-        "fields": "First_Name,Last_Name,Email", "page": "1", "per_page": "10"})])  # fmt: skip
+    mocked.get(
+        f"{API}/Contacts/search",
+        json=page_json(
+            [
+                {"id": "21", "First_Name": "Ann", "Last_Name": "Lee", "Email": "ann@example.com"},
+            ]
+        ),
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "criteria": "((Last_Name:starts_with:an)or(First_Name:starts_with:an))",
+                    "fields": "First_Name,Last_Name,Email",
+                    "page": "1",
+                    "per_page": "10",
+                }
+            )
+        ],
+    )
 
     content = staff_client.get(
         f"/records/{connection.pk}/Contacts/lookup/", {"q": "an", "field": "Contact_Name"}
@@ -73,10 +103,16 @@ def test_lookup_reads_the_text_the_edit_forms_lookup_box_sends(staff_client, moc
 
 
 def test_lookup_for_users_filters_the_cached_user_list(staff_client, mocked, connection):
-    mocked.get(f"{API}/users", json={"users": [
-        {"id": "1", "full_name": "Pat Kim", "email": "pat@example.com", "status": "active"},
-        {"id": "2", "full_name": "Sam Roe", "email": "sam@example.com", "status": "active"},
-    ]}, match=[matchers.query_param_matcher({"type": "ActiveUsers"})])  # fmt: skip
+    mocked.get(
+        f"{API}/users",
+        json={
+            "users": [
+                {"id": "1", "full_name": "Pat Kim", "email": "pat@example.com", "status": "active"},
+                {"id": "2", "full_name": "Sam Roe", "email": "sam@example.com", "status": "active"},
+            ]
+        },
+        match=[matchers.query_param_matcher({"type": "ActiveUsers"})],
+    )
 
     url = f"/records/{connection.pk}/users/lookup/"
     first = staff_client.get(url, {"q": "pat", "field": "Owner"}).content.decode()
@@ -98,8 +134,11 @@ def test_lookup_without_text_asks_for_some_and_calls_nobody(staff_client, mocked
 
 def test_lookup_explains_a_zoho_error_inside_the_list(staff_client, mocked, connection):
     fields_mock(mocked, "Accounts", ACCOUNT_FIELDS)
-    mocked.get(f"{API}/Accounts/search", status=401, json={
-        "code": "OAUTH_SCOPE_MISMATCH", "status": "error", "message": "scope", "details": {}})
+    mocked.get(
+        f"{API}/Accounts/search",
+        status=401,
+        json={"code": "OAUTH_SCOPE_MISMATCH", "status": "error", "message": "scope", "details": {}},
+    )
 
     response = staff_client.get(f"/records/{connection.pk}/Accounts/lookup/", {"q": "Ac"})
 

@@ -31,7 +31,10 @@ def test_home_greets_the_logged_in_user(staff_client):
 
 def test_encrypted_fields_hold_no_plain_text_in_the_database():
     conn = Connection.objects.create(
-        name="Org", client_id="cid", client_secret="s3cret-value", scopes="ZohoCRM.modules.ALL",
+        name="Org",
+        client_id="cid",
+        client_secret="s3cret-value",
+        scopes="ZohoCRM.modules.ALL",
         refresh_token="refresh-plain-value",
     )
     with db.cursor() as cursor:

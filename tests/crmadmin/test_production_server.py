@@ -63,10 +63,13 @@ print(connection.pk)
 def app_env(*, database_url: str, static_root: Path, sandbox_url: str) -> dict[str, str]:
     """The production environment, with this test's cache and no retry backoff (faster waves)."""
     return production_env(
-        database_url=database_url, static_root=static_root, sandbox_url=sandbox_url,
+        database_url=database_url,
+        static_root=static_root,
+        sandbox_url=sandbox_url,
         cache_url=os.environ.get("CACHE_URL", "locmemcache://crmadmin"),
-        ZOHO_RETRY_BACKOFF="0", PYTHONUNBUFFERED="1",
-    )  # fmt: skip
+        ZOHO_RETRY_BACKOFF="0",
+        PYTHONUNBUFFERED="1",
+    )
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
@@ -112,8 +115,9 @@ class Result:
 
 
 def log_in(url: str) -> requests.Session:
-    return logged_in_session(base_url=url, username=USERNAME, password=PASSWORD,
-                             timeout=REQUEST_TIMEOUT)  # fmt: skip
+    return logged_in_session(
+        base_url=url, username=USERNAME, password=PASSWORD, timeout=REQUEST_TIMEOUT
+    )
 
 
 def contact_ids(sandbox, count: int) -> list[str]:
@@ -126,8 +130,9 @@ def contact_ids(sandbox, count: int) -> list[str]:
 def static_root(tmp_path_factory):
     """collectstatic with the production storage (WhiteNoise's compressed manifest)."""
     root = tmp_path_factory.mktemp("static")
-    env = app_env(database_url="sqlite:///:memory:", static_root=root,
-                  sandbox_url="http://127.0.0.1:9")  # fmt: skip
+    env = app_env(
+        database_url="sqlite:///:memory:", static_root=root, sandbox_url="http://127.0.0.1:9"
+    )
     manage(env, "collectstatic", "--noinput")
     return root
 
@@ -137,8 +142,11 @@ def production_server(transactional_db, sandbox, static_root, tmp_path):
     """gunicorn with WORKERS sync workers on a free loopback port; a staff user and a sandbox
     connection whose access token has expired (here and at the sandbox)."""
     cache.clear()  # the workers share it when it is Redis: no metadata from other tests
-    env = app_env(database_url=database_url_of_this_test(tmp_path),
-                  static_root=static_root, sandbox_url=sandbox.url)  # fmt: skip
+    env = app_env(
+        database_url=database_url_of_this_test(tmp_path),
+        static_root=static_root,
+        sandbox_url=sandbox.url,
+    )
     if db.vendor != "postgresql":
         manage(env, "migrate", "--noinput")
     tokens = sandbox.issue_tokens()
@@ -224,8 +232,11 @@ def test_the_production_server_serves_compressed_static_files_and_secure_headers
 
     login = requests.get(f"{server.url}/login/", timeout=REQUEST_TIMEOUT)
     stylesheet = re.search(r'href="(/static/crmadmin/app\.[0-9a-f]+\.css)"', login.text)
-    css = requests.get(f"{server.url}{stylesheet.group(1)}", timeout=REQUEST_TIMEOUT,
-                       headers={"Accept-Encoding": "gzip"})  # fmt: skip
+    css = requests.get(
+        f"{server.url}{stylesheet.group(1)}",
+        timeout=REQUEST_TIMEOUT,
+        headers={"Accept-Encoding": "gzip"},
+    )
 
     assert login.headers["X-Frame-Options"] == "DENY"
     assert login.headers["X-Content-Type-Options"] == "nosniff"

@@ -19,13 +19,20 @@ from tests.crmadmin.record_support import (
 )
 
 THEIR_TIME = "2024-01-15T16:00:00+05:30"
-ALREADY_MODIFIED = {"data": [{
-    "code": "ALREADY_MODIFIED",
-    "message": "record updated time has already passed if-unmodified-since time",
-    "status": "error",
-    "details": {"Modified_Time": THEIR_TIME, "id": RECORD_ID,
-                "Modified_By": {"name": "Sam Lee", "id": "4150868000000225014"}},
-}]}  # fmt: skip
+ALREADY_MODIFIED = {
+    "data": [
+        {
+            "code": "ALREADY_MODIFIED",
+            "message": "record updated time has already passed if-unmodified-since time",
+            "status": "error",
+            "details": {
+                "Modified_Time": THEIR_TIME,
+                "id": RECORD_ID,
+                "Modified_By": {"name": "Sam Lee", "id": "4150868000000225014"},
+            },
+        }
+    ]
+}
 
 
 @pytest.fixture
@@ -44,13 +51,12 @@ def conflict_page(editor_client, zoho):
 
 
 def test_conflict_shows_loaded_typed_and_current_values_for_fields_both_changed(conflict_page):
-    table = conflict_page[conflict_page.index('id="conflict"'):]
+    table = conflict_page[conflict_page.index('id="conflict"') :]
     table = table[: table.index("</section>")]
-    row = table[table.index('href="#field-Company"'):]
+    row = table[table.index('href="#field-Company"') :]
     row = row[: row.index("</tr>")]
     assert [
-        cell.split("</td>")[0] for cell in row.split("<td")[1:]
-        for cell in [cell.split(">", 1)[1]]
+        cell.split("</td>")[0] for cell in row.split("<td")[1:] for cell in [cell.split(">", 1)[1]]
     ] == ["Zylker", "Zylker Typed", "Zylker Global"]
     assert "Description" not in table.split("</table>")[0]  # merged on its own, not asked
     assert "Your changes kept: Description." in table
@@ -75,7 +81,9 @@ def test_saving_after_choosing_mine_sends_the_merge_with_the_new_modified_time(
     request = put.calls[-1].request
     assert request.headers["If-Unmodified-Since"] == THEIR_TIME
     assert sent_json(put.calls[-1])["data"][0] == {
-        "Company": "Zylker Typed", "Description": "Mine", "id": RECORD_ID
+        "Company": "Zylker Typed",
+        "Description": "Mine",
+        "id": RECORD_ID,
     }
 
 
@@ -104,9 +112,7 @@ def test_the_conflict_is_audited(conflict_page):
     assert {change["api_name"] for change in entry.changes} == {"Company", "Description"}
 
 
-def test_when_only_the_user_changed_the_fields_everything_merges_on_its_own(
-    editor_client, zoho
-):
+def test_when_only_the_user_changed_the_fields_everything_merges_on_its_own(editor_client, zoho):
     mock_get(zoho)
     html = editor_client.get(edit_url(zoho.connection)).content.decode()
     zoho.put(record_url(), status=412, json=ALREADY_MODIFIED)

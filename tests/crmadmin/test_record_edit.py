@@ -118,12 +118,16 @@ def test_multiselect_picklist_replaces_by_default_and_appends_on_request(editor_
     html = open_form(editor_client, zoho)
     _response, put = save(editor_client, zoho, html, Languages=["Korean"])
     assert sent_json(put.calls[0])["data"][0] == {
-        "Languages": ["Korean"], "$append_values": {"Languages": False}, "id": RECORD_ID
+        "Languages": ["Korean"],
+        "$append_values": {"Languages": False},
+        "id": RECORD_ID,
     } or sent_json(put.calls[0])["data"][0] == {"Languages": ["Korean"], "id": RECORD_ID}
     zoho.get(record_url(), json={"data": [{}]})  # appended values are re-read after a save
     put2 = zoho.put(record_url(), json=success())
-    editor_client.post(edit_url(zoho.connection), form_data(
-        html, Languages=["English", "Spanish"], Languages__append="append"))
+    editor_client.post(
+        edit_url(zoho.connection),
+        form_data(html, Languages=["English", "Spanish"], Languages__append="append"),
+    )
     body = sent_json(put2.calls[-1])["data"][0]
     assert body["Languages"] == ["Spanish"]
     assert body["$append_values"] == {"Languages": True}
@@ -133,13 +137,19 @@ def test_removing_linked_rows_sends_delete_and_adding_sends_new_rows(editor_clie
     html = open_form(editor_client, zoho)
     zoho.get(record_url(), json={"data": [{}]})
     _response, put = save(
-        editor_client, zoho, html,
-        Listings__remove="4150868000000600001", Listings__add="4150868000000500009",
-        Helpers__remove="4150868000000700001", Photos__remove="4150868000000800001",
-    )  # fmt: skip
+        editor_client,
+        zoho,
+        html,
+        Listings__remove="4150868000000600001",
+        Listings__add="4150868000000500009",
+        Helpers__remove="4150868000000700001",
+        Photos__remove="4150868000000800001",
+    )
     body = sent_json(put.calls[0])["data"][0]
-    assert body["Listings"] == [{"Product": {"id": "4150868000000500009"}},
-                                {"id": "4150868000000600001", "_delete": None}]  # fmt: skip
+    assert body["Listings"] == [
+        {"Product": {"id": "4150868000000500009"}},
+        {"id": "4150868000000600001", "_delete": None},
+    ]
     assert body["Helpers"] == [{"id": "4150868000000700001", "_delete": None}]
     assert body["Photos"] == [{"id": "4150868000000800001", "_delete": None}]
 
@@ -147,11 +157,17 @@ def test_removing_linked_rows_sends_delete_and_adding_sends_new_rows(editor_clie
 def test_subform_rows_are_edited_added_and_removed(editor_client, zoho):
     html = open_form(editor_client, zoho)
     zoho.get(record_url(), json={"data": [{}]})
-    _response, put = save(editor_client, zoho, html, **{
-        "Items-0-Qty": "3", "Items-1-Item_Name": "Desk", "Items-1-Qty": "1"})
+    _response, put = save(
+        editor_client,
+        zoho,
+        html,
+        **{"Items-0-Qty": "3", "Items-1-Item_Name": "Desk", "Items-1-Qty": "1"},
+    )
     body = sent_json(put.calls[0])["data"][0]
-    assert body["Items"] == [{"id": "4150868000000900001", "Qty": 3},
-                             {"Item_Name": "Desk", "Qty": 1}]  # fmt: skip
+    assert body["Items"] == [
+        {"id": "4150868000000900001", "Qty": 3},
+        {"Item_Name": "Desk", "Qty": 1},
+    ]
     html = open_form(editor_client, zoho)
     _response, put = save(editor_client, zoho, html, **{"Items-0-DELETE": "on"})
     assert sent_json(put.calls[-1])["data"][0]["Items"] == [
@@ -199,7 +215,8 @@ def test_a_field_is_checked_on_its_own_as_the_user_leaves_it(editor_client, zoho
     html = open_form(editor_client, zoho)
     zoho.calls.reset()
     response = editor_client.post(
-        edit_url(zoho.connection) + "field/Email/", form_data(html, Email="nope"),
+        edit_url(zoho.connection) + "field/Email/",
+        form_data(html, Email="nope"),
         headers={"HX-Request": "true"},
     )
     row = response.content.decode()
@@ -218,8 +235,14 @@ def test_a_forged_state_is_refused_and_nothing_is_sent(editor_client, zoho):
 
 def test_automation_options_are_sent_as_trigger_and_skip_cadences(editor_client, zoho):
     html = open_form(editor_client, zoho)
-    _response, put = save(editor_client, zoho, html, Company="Zylker Ltd",
-                         crm_trigger=["approval"], crm_skip_cadences="on")  # fmt: skip
+    _response, put = save(
+        editor_client,
+        zoho,
+        html,
+        Company="Zylker Ltd",
+        crm_trigger=["approval"],
+        crm_skip_cadences="on",
+    )
     body = sent_json(put.calls[0])
     assert body["trigger"] == ["approval"]
     assert body["skip_feature_execution"] == [{"name": "cadences"}]
@@ -228,8 +251,9 @@ def test_automation_options_are_sent_as_trigger_and_skip_cadences(editor_client,
 def test_htmx_save_answers_with_the_form_partial(editor_client, zoho):
     html = open_form(editor_client, zoho)
     put = zoho.put(record_url(), json=success())
-    response = editor_client.post(edit_url(zoho.connection), form_data(html, Company="Z2"),
-                                  headers={"HX-Request": "true"})  # fmt: skip
+    response = editor_client.post(
+        edit_url(zoho.connection), form_data(html, Company="Z2"), headers={"HX-Request": "true"}
+    )
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="record-form">')
     assert "<html" not in page
@@ -240,8 +264,9 @@ def test_the_form_after_a_save_carries_the_new_modified_time(editor_client, zoho
     html = open_form(editor_client, zoho)
     response, _put = save(editor_client, zoho, html, Company="Zylker Ltd")
     put2 = zoho.put(record_url(), json=success())
-    editor_client.post(edit_url(zoho.connection),
-                       form_data(response.content.decode(), Phone="+1 555 0142"))  # fmt: skip
+    editor_client.post(
+        edit_url(zoho.connection), form_data(response.content.decode(), Phone="+1 555 0142")
+    )
     assert put2.calls[-1].request.headers["If-Unmodified-Since"] == "2024-01-16T10:00:00+05:30"
     assert sent_json(put2.calls[-1])["data"][0] == {"Phone": "+1 555 0142", "id": RECORD_ID}
 
@@ -267,26 +292,45 @@ def test_adding_two_rows_then_saving_sends_both_new_rows_in_one_put(editor_clien
     _response, html = add_row(editor_client, zoho, html)
     assert len(zoho.calls) == 0  # adding rows asks nothing of Zoho
     assert 'name="Items-TOTAL_FORMS" value="4"' in html
-    response, put = save(editor_client, zoho, html, **{
-        "Items-2-Item_Name": "Desk", "Items-2-Qty": "1",
-        "Items-3-Item_Name": "Lamp", "Items-3-Qty": "2"})  # fmt: skip
+    response, put = save(
+        editor_client,
+        zoho,
+        html,
+        **{
+            "Items-2-Item_Name": "Desk",
+            "Items-2-Qty": "1",
+            "Items-3-Item_Name": "Lamp",
+            "Items-3-Qty": "2",
+        },
+    )
     assert response.status_code == 200, response.content.decode()[:2000]
     assert put.call_count == 1
     assert [call.request.method for call in zoho.calls] == ["PUT", "GET"]  # GET: re-read rows
     request = put.calls[0].request
     assert request.headers["If-Unmodified-Since"] == MODIFIED  # the loaded state, unchanged
-    assert sent_json(put.calls[0])["data"][0] == {"Items": [
-        {"id": "4150868000000900001"},  # the kept row, unchanged: only its id
-        {"Item_Name": "Desk", "Qty": 1}, {"Item_Name": "Lamp", "Qty": 2}], "id": RECORD_ID}
+    assert sent_json(put.calls[0])["data"][0] == {
+        "Items": [
+            {"id": "4150868000000900001"},  # the kept row, unchanged: only its id
+            {"Item_Name": "Desk", "Qty": 1},
+            {"Item_Name": "Lamp", "Qty": 2},
+        ],
+        "id": RECORD_ID,
+    }
 
 
 def test_adding_a_row_keeps_every_typed_value_and_judges_nothing(editor_client, zoho):
     html = open_form(editor_client, zoho)
     state = form_data(html)["crm_state"]
     zoho.calls.reset()
-    response, page = add_row(editor_client, zoho, html, Company="Zylker Ltd", Last_Name="",
-                             Email="not-an-email", **{"Items-0-Qty": "abc",
-                                                      "Items-1-Item_Name": "Desk"})  # fmt: skip
+    response, page = add_row(
+        editor_client,
+        zoho,
+        html,
+        Company="Zylker Ltd",
+        Last_Name="",
+        Email="not-an-email",
+        **{"Items-0-Qty": "abc", "Items-1-Item_Name": "Desk"},
+    )
     assert response.status_code == 200
     assert len(zoho.calls) == 0
     assert "error-summary" not in page
@@ -327,8 +371,8 @@ def test_adding_a_row_stops_at_the_row_limit(editor_client, zoho):
 
 def test_enter_in_a_text_box_saves_rather_than_adding_a_row(editor_client, zoho):
     html = open_form(editor_client, zoho)
-    form = html[html.index('class="record-form"'):]
-    first_button = form[form.index("<button"): form.index("</button>")]
+    form = html[html.index('class="record-form"') :]
+    first_button = form[form.index("<button") : form.index("</button>")]
     assert "add_row" not in first_button
     assert "Save changes" in first_button
     assert 'name="add_row" value="Items" formnovalidate' in html
@@ -340,6 +384,6 @@ def test_a_subform_row_error_is_listed_in_the_summary_linking_to_the_subform(edi
     page = response.content.decode()
     assert response.status_code == 422
     assert put.call_count == 0
-    summary = page[page.index('class="error-summary"'):]
+    summary = page[page.index('class="error-summary"') :]
     summary = summary[: summary.index("</div>")]
     assert '<a href="#field-Items">Items</a>: Row 1: Enter a whole number.' in summary

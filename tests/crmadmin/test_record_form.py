@@ -15,12 +15,37 @@ from updater.metadata import field_from_json, layout_from_json
 
 # Every data_type of zoho-api.md §2.3 that a record can carry.
 DOCUMENTED_TYPES = [
-    "text", "textarea", "email", "phone", "website", "picklist", "multiselectpicklist", "integer",
-    "bigint", "double", "currency", "percent", "boolean", "date", "datetime", "lookup",
-    "ownerlookup", "userlookup", "multiuserlookup", "multiselectlookup", "subform", "fileupload",
-    "imageupload", "profileimage", "autonumber", "formula", "rollup_summary", "layout",
-    "territories", "decimal",
-]  # fmt: skip
+    "text",
+    "textarea",
+    "email",
+    "phone",
+    "website",
+    "picklist",
+    "multiselectpicklist",
+    "integer",
+    "bigint",
+    "double",
+    "currency",
+    "percent",
+    "boolean",
+    "date",
+    "datetime",
+    "lookup",
+    "ownerlookup",
+    "userlookup",
+    "multiuserlookup",
+    "multiselectlookup",
+    "subform",
+    "fileupload",
+    "imageupload",
+    "profileimage",
+    "autonumber",
+    "formula",
+    "rollup_summary",
+    "layout",
+    "territories",
+    "decimal",
+]
 
 
 @pytest.mark.parametrize("data_type", DOCUMENTED_TYPES)

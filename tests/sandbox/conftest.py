@@ -11,8 +11,9 @@ from sandbox.testing import running_sandbox
 
 @pytest.fixture(scope="module")
 def sb(tmp_path_factory):
-    with running_sandbox(db_path=tmp_path_factory.mktemp("sb") / "crm.sqlite3",
-                         discrete_page_limit=100) as handle:
+    with running_sandbox(
+        db_path=tmp_path_factory.mktemp("sb") / "crm.sqlite3", discrete_page_limit=100
+    ) as handle:
         yield handle
 
 
@@ -52,4 +53,4 @@ def standard_api(sb):
 
 def ids(api, module: str, count: int = 5, offset: int = 10) -> list[str]:
     body = api.get(f"{api.base}/{module}", params={"fields": "id", "per_page": 100}).json()
-    return [r["id"] for r in body["data"][offset:offset + count]]
+    return [r["id"] for r in body["data"][offset : offset + count]]

@@ -52,10 +52,19 @@ def test_latency_timeout_drop_and_non_json(sb, api):
 def test_edit_record_fault_makes_the_next_put_conflict(sb, api):
     contact = ids(api, "Contacts", 1, offset=51)[0]
     seen = sb.get_record("Contacts", contact)["Modified_Time"]
-    sb.faults.set("edit_record", path="PUT /crm/v8/Contacts", count=1, module="Contacts",
-                  record_id=contact, changes={"Title": "theirs"})
-    response = api.put(f"{api.base}/Contacts/{contact}", json={"data": [{"Title": "mine"}]},
-                       headers={"If-Unmodified-Since": seen})
+    sb.faults.set(
+        "edit_record",
+        path="PUT /crm/v8/Contacts",
+        count=1,
+        module="Contacts",
+        record_id=contact,
+        changes={"Title": "theirs"},
+    )
+    response = api.put(
+        f"{api.base}/Contacts/{contact}",
+        json={"data": [{"Title": "mine"}]},
+        headers={"If-Unmodified-Since": seen},
+    )
     assert response.status_code == 412
     assert sb.get_record("Contacts", contact)["Title"] == "theirs"
 
@@ -64,8 +73,9 @@ def test_invalidate_tokens_fault_and_json_control_endpoint(sb):
     from tests.sandbox.conftest import session_for
 
     api = session_for(sb)
-    added = http.post(f"{sb.url}/__sandbox__/faults",
-                      json={"kind": "invalidate_tokens", "count": 1})
+    added = http.post(
+        f"{sb.url}/__sandbox__/faults", json={"kind": "invalidate_tokens", "count": 1}
+    )
     assert added.json()["faults"][0]["kind"] == "invalidate_tokens"
     assert api.get(f"{api.base}/org").json()["code"] == "INVALID_TOKEN"
     assert "No faults" in http.get(f"{sb.url}/__sandbox__/").text

@@ -6,11 +6,36 @@ import pytest
 
 from sandbox.metadata.fields import JSON_TYPES
 
-EVERY_TYPE = {"text", "textarea", "email", "phone", "website", "integer", "bigint", "double",
-              "currency", "percent", "decimal", "boolean", "date", "datetime", "picklist",
-              "multiselectpicklist", "lookup", "ownerlookup", "userlookup", "multiselectlookup",
-              "multiuserlookup", "imageupload", "fileupload", "subform", "formula",
-              "autonumber", "rollup_summary", "profileimage"}
+EVERY_TYPE = {
+    "text",
+    "textarea",
+    "email",
+    "phone",
+    "website",
+    "integer",
+    "bigint",
+    "double",
+    "currency",
+    "percent",
+    "decimal",
+    "boolean",
+    "date",
+    "datetime",
+    "picklist",
+    "multiselectpicklist",
+    "lookup",
+    "ownerlookup",
+    "userlookup",
+    "multiselectlookup",
+    "multiuserlookup",
+    "imageupload",
+    "fileupload",
+    "subform",
+    "formula",
+    "autonumber",
+    "rollup_summary",
+    "profileimage",
+}
 
 
 def test_contacts_and_deals_fields_cover_every_data_type(api):
@@ -57,18 +82,27 @@ def test_list_requires_fields_and_caps_them_at_50(api):
 def test_page_token_pages_past_the_discrete_limit(api):
     # The module fixture lowers the discrete page window from 2000 to 100 records.
     params = {"fields": "Last_Name", "per_page": 50, "sort_order": "asc"}
-    assert api.get(f"{api.base}/Contacts", params={**params, "page": 3}).json()["code"] == \
-        "DISCRETE_PAGINATION_LIMIT_EXCEEDED"
+    assert (
+        api.get(f"{api.base}/Contacts", params={**params, "page": 3}).json()["code"]
+        == "DISCRETE_PAGINATION_LIMIT_EXCEEDED"
+    )
     seen, body = [], api.get(f"{api.base}/Contacts", params=params).json()
     while True:
         seen += [r["id"] for r in body["data"]]
         if not body["info"]["more_records"]:
             break
-        body = api.get(f"{api.base}/Contacts", params={
-            **params, "page_token": body["info"]["next_page_token"]}).json()
+        body = api.get(
+            f"{api.base}/Contacts", params={**params, "page_token": body["info"]["next_page_token"]}
+        ).json()
     assert len(seen) == len(set(seen)) == 90 and seen == sorted(seen)
-    mismatch = api.get(f"{api.base}/Contacts", params={
-        "fields": "Email", "per_page": 50, "page_token": body["info"]["previous_page_token"]})
+    mismatch = api.get(
+        f"{api.base}/Contacts",
+        params={
+            "fields": "Email",
+            "per_page": 50,
+            "page_token": body["info"]["previous_page_token"],
+        },
+    )
     assert mismatch.json()["code"] == "TOKEN_BOUND_DATA_MISMATCH"
 
 
@@ -88,18 +122,22 @@ def test_single_get_includes_subforms_that_lists_hide(api):
 def test_search_escapes_parentheses_and_commas(api, sb):
     contact = api.get(f"{api.base}/Contacts", params={"fields": "id"}).json()["data"][40]["id"]
     api.put(f"{api.base}/Contacts/{contact}", json={"data": [{"Title": "VP (Sales), EMEA"}]})
-    found = api.get(f"{api.base}/Contacts/search",
-                    params={"criteria": r"(Title:equals:VP \(Sales\)\, EMEA)"}).json()
+    found = api.get(
+        f"{api.base}/Contacts/search", params={"criteria": r"(Title:equals:VP \(Sales\)\, EMEA)"}
+    ).json()
     assert [r["id"] for r in found["data"]] == [contact]
     assert found["info"] == {"per_page": 200, "count": 1, "page": 1, "more_records": False}
 
 
-@pytest.mark.parametrize("criteria", [
-    "((Amount:greater_than:1000)and(Stage:in:Closed Won,Closed Lost))",
-    "(Amount:between:1000,50000)",
-    "((Deal_Name:starts_with:a)or(Deal_Name:starts_with:b))",
-    "(Stage:not_equal:Qualification)",
-])
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        "((Amount:greater_than:1000)and(Stage:in:Closed Won,Closed Lost))",
+        "(Amount:between:1000,50000)",
+        "((Deal_Name:starts_with:a)or(Deal_Name:starts_with:b))",
+        "(Stage:not_equal:Qualification)",
+    ],
+)
 def test_search_operators(api, criteria):
     response = api.get(f"{api.base}/Deals/search", params={"criteria": criteria})
     assert response.status_code == 200 and response.json()["data"]
@@ -113,5 +151,7 @@ def test_search_errors(api, sb):
     from tests.sandbox.conftest import session_for
 
     no_search_scope = session_for(sb, scopes=["ZohoCRM.modules.ALL"])
-    assert no_search_scope.get(f"{api.base}/Deals/search", params={"word": "acme"}).json()[
-        "code"] == "OAUTH_SCOPE_MISMATCH"
+    assert (
+        no_search_scope.get(f"{api.base}/Deals/search", params={"word": "acme"}).json()["code"]
+        == "OAUTH_SCOPE_MISMATCH"
+    )

@@ -19,22 +19,42 @@ def only(response):
 def test_sample_request_gets_the_documented_success_body(api, sb):
     deal_id, listing = ids(api, "Deals", 1)[0], ids(api, "Listings", 1, offset=3)[0]
     old = sb.get_record("Deals", deal_id)
-    response = put(api, "Deals", [{
-        "id": deal_id, "Deal_Name": "v7 Update", "Stage": "Closed Won",
-        "Pipeline": "Standard (Standard)", "Foreign_Languages": ["Korean", "Spanish"],
-        "$append_values": {"Foreign_Languages": False},
-        "Image_Upload": [{"File_Id__s": "2cxx2fa"}],
-        "Listings": [{"Interested_Listings": {"id": listing}},
-                     {"id": old["Listings"][0]["id"], "_delete": None}],
-        "AssociatedUser": [{"User": {"name": "J Smith", "id": "5725767000000235017"}}],
-    }], skip_feature_execution=[{"name": "cadences"}])
+    response = put(
+        api,
+        "Deals",
+        [
+            {
+                "id": deal_id,
+                "Deal_Name": "v7 Update",
+                "Stage": "Closed Won",
+                "Pipeline": "Standard (Standard)",
+                "Foreign_Languages": ["Korean", "Spanish"],
+                "$append_values": {"Foreign_Languages": False},
+                "Image_Upload": [{"File_Id__s": "2cxx2fa"}],
+                "Listings": [
+                    {"Interested_Listings": {"id": listing}},
+                    {"id": old["Listings"][0]["id"], "_delete": None},
+                ],
+                "AssociatedUser": [{"User": {"name": "J Smith", "id": "5725767000000235017"}}],
+            }
+        ],
+        skip_feature_execution=[{"name": "cadences"}],
+    )
     assert response.status_code == 200
     entry = only(response)
     assert list(entry) == ["code", "details", "message", "status"]
     assert (entry["code"], entry["message"], entry["status"]) == (
-        "SUCCESS", "record updated", "success")
-    assert list(entry["details"]) == ["Modified_Time", "Modified_By", "Created_Time", "id",
-                                      "Created_By"]
+        "SUCCESS",
+        "record updated",
+        "success",
+    )
+    assert list(entry["details"]) == [
+        "Modified_Time",
+        "Modified_By",
+        "Created_Time",
+        "id",
+        "Created_By",
+    ]
     stored = sb.get_record("Deals", deal_id)
     assert stored["Foreign_Languages"] == ["Korean", "Spanish"]
     assert [r["Interested_Listings"]["id"] for r in stored["Listings"]] == [listing]
@@ -46,37 +66,49 @@ def test_stale_if_unmodified_since_is_412_already_modified(api, sb):
     contact = ids(api, "Contacts", 1, offset=20)[0]
     seen = sb.get_record("Contacts", contact)["Modified_Time"]
     sb.edit_record("Contacts", contact, {"Title": "Changed elsewhere"})
-    response = api.put(f"{api.base}/Contacts/{contact}", json={"data": [{"Title": "Mine"}]},
-                       headers={"If-Unmodified-Since": seen})
+    response = api.put(
+        f"{api.base}/Contacts/{contact}",
+        json={"data": [{"Title": "Mine"}]},
+        headers={"If-Unmodified-Since": seen},
+    )
     assert response.status_code == 412
     entry = only(response)
     assert entry["code"] == "ALREADY_MODIFIED" and entry["status"] == "error"
     assert entry["message"] == "record updated time has already passed if-unmodified-since time"
     assert entry["details"]["id"] == contact
     assert entry["details"]["Modified_By"]["name"] == "Morgan Lee"
-    fresh = api.put(f"{api.base}/Contacts/{contact}", json={"data": [{"Title": "Mine"}]},
-                    headers={"If-Unmodified-Since": entry["details"]["Modified_Time"]})
+    fresh = api.put(
+        f"{api.base}/Contacts/{contact}",
+        json={"data": [{"Title": "Mine"}]},
+        headers={"If-Unmodified-Since": entry["details"]["Modified_Time"]},
+    )
     assert fresh.status_code == 200
 
 
-@pytest.mark.parametrize(("field", "value", "extra"), [
-    ("Loyalty_Points", "many", {"expected_data_type": "integer"}),
-    ("Email", "not-an-email", {"expected_data_type": "email"}),
-    ("Date_of_Birth", "16/08/2017", {"expected_data_type": "date"}),
-    ("Last_Contacted", "2024-01-15 10:00", {"expected_data_type": "datetime"}),
-    ("Email_Opt_Out", "yes", {"expected_data_type": "boolean"}),
-    ("Lifetime_Value", "12", {"expected_data_type": "currency"}),
-    ("Notes_Short", "x" * 201, {"maximum_length": 200}),
-    ("First_Name", "y" * 41, {"maximum_length": 40}),
-    ("Account_Name", {"id": "123"}, {"expected_data_type": "lookup"}),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "extra"),
+    [
+        ("Loyalty_Points", "many", {"expected_data_type": "integer"}),
+        ("Email", "not-an-email", {"expected_data_type": "email"}),
+        ("Date_of_Birth", "16/08/2017", {"expected_data_type": "date"}),
+        ("Last_Contacted", "2024-01-15 10:00", {"expected_data_type": "datetime"}),
+        ("Email_Opt_Out", "yes", {"expected_data_type": "boolean"}),
+        ("Lifetime_Value", "12", {"expected_data_type": "currency"}),
+        ("Notes_Short", "x" * 201, {"maximum_length": 200}),
+        ("First_Name", "y" * 41, {"maximum_length": 40}),
+        ("Account_Name", {"id": "123"}, {"expected_data_type": "lookup"}),
+    ],
+)
 def test_type_and_length_errors_name_the_field(api, field, value, extra):
     contact = ids(api, "Contacts", 1, offset=21)[0]
     response = put(api, "Contacts", [{"id": contact, field: value}])
     assert response.status_code == 400
-    assert only(response) == {"code": "INVALID_DATA", "details": {
-        "api_name": field, "json_path": f"$.data[0].{field}", **extra},
-        "message": "invalid data", "status": "error"}
+    assert only(response) == {
+        "code": "INVALID_DATA",
+        "details": {"api_name": field, "json_path": f"$.data[0].{field}", **extra},
+        "message": "invalid data",
+        "status": "error",
+    }
 
 
 def test_picklist_outside_its_values_lists_supported_values(api):
@@ -124,23 +156,31 @@ def test_more_than_50_participants_is_limit_exceeded(api):
     people = [{"type": "email", "participant": f"p{i}@x.test"} for i in range(51)]
     entry = only(put(api, "Events", [{"id": event, "Participants": people}]))
     assert (entry["code"], entry["message"]) == (
-        "LIMIT_EXCEEDED", "Only 50 participants can be added to an event.")
+        "LIMIT_EXCEEDED",
+        "Only 50 participants can be added to an event.",
+    )
 
 
 def test_zero_call_duration_is_dependent_mismatch(api):
     call = ids(api, "Calls", 1, offset=1)[0]
-    entry = only(put(api, "Calls", [{"id": call, "Call_Type": "Outbound",
-                                     "Call_Duration": "00:00"}]))
-    assert (entry["code"], entry["message"]) == ("DEPENDENT_MISMATCH",
-                                                 "Call Duration can not be zero.")
+    entry = only(
+        put(api, "Calls", [{"id": call, "Call_Type": "Outbound", "Call_Duration": "00:00"}])
+    )
+    assert (entry["code"], entry["message"]) == (
+        "DEPENDENT_MISMATCH",
+        "Call Duration can not be zero.",
+    )
     assert entry["details"]["dependee"]["api_name"] == "Call_Type"
 
 
-@pytest.mark.parametrize(("kind", "code", "message"), [
-    ("locked", "RECORD_LOCKED", "You cannot perform this operation as the record is locked."),
-    ("in_merge", "RECORD_LOCKED", "Cannot update record that is not approved yet"),
-    ("awaiting_approval", "NOT_APPROVED", "Cannot update record that is not approved yet"),
-])
+@pytest.mark.parametrize(
+    ("kind", "code", "message"),
+    [
+        ("locked", "RECORD_LOCKED", "You cannot perform this operation as the record is locked."),
+        ("in_merge", "RECORD_LOCKED", "Cannot update record that is not approved yet"),
+        ("awaiting_approval", "NOT_APPROVED", "Cannot update record that is not approved yet"),
+    ],
+)
 def test_locked_and_unapproved_records_refuse_updates(api, sb, kind, code, message):
     entry = only(put(api, "Deals", [{"id": sb.special[kind]["Deals"], "Next_Step": "x"}]))
     assert (entry["code"], entry["message"]) == (code, message)
@@ -149,8 +189,9 @@ def test_locked_and_unapproved_records_refuse_updates(api, sb, kind, code, messa
 def test_linking_a_locked_record_through_multiselect_lookup_is_record_locked(api, sb):
     deal = ids(api, "Deals", 1, offset=30)[0]
     locked = sb.special["locked"]["Listings"]
-    entry = only(put(api, "Deals", [{"id": deal, "Listings": [
-        {"Interested_Listings": {"id": locked}}]}]))
+    entry = only(
+        put(api, "Deals", [{"id": deal, "Listings": [{"Interested_Listings": {"id": locked}}]}])
+    )
     assert entry["code"] == "RECORD_LOCKED"
     assert entry["message"] == "Sorry, you cannot perform this operation as the record is locked."
 
@@ -166,8 +207,12 @@ def test_permission_errors(sb, api, reader_api, standard_api):
     read_only_scope = session_for(sb, scopes=["ZohoCRM.modules.contacts.READ"])
     mismatch = read_only_scope.put(f"{api.base}/Contacts", json={"data": [{"id": contact}]})
     assert mismatch.status_code == 401
-    assert mismatch.json() == {"code": "OAUTH_SCOPE_MISMATCH", "details": {},
-                               "message": "Unauthorized", "status": "error"}
+    assert mismatch.json() == {
+        "code": "OAUTH_SCOPE_MISMATCH",
+        "details": {},
+        "message": "Unauthorized",
+        "status": "error",
+    }
 
 
 def test_url_module_and_method_errors(api):
@@ -190,8 +235,11 @@ def test_partial_success_is_207_with_one_entry_per_record(api):
 def test_append_values_adds_to_a_multiselect_picklist(api, sb):
     contact = ids(api, "Contacts", 1, offset=33)[0]
     put(api, "Contacts", [{"id": contact, "Languages": ["English"]}])
-    put(api, "Contacts", [{"id": contact, "Languages": ["Hindi"],
-                           "$append_values": {"Languages": True}}])
+    put(
+        api,
+        "Contacts",
+        [{"id": contact, "Languages": ["Hindi"], "$append_values": {"Languages": True}}],
+    )
     assert sb.get_record("Contacts", contact)["Languages"] == ["English", "Hindi"]
 
 
@@ -200,8 +248,19 @@ def test_subform_rows_are_added_edited_and_deleted(api, sb):
     put(api, "Contacts", [{"id": contact, "Addresses": []}])
     put(api, "Contacts", [{"id": contact, "Addresses": [{"City": "Pune"}, {"City": "Goa"}]}])
     rows = sb.get_record("Contacts", contact)["Addresses"]
-    put(api, "Contacts", [{"id": contact, "Addresses": [
-        {"id": rows[0]["id"], "City": "Mumbai"}, {"id": rows[1]["id"], "_delete": None}]}])
+    put(
+        api,
+        "Contacts",
+        [
+            {
+                "id": contact,
+                "Addresses": [
+                    {"id": rows[0]["id"], "City": "Mumbai"},
+                    {"id": rows[1]["id"], "_delete": None},
+                ],
+            }
+        ],
+    )
     assert [r["City"] for r in sb.get_record("Contacts", contact)["Addresses"]] == ["Mumbai"]
     missing = only(put(api, "Contacts", [{"id": contact, "Addresses": [{"Street": "x"}]}]))
     assert missing["details"]["json_path"] == "$.data[0].Addresses[0].City"
@@ -209,8 +268,10 @@ def test_subform_rows_are_added_edited_and_deleted(api, sb):
 
 def test_modified_time_strictly_advances_and_names_the_editor(api, sb):
     contact = ids(api, "Contacts", 1, offset=35)[0]
-    times = [only(put(api, "Contacts", [{"id": contact, "Title": str(n)}]))["details"]
-             ["Modified_Time"] for n in range(3)]
+    times = [
+        only(put(api, "Contacts", [{"id": contact, "Title": str(n)}]))["details"]["Modified_Time"]
+        for n in range(3)
+    ]
     assert parse_iso(times[0]) < parse_iso(times[1]) < parse_iso(times[2])
     assert sb.get_record("Contacts", contact)["Modified_By"]["name"] == "Patricia Boyle"
     assert to_iso(parse_iso(times[2])) == times[2] and times[2].endswith("+05:30")

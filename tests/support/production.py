@@ -89,8 +89,11 @@ class Server:
         if self.access_log is None:
             raise ValueError("start the server with log_requests=True to see which worker served")
         lines = self.access_log.read_text().splitlines()
-        return {line.split()[0] for line in lines if len(line.split()) == 3
-                and line.split()[2].startswith(prefix)}  # fmt: skip
+        return {
+            line.split()[0]
+            for line in lines
+            if len(line.split()) == 3 and line.split()[2].startswith(prefix)
+        }
 
 
 @contextlib.contextmanager
@@ -107,10 +110,23 @@ def gunicorn_running(
     access_log = logs / "access.log" if log_requests else None
     error_log = logs / "error.log"
     command = [
-        sys.executable, "-m", "gunicorn", "crmadmin.wsgi", "--workers", str(workers),
-        "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "90",
-        "--graceful-timeout", "5", "--error-logfile", str(error_log),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "crmadmin.wsgi",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "90",
+        "--graceful-timeout",
+        "5",
+        "--error-logfile",
+        str(error_log),
+    ]
     if access_log is not None:
         command += ["--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s %(U)s"]
     if gunicorn.version_info >= (27,):
@@ -159,10 +175,16 @@ def logged_in_session(
     page = session.get(f"{base_url}/login/", timeout=timeout)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     answer = session.post(
-        f"{base_url}/login/", timeout=timeout, allow_redirects=False,
-        data={"csrfmiddlewaretoken": token, "username": username, "password": password,
-              "next": "/"},
-    )  # fmt: skip
+        f"{base_url}/login/",
+        timeout=timeout,
+        allow_redirects=False,
+        data={
+            "csrfmiddlewaretoken": token,
+            "username": username,
+            "password": password,
+            "next": "/",
+        },
+    )
     if answer.status_code != 302 or "sessionid" not in session.cookies:
         raise LoginFailed(f"login as {username!r} answered {answer.status_code}")
     return session

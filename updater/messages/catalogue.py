@@ -248,7 +248,15 @@ LINK_TEXTS: dict[str, str] = {
     "stopped_by_line": "Not linked: line {line} stopped this call.",
 }
 
-GENERIC = _m("Something went wrong with Zoho", "Zoho refused the request.",
-    f"{RETRY} If it keeps failing, report it.")  # fmt: skip
-STATUS_FALLBACK = {401: "AUTHENTICATION_FAILURE", 403: "NO_PERMISSION",
-    404: "INVALID_URL_PATTERN", 412: "ALREADY_MODIFIED", 429: "TOO_MANY_REQUESTS"}  # fmt: skip
+GENERIC = _m(
+    "Something went wrong with Zoho",
+    "Zoho refused the request.",
+    f"{RETRY} If it keeps failing, report it.",
+)
+STATUS_FALLBACK = {
+    401: "AUTHENTICATION_FAILURE",
+    403: "NO_PERMISSION",
+    404: "INVALID_URL_PATTERN",
+    412: "ALREADY_MODIFIED",
+    429: "TOO_MANY_REQUESTS",
+}

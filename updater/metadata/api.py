@@ -63,9 +63,15 @@ def modules_list(
     refresh: bool = False,
 ) -> list[Module]:
     entries = _cached_get(
-        client=client, cache=cache, key=f"{cache_key_prefix}:modules", ttl=ttl, refresh=refresh,
-        path="settings/modules", params=None, list_key="modules",
-    )  # fmt: skip
+        client=client,
+        cache=cache,
+        key=f"{cache_key_prefix}:modules",
+        ttl=ttl,
+        refresh=refresh,
+        path="settings/modules",
+        params=None,
+        list_key="modules",
+    )
     return [module_from_json(entry) for entry in entries]
 
 
@@ -79,9 +85,15 @@ def fields_list(
     refresh: bool = False,
 ) -> list[Field]:
     entries = _cached_get(
-        client=client, cache=cache, key=f"{cache_key_prefix}:fields:{module}", ttl=ttl,
-        refresh=refresh, path="settings/fields", params={"module": module}, list_key="fields",
-    )  # fmt: skip
+        client=client,
+        cache=cache,
+        key=f"{cache_key_prefix}:fields:{module}",
+        ttl=ttl,
+        refresh=refresh,
+        path="settings/fields",
+        params={"module": module},
+        list_key="fields",
+    )
     return [field_from_json(entry) for entry in entries]
 
 
@@ -101,9 +113,13 @@ def lookup_fields_list(
     if not target:
         return []
     return fields_list(
-        client=client, cache=cache, cache_key_prefix=cache_key_prefix, module=target, ttl=ttl,
+        client=client,
+        cache=cache,
+        cache_key_prefix=cache_key_prefix,
+        module=target,
+        ttl=ttl,
         refresh=refresh,
-    )  # fmt: skip
+    )
 
 
 def layouts_list(
@@ -116,9 +132,15 @@ def layouts_list(
     refresh: bool = False,
 ) -> list[Layout]:
     entries = _cached_get(
-        client=client, cache=cache, key=f"{cache_key_prefix}:layouts:{module}", ttl=ttl,
-        refresh=refresh, path="settings/layouts", params={"module": module}, list_key="layouts",
-    )  # fmt: skip
+        client=client,
+        cache=cache,
+        key=f"{cache_key_prefix}:layouts:{module}",
+        ttl=ttl,
+        refresh=refresh,
+        path="settings/layouts",
+        params={"module": module},
+        list_key="layouts",
+    )
     return [layout_from_json(entry) for entry in entries]
 
 
@@ -132,9 +154,15 @@ def contact_roles_list(
 ) -> list[ContactRole]:
     # v8 serves contact roles at /Contacts/roles, not under settings/ (zoho-api.md §2.5).
     entries = _cached_get(
-        client=client, cache=cache, key=f"{cache_key_prefix}:contact_roles", ttl=ttl,
-        refresh=refresh, path="Contacts/roles", params=None, list_key="contact_roles",
-    )  # fmt: skip
+        client=client,
+        cache=cache,
+        key=f"{cache_key_prefix}:contact_roles",
+        ttl=ttl,
+        refresh=refresh,
+        path="Contacts/roles",
+        params=None,
+        list_key="contact_roles",
+    )
     return [contact_role_from_json(entry) for entry in entries]
 
 
@@ -148,9 +176,15 @@ def users_list(
     user_type: str = "ActiveUsers",
 ) -> list[User]:
     entries = _cached_get(
-        client=client, cache=cache, key=f"{cache_key_prefix}:users:{quote(user_type)}", ttl=ttl,
-        refresh=refresh, path="users", params={"type": user_type}, list_key="users",
-    )  # fmt: skip
+        client=client,
+        cache=cache,
+        key=f"{cache_key_prefix}:users:{quote(user_type)}",
+        ttl=ttl,
+        refresh=refresh,
+        path="users",
+        params={"type": user_type},
+        list_key="users",
+    )
     return [user_from_json(entry) for entry in entries]
 
 

@@ -22,20 +22,26 @@ class BulkForm(LinkFormBase):
     contact_field = forms.ChoiceField(label="Contact external ID field")
     deal_field = forms.ChoiceField(label="Deal external ID field")
     pairs = forms.CharField(
-        label="Pairs", required=False,
+        label="Pairs",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         help_text="One pair per line: contact external ID, deal external ID, role (optional). "
         "Commas or tabs (pasted from a spreadsheet).",
-    )  # fmt: skip
+    )
     upload = forms.FileField(
-        label="Or upload a CSV file", required=False,
+        label="Or upload a CSV file",
+        required=False,
         help_text="Same three columns; a header row is skipped.",
-    )  # fmt: skip
+    )
 
     def __init__(
-        self, *args: Any, contact_fields: Sequence[Field], deal_fields: Sequence[Field],
-        roles: Sequence[ContactRole], **kwargs: Any,
-    ) -> None:  # fmt: skip
+        self,
+        *args: Any,
+        contact_fields: Sequence[Field],
+        deal_fields: Sequence[Field],
+        roles: Sequence[ContactRole],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.external_fields_offer(contact_fields=contact_fields, deal_fields=deal_fields)
         self.roles = list(roles)
@@ -71,8 +77,11 @@ class BulkForm(LinkFormBase):
 
 def report_rows(results: Sequence[PairResult]) -> list[list[str]]:
     """The failures as CSV rows; cells a spreadsheet would run as formulas are defused."""
-    rows = [[str(r.pair.line), r.pair.contact, r.pair.deal, r.pair.role, r.code, r.message]
-            for r in results if not r.ok]  # fmt: skip
+    rows = [
+        [str(r.pair.line), r.pair.contact, r.pair.deal, r.pair.role, r.code, r.message]
+        for r in results
+        if not r.ok
+    ]
     return [[_cell(value) for value in row] for row in rows]
 
 

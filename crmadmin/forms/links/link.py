@@ -54,13 +54,15 @@ class LinkForm(LinkFormBase):
         widget=forms.RadioSelect,
     )
     contact_field = forms.ChoiceField(
-        label="Contact external ID field", required=False,
+        label="Contact external ID field",
+        required=False,
         help_text="The Contacts fields Zoho marks as external IDs.",
-    )  # fmt: skip
+    )
     contact_value = forms.CharField(
-        label="Contact ID", max_length=255,
+        label="Contact ID",
+        max_length=255,
         help_text="The contact's external ID, or its Zoho record id.",
-    )  # fmt: skip
+    )
     deal_field = forms.ChoiceField(label="Deal external ID field")
     deals = forms.CharField(
         label="Deal external IDs",
@@ -71,9 +73,14 @@ class LinkForm(LinkFormBase):
     previewed = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args: Any, contact_fields: Sequence[Field], deal_fields: Sequence[Field],
-        roles: Sequence[ContactRole], connection_id: int, **kwargs: Any,
-    ) -> None:  # fmt: skip
+        self,
+        *args: Any,
+        contact_fields: Sequence[Field],
+        deal_fields: Sequence[Field],
+        roles: Sequence[ContactRole],
+        connection_id: int,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.external_fields_offer(contact_fields=contact_fields, deal_fields=deal_fields)
         self.roles = list(roles)
@@ -133,11 +140,20 @@ class LinkForm(LinkFormBase):
         return fingerprint(connection_id=self.connection_id, cleaned_data=self.cleaned_data)
 
     def preview_token(self) -> str:
-        deals = [[r.deal.id, r.deal.name, r.deal.stage, r.deal.role] if r.deal else None
-                 for r in self.rows]  # fmt: skip
+        deals = [
+            [r.deal.id, r.deal.name, r.deal.stage, r.deal.role] if r.deal else None
+            for r in self.rows
+        ]
         ok = self.can_confirm or self.mode == "results"
-        return token_dumps({"f": self.fingerprint(), "c": self.contact_id,
-                            "n": self.contact_name, "ok": ok, "d": deals})  # fmt: skip
+        return token_dumps(
+            {
+                "f": self.fingerprint(),
+                "c": self.contact_id,
+                "n": self.contact_name,
+                "ok": ok,
+                "d": deals,
+            }
+        )
 
     def is_unchanged(self) -> bool:
         """True when the input is exactly what the last preview showed."""
@@ -157,8 +173,13 @@ class LinkForm(LinkFormBase):
         self.contact_id, self.contact_name = token.get("c", ""), token.get("n", "")
         for row, shown in zip(self.rows, token.get("d") or [], strict=False):
             if shown:
-                row.deal = Deal(id=shown[0], external_id=row.external_id, name=shown[1],
-                                stage=shown[2], role=shown[3])  # fmt: skip
+                row.deal = Deal(
+                    id=shown[0],
+                    external_id=row.external_id,
+                    name=shown[1],
+                    stage=shown[2],
+                    role=shown[3],
+                )
         self.mode = "results"
         return True
 
@@ -167,8 +188,9 @@ class LinkForm(LinkFormBase):
     def contact(self) -> ContactRef:
         data = self.cleaned_data
         by_id = data["contact_by"] == "id"
-        return ContactRef(value=data["contact_value"].strip(),
-                          field=None if by_id else data["contact_field"])  # fmt: skip
+        return ContactRef(
+            value=data["contact_value"].strip(), field=None if by_id else data["contact_field"]
+        )
 
     @property
     def deal_key(self) -> str:
@@ -206,8 +228,9 @@ class LinkForm(LinkFormBase):
             row.deal = preview.deals.get(row.external_id)
             row.state = "found" if row.deal else "unknown"
             if row.deal is None:
-                row.errors.append(deal_missing(deal_field=self.deal_key,
-                                               external_id=row.external_id))  # fmt: skip
+                row.errors.append(
+                    deal_missing(deal_field=self.deal_key, external_id=row.external_id)
+                )
             elif not row.role_id and not row.role_typed and row.deal.role_id:
                 row.role_id = row.deal.role_id
 
@@ -224,8 +247,12 @@ class LinkForm(LinkFormBase):
         """A Zoho error next to its input: the contact, a deal row, or the deal textarea; an
         error about the whole request goes through the shared ``apply_zoho_error``."""
         place = error_place(error=error, contact=self.contact, deal_field=self.deal_key)
-        words = {"error": error, "place": place, "contact": self.contact,
-                 "deal_field": self.deal_key}  # fmt: skip
+        words = {
+            "error": error,
+            "place": place,
+            "contact": self.contact,
+            "deal_field": self.deal_key,
+        }
         if place.target == "row" and place.index is not None and place.index < len(self.rows):
             row = self.rows[place.index]
             row.state = "failed"

@@ -51,8 +51,15 @@ def pairs_parse(text: str, roles: Sequence[ContactRole]) -> tuple[list[Pair], li
         if typed and role is None:
             problems.append(f"Line {line}: no contact role “{typed}”.")
             continue
-        pairs.append(Pair(line=line, contact=cells[0], deal=cells[1], role=typed,
-                          role_id=role.id if role else ""))  # fmt: skip
+        pairs.append(
+            Pair(
+                line=line,
+                contact=cells[0],
+                deal=cells[1],
+                role=typed,
+                role_id=role.id if role else "",
+            )
+        )
     return pairs, problems[:MAX_PROBLEMS_SHOWN]
 
 

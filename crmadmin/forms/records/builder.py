@@ -48,10 +48,12 @@ class RecordForm(DraftMixin, forms.Form):
 
     crm_state = forms.CharField(widget=forms.HiddenInput, required=False)
     crm_trigger = forms.MultipleChoiceField(
-        choices=TRIGGERS, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=TRIGGERS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Run automation on save",
         help_text="Zoho runs the checked automations for this change.",
-    )  # fmt: skip
+    )
     crm_skip_cadences = forms.BooleanField(required=False, label="Skip cadences for this change")
 
     def __init__(
@@ -74,14 +76,18 @@ class RecordForm(DraftMixin, forms.Form):
             # Read-only values travel too, so a re-rendered form still shows them.
             original = {name: record.get(name) for name in self.metadata}
             state = FormState(
-                modified_time=str(record.get("Modified_Time") or ""), original=original,
+                modified_time=str(record.get("Modified_Time") or ""),
+                original=original,
                 record_name=record_name_of(record),
                 layout_id=str((record.get("Layout") or {}).get("id") or ""),
-            )  # fmt: skip
+            )
         self.form_state = state
         shown = dict(values if values is not None else (record or state.original))
-        initial = {**shown, "crm_state": state_dumps(state, salt=salt),
-                   "crm_trigger": [value for value, _ in TRIGGERS]}  # fmt: skip
+        initial = {
+            **shown,
+            "crm_state": state_dumps(state, salt=salt),
+            "crm_trigger": [value for value, _ in TRIGGERS],
+        }
         super().__init__(data, initial=initial)
         self.subforms: dict[str, SubformRows] = {
             name: subform_formset(
@@ -92,10 +98,11 @@ class RecordForm(DraftMixin, forms.Form):
         for name in state.conflicts:
             if name in self.fields:
                 self.fields[f"{name}__resolve"] = forms.ChoiceField(
-                    choices=RESOLVE_CHOICES, widget=forms.RadioSelect(attrs=CHOICE_LIST),
+                    choices=RESOLVE_CHOICES,
+                    widget=forms.RadioSelect(attrs=CHOICE_LIST),
                     label=f"Which {self.fields[name].label} to keep",
                     error_messages={"required": "Choose which value to keep."},
-                )  # fmt: skip
+                )
 
     def _posted_state(self, data: Any) -> FormState:
         try:
@@ -121,9 +128,11 @@ class RecordForm(DraftMixin, forms.Form):
         added = rows is not None and rows.can_add
         if added:
             self.subforms[name] = subform_with_row_added(
-                rows, self.context, data=self.data,
+                rows,
+                self.context,
+                data=self.data,
                 initial_rows=self.form_state.original.get(name) or [],
-            )  # fmt: skip
+            )
         for subform in self.subforms.values():
             for row in subform.formset.forms:
                 row.draft = True
@@ -165,8 +174,9 @@ class RecordForm(DraftMixin, forms.Form):
             if name in self.subforms:
                 values[name] = self.subforms[name].rows()
             elif meta.data_type in ROW_TYPES:
-                values[name] = _rows_submitted(self.fields[name], original.get(name),
-                                               self.cleaned_data.get(name) or {})  # fmt: skip
+                values[name] = _rows_submitted(
+                    self.fields[name], original.get(name), self.cleaned_data.get(name) or {}
+                )
             elif name in self.cleaned_data:
                 values[name] = self.cleaned_data[name]
             if self.cleaned_data.get(f"{name}__resolve") == "theirs":
@@ -185,9 +195,11 @@ class RecordForm(DraftMixin, forms.Form):
     def changes(self) -> dict[str, Any]:
         """Only the changed fields, in Zoho's JSON form; ``{}`` when nothing changed."""
         return update_payload_build(
-            fields=list(self.metadata.values()), original=self.form_state.original,
-            submitted=self.submitted, append_values=self.append_values,
-        )  # fmt: skip
+            fields=list(self.metadata.values()),
+            original=self.form_state.original,
+            submitted=self.submitted,
+            append_values=self.append_values,
+        )
 
     def changed_names(self) -> list[str]:
         return [name for name in self.changes if not name.startswith("$")]
@@ -197,8 +209,17 @@ class RecordForm(DraftMixin, forms.Form):
         return (meta.field_label if meta else "") or name
 
 
-NAME_FIELDS = ("Full_Name", "Name", "Deal_Name", "Account_Name", "Subject", "Product_Name",
-               "Event_Title", "Last_Name", "Email")  # fmt: skip
+NAME_FIELDS = (
+    "Full_Name",
+    "Name",
+    "Deal_Name",
+    "Account_Name",
+    "Subject",
+    "Product_Name",
+    "Event_Title",
+    "Last_Name",
+    "Email",
+)
 
 
 def record_name_of(record: Mapping[str, Any]) -> str:
@@ -230,11 +251,26 @@ def _rows_submitted(field: forms.Field, loaded: Any, posted: Mapping[str, list[s
 
 def _fingerprint(fields: Sequence[Field], layout: Layout | None, ctx: FormContext) -> tuple:
     return (
-        ctx.connection_id, str(ctx.time_zone), ctx.users, layout,
-        tuple((f.api_name, f.data_type, f.length, f.read_only, f.field_read_only, f.tooltip,
-               f.decimal_place, f.pick_list_values, f.lookup_module, f.subform_fields)
-              for f in fields),
-    )  # fmt: skip
+        ctx.connection_id,
+        str(ctx.time_zone),
+        ctx.users,
+        layout,
+        tuple(
+            (
+                f.api_name,
+                f.data_type,
+                f.length,
+                f.read_only,
+                f.field_read_only,
+                f.tooltip,
+                f.decimal_place,
+                f.pick_list_values,
+                f.lookup_module,
+                f.subform_fields,
+            )
+            for f in fields
+        ),
+    )
 
 
 def record_form_class(
@@ -258,9 +294,12 @@ def record_form_class(
         attrs[name] = form_field_for(meta, context, required=name in required)
         if meta.data_type == "multiselectpicklist" and meta.is_writable:
             attrs[f"{name}__append"] = forms.ChoiceField(
-                choices=APPEND_CHOICES, initial="replace", required=False,
-                widget=forms.RadioSelect(attrs=CHOICE_LIST), label="When saving",
-            )  # fmt: skip
+                choices=APPEND_CHOICES,
+                initial="replace",
+                required=False,
+                widget=forms.RadioSelect(attrs=CHOICE_LIST),
+                label="When saving",
+            )
     form_class = type("RecordForm", (RecordForm,), attrs)
     if len(_CLASSES) > 256:
         _CLASSES.clear()

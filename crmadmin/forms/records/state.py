@@ -29,8 +29,12 @@ def state_salt(*, connection_id: int, module: str, record_id: str) -> str:
 
 
 def state_dumps(state: FormState, *, salt: str) -> str:
-    payload = {"mt": state.modified_time, "orig": dict(state.original),
-               "name": state.record_name, "layout": state.layout_id}  # fmt: skip
+    payload = {
+        "mt": state.modified_time,
+        "orig": dict(state.original),
+        "name": state.record_name,
+        "layout": state.layout_id,
+    }
     if state.conflicts:
         payload["conflicts"] = dict(state.conflicts)
     return signing.dumps(payload, salt=salt, compress=True)

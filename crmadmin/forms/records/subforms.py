@@ -19,8 +19,9 @@ from crmadmin.forms.records.types import FormContext, form_field_for
 from updater.metadata import Field
 
 # Row fields Zoho fills itself: never shown as columns.
-SYSTEM_ROW_FIELDS = frozenset({"Parent_Id", "Created_Time", "Modified_Time", "Created_By",
-                               "Modified_By", "Layout", "id"})  # fmt: skip
+SYSTEM_ROW_FIELDS = frozenset(
+    {"Parent_Id", "Created_Time", "Modified_Time", "Created_By", "Modified_By", "Layout", "id"}
+)
 MAX_ROWS = 100
 
 
@@ -42,8 +43,11 @@ class SubformRowForm(DraftMixin, forms.Form):
 
     def has_changed(self) -> bool:
         # A blank extra row stays blank (not validated, not sent) until something is typed.
-        return any(name != "id" and self[name].value() not in (None, "", [], False)
-                   for name in self.fields if name != "DELETE")  # fmt: skip
+        return any(
+            name != "id" and self[name].value() not in (None, "", [], False)
+            for name in self.fields
+            if name != "DELETE"
+        )
 
 
 @dataclass
@@ -78,9 +82,10 @@ def subform_formset(
     meta: Field, ctx: FormContext, *, data: Any, rows: list[Mapping[str, Any]]
 ) -> SubformRows:
     columns = tuple(
-        sub.api_name for sub in meta.subform_fields
+        sub.api_name
+        for sub in meta.subform_fields
         if sub.api_name not in SYSTEM_ROW_FIELDS and sub.is_writable
-    )  # fmt: skip
+    )
     attrs = {
         sub.api_name: form_field_for(sub, ctx, required=False)
         for sub in meta.subform_fields
@@ -92,8 +97,9 @@ def subform_formset(
     )
     initial = [
         {"id": row.get("id"), **{name: row.get(name) for name in columns}}
-        for row in rows if isinstance(row, Mapping)
-    ]  # fmt: skip
+        for row in rows
+        if isinstance(row, Mapping)
+    ]
     formset = formset_class(data=data, initial=initial, prefix=meta.api_name)
     return SubformRows(field=meta, formset=formset, columns=columns)
 

@@ -63,8 +63,11 @@ Factory = Callable[[Field, FormContext, bool], forms.Field]
 
 
 def _common(meta: Field, required: bool) -> dict[str, Any]:
-    return {"label": meta.field_label or meta.api_name, "required": required,
-            "help_text": meta.tooltip or ""}  # fmt: skip
+    return {
+        "label": meta.field_label or meta.api_name,
+        "required": required,
+        "help_text": meta.tooltip or "",
+    }
 
 
 def text(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
@@ -85,18 +88,21 @@ def email(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 def phone(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
     return forms.RegexField(
-        PHONE, max_length=meta.length or 30, widget=forms.TextInput(attrs={"type": "tel"}),
+        PHONE,
+        max_length=meta.length or 30,
+        widget=forms.TextInput(attrs={"type": "tel"}),
         error_messages={"invalid": "Enter a phone number: digits, spaces, + ( ) - . only."},
         **_common(meta, required),
-    )  # fmt: skip
+    )
 
 
 def website(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
     return forms.RegexField(
-        WEBSITE, max_length=meta.length or 255,
+        WEBSITE,
+        max_length=meta.length or 255,
         error_messages={"invalid": "Enter a web address, e.g. www.example.com."},
         **_common(meta, required),
-    )  # fmt: skip
+    )
 
 
 def integer(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
@@ -106,18 +112,21 @@ def integer(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 def bigint(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
     return forms.RegexField(
-        BIGINT, widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        BIGINT,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": "Enter a whole number of at most 18 digits."},
         **_common(meta, required),
-    )  # fmt: skip
+    )
 
 
 def _number(meta: Field, required: bool, *, digits: int, places: int) -> forms.Field:
     step = "any" if places == 0 else str(Decimal(1).scaleb(-places))
     return forms.DecimalField(
-        max_digits=digits + places, decimal_places=places,
-        widget=forms.NumberInput(attrs={"step": step}), **_common(meta, required),
-    )  # fmt: skip
+        max_digits=digits + places,
+        decimal_places=places,
+        widget=forms.NumberInput(attrs={"step": step}),
+        **_common(meta, required),
+    )
 
 
 def double(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
@@ -163,8 +172,9 @@ def picklist(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 def multiselectpicklist(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
     widget = forms.CheckboxSelectMultiple(attrs={"class": "choice-list"})
-    return forms.MultipleChoiceField(choices=_options(meta), widget=widget,
-                                     **_common(meta, required))  # fmt: skip
+    return forms.MultipleChoiceField(
+        choices=_options(meta), widget=widget, **_common(meta, required)
+    )
 
 
 def lookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
@@ -247,8 +257,9 @@ def form_field_for(meta: Field, ctx: FormContext, *, required: bool) -> forms.Fi
     """The form field for one Zoho field; read-only for computed, locked and unknown types."""
     factory = FIELD_TYPES.get(meta.data_type)
     if factory is None:
-        logger.warning("Unknown Zoho data type %r on %s: shown read-only", meta.data_type,
-                       meta.api_name)  # fmt: skip
+        logger.warning(
+            "Unknown Zoho data type %r on %s: shown read-only", meta.data_type, meta.api_name
+        )
         return read_only(meta, ctx, required)
     # "Tag" says text but holds [{name, id}] (zoho-api.md §5.9): show it, never edit it.
     if not meta.is_writable or (meta.json_type == "jsonarray" and factory is text):

@@ -50,9 +50,14 @@ class LookupWidget(forms.MultiWidget):
             'inputmode="numeric" pattern="[0-9]*" aria-label="Record ID" title="Record ID">'
             '<div id="{opts}" class="lookup-options" role="listbox" data-lookup-for="{name}">'
             "</div></div>",
-            name=name, id=field_id, label=label or "", opts=options_id, aria=aria_html,
-            url=self.search_url, rid=record_id or "",
-        )  # fmt: skip
+            name=name,
+            id=field_id,
+            label=label or "",
+            opts=options_id,
+            aria=aria_html,
+            url=self.search_url,
+            rid=record_id or "",
+        )
 
 
 class RowsWidget(forms.Widget):
@@ -83,35 +88,46 @@ class RowsWidget(forms.Widget):
             '<li><label class="row-remove">'
             '<input type="checkbox" name="{0}__remove" value="{1}"{3}> Remove</label>'
             ' <span class="row-label">{2}</span></li>',
-            ((name, row_id, text, " checked" if row_id in removed else "")
-             for row_id, text in rows),
-        )  # fmt: skip
+            (
+                (name, row_id, text, " checked" if row_id in removed else "")
+                for row_id, text in rows
+            ),
+        )
         empty = format_html('<li class="muted small">{}</li>', "None yet.") if not rows else ""
         return format_html(
             '<div class="rows" id="{id}"><ul class="row-list">{items}{empty}</ul>{adder}</div>',
-            id=field_id, items=items, empty=empty, adder=self._adder(name, field_id, added),
-        )  # fmt: skip
+            id=field_id,
+            items=items,
+            empty=empty,
+            adder=self._adder(name, field_id, added),
+        )
 
     def _adder(self, name: str, field_id: str, added: list[str]) -> str:
         if self.add == "users":
             options = format_html_join(
                 "",
                 '<option value="{}"{}>{}</option>',
-                ((uid, " selected" if uid in added else "", label)
-                 for uid, label in self.user_choices),
-            )  # fmt: skip
+                (
+                    (uid, " selected" if uid in added else "", label)
+                    for uid, label in self.user_choices
+                ),
+            )
             return format_html(
                 '<label class="small" for="{id}-add">Add users</label>'
                 '<select multiple name="{name}__add" id="{id}-add" size="4">{options}</select>',
-                id=field_id, name=name, options=options,
-            )  # fmt: skip
+                id=field_id,
+                name=name,
+                options=options,
+            )
         if self.add == "ids":
             return format_html(
                 '<label class="small" for="{id}-add">Add records (IDs, separated by commas)'
                 '</label><input type="text" name="{name}__add" id="{id}-add" value="{val}" '
                 'autocomplete="off">',
-                id=field_id, name=name, val=", ".join(added),
-            )  # fmt: skip
+                id=field_id,
+                name=name,
+                val=", ".join(added),
+            )
         return ""
 
 

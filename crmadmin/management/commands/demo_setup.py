@@ -140,8 +140,18 @@ class Command(BaseCommand):
     def _grant_mint(self, db_path: str, scopes: list[str]) -> str:
         if not Path(db_path).exists():
             raise CommandError(f"No sandbox database at {db_path}; is the sandbox running?")
-        command = [sys.executable, "-m", "sandbox", "mint-grant", "--db", db_path,
-                   "--client-id", SANDBOX_CLIENT_ID, "--scopes", ",".join(scopes)]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "mint-grant",
+            "--db",
+            db_path,
+            "--client-id",
+            SANDBOX_CLIENT_ID,
+            "--scopes",
+            ",".join(scopes),
+        ]
         result = subprocess.run(  # noqa: S603 - fixed argv, no shell
             command, capture_output=True, text=True, check=False, cwd=settings.BASE_DIR
         )

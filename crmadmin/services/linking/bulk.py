@@ -34,9 +34,12 @@ def pairs_link(
 
 
 def _chunk_link(
-    client: ZohoClient, contact: ContactRef, deal_field: str, chunk: list[Pair],
+    client: ZohoClient,
+    contact: ContactRef,
+    deal_field: str,
+    chunk: list[Pair],
     outcome: dict[int, PairResult],
-) -> ZohoError | None:  # fmt: skip
+) -> ZohoError | None:
     rows = [(pair.deal, pair.role_id) for pair in chunk]
     try:
         results = link_rows(client=client, contact=contact, deal_field=deal_field, rows=rows)
@@ -44,16 +47,22 @@ def _chunk_link(
         return _chunk_failed(error, contact, deal_field, chunk, outcome)
     for result in results:
         pair = chunk[result.index]
-        message = LINK_TEXTS["linked"] if result.ok else row_text(
-            result, deal_field=deal_field, external_id=pair.deal)  # fmt: skip
+        message = (
+            LINK_TEXTS["linked"]
+            if result.ok
+            else row_text(result, deal_field=deal_field, external_id=pair.deal)
+        )
         outcome[id(pair)] = PairResult(pair, result.ok, result.code, message)
     return None
 
 
 def _chunk_failed(
-    error: ZohoError, contact: ContactRef, deal_field: str, chunk: list[Pair],
+    error: ZohoError,
+    contact: ContactRef,
+    deal_field: str,
+    chunk: list[Pair],
     outcome: dict[int, PairResult],
-) -> ZohoError | None:  # fmt: skip
+) -> ZohoError | None:
     """Mark the chunk's pairs; return the error when it must stop the whole run."""
     place = error_place(error=error, contact=contact, deal_field=deal_field)
     if place.target == "top":
@@ -61,8 +70,9 @@ def _chunk_failed(
             outcome[id(pair)] = PairResult(pair, False, _code(error), _not_sent(error))
         return error
     for position, pair in enumerate(chunk):
-        message = error_text(error=error, place=place, contact=contact,
-                             deal_field=deal_field, external_id=pair.deal)  # fmt: skip
+        message = error_text(
+            error=error, place=place, contact=contact, deal_field=deal_field, external_id=pair.deal
+        )
         if place.target == "row" and place.index != position:
             line = chunk[place.index or 0].line
             message = LINK_TEXTS["stopped_by_line"].format(line=line)

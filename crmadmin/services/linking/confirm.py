@@ -22,23 +22,35 @@ def link_rows(
     body = [_row_body(deal_field, external_id, role_id) for external_id, role_id in rows]
     if contact.by_id:
         results = related_link(
-            client=client, module=CONTACTS, record_id=contact.value, related_list=DEALS,
-            related_module=DEALS, related_external_field=deal_field, rows=body,
-        )  # fmt: skip
+            client=client,
+            module=CONTACTS,
+            record_id=contact.value,
+            related_list=DEALS,
+            related_module=DEALS,
+            related_external_field=deal_field,
+            rows=body,
+        )
     else:
         results = related_link_by_external(
-            client=client, module=CONTACTS, external_field=contact.field or "",
-            external_value=contact.value, related_list=DEALS,
-            related_external_field=deal_field, rows=body,
-        )  # fmt: skip
+            client=client,
+            module=CONTACTS,
+            external_field=contact.field or "",
+            external_value=contact.value,
+            related_list=DEALS,
+            related_external_field=deal_field,
+            rows=body,
+        )
     return [_row_result(result) for result in results]
 
 
 def deal_unlink(*, client: ZohoClient, contact_id: str, deal_id: str) -> RowResult:
     results = related_unlink(
-        client=client, module=CONTACTS, record_id=contact_id, related_list=DEALS,
+        client=client,
+        module=CONTACTS,
+        record_id=contact_id,
+        related_list=DEALS,
         related_ids=[deal_id],
-    )  # fmt: skip
+    )
     if not results:
         return RowResult(index=0, ok=True, code="SUCCESS", message="relation removed")
     return _row_result(results[0])
@@ -53,6 +65,10 @@ def _row_body(deal_field: str, external_id: str, role_id: str) -> dict[str, str]
 
 def _row_result(result: RecordResult) -> RowResult:
     return RowResult(
-        index=result.index, ok=result.ok, code=result.code, message=result.message,
-        deal_id=result.record_id or "", details=result.details,
-    )  # fmt: skip
+        index=result.index,
+        ok=result.ok,
+        code=result.code,
+        message=result.message,
+        deal_id=result.record_id or "",
+        details=result.details,
+    )

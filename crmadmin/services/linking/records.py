@@ -14,8 +14,11 @@ def same_value(found: Any, wanted: str) -> bool:
 
 
 def contact_of(record: Mapping[str, Any]) -> Contact:
-    return Contact(id=str(record.get("id", "")), name=_contact_name(record),
-                   email=str(record.get("Email") or ""))  # fmt: skip
+    return Contact(
+        id=str(record.get("id", "")),
+        name=_contact_name(record),
+        email=str(record.get("Email") or ""),
+    )
 
 
 def linked_contact_of(record: Mapping[str, Any]) -> LinkedContact:

@@ -50,11 +50,14 @@ def contact_find(*, client: ZohoClient, contact: ContactRef) -> Contact | None:
         return contact_of(record) if record else None
     condition = Condition(field=contact.field or "", operator="equals", value=contact.value)
     page = records_search(
-        client=client, module=CONTACTS, criteria=condition,
+        client=client,
+        module=CONTACTS,
+        criteria=condition,
         fields=[*CONTACT_FIELDS, contact.field or ""],
-    )  # fmt: skip
-    exact = [record for record in page.records if same_value(record.get(contact.field),
-                                                             contact.value)]  # fmt: skip
+    )
+    exact = [
+        record for record in page.records if same_value(record.get(contact.field), contact.value)
+    ]
     return contact_of(exact[0]) if exact else None
 
 
@@ -102,9 +105,12 @@ def contact_deals(*, client: ZohoClient, contact_id: str, deal_field: str | None
 def deal_contacts(*, client: ZohoClient, deal_id: str) -> list[LinkedContact]:
     """The contacts on a deal with their roles (``GET /Deals/{id}/Contact_Roles``, §2.5)."""
     page = related_list_get(
-        client=client, module=DEALS, record_id=deal_id, related_list="Contact_Roles",
+        client=client,
+        module=DEALS,
+        record_id=deal_id,
+        related_list="Contact_Roles",
         fields=[*CONTACT_FIELDS, ROLE_FIELD],
-    )  # fmt: skip
+    )
     return [linked_contact_of(record) for record in page.records]
 
 
@@ -126,7 +132,9 @@ def link_preview(
     found = contact_find(client=client, contact=contact)
     deals = deals_find(client=client, field=deal_field, values=external_ids) if found else {}
     if found and deals:
-        roles = {deal.id: deal for deal in contact_deals(
-            client=client, contact_id=found.id, deal_field=None)}  # fmt: skip
+        roles = {
+            deal.id: deal
+            for deal in contact_deals(client=client, contact_id=found.id, deal_field=None)
+        }
         deals = {key: with_role(deal, roles.get(deal.id)) for key, deal in deals.items()}
     return Preview(contact=found, deals=deals)

@@ -75,14 +75,18 @@ def connection_revoke(request: HttpRequest, connection_id: int) -> HttpResponse:
     def passed(connection: Connection, _: None) -> str:
         return f"Revoked “{connection.name}” at Zoho and wiped its tokens."
 
-    return _zoho_action(request, connection_id, token_revoke_and_wipe, "Nothing was revoked.",
-                        passed)  # fmt: skip
+    return _zoho_action(
+        request, connection_id, token_revoke_and_wipe, "Nothing was revoked.", passed
+    )
 
 
 def _zoho_action(
-    request: HttpRequest, connection_id: int, action: Callable[[Connection], Any], failed: str,
+    request: HttpRequest,
+    connection_id: int,
+    action: Callable[[Connection], Any],
+    failed: str,
     passed: Callable[[Connection, Any], str],
-) -> HttpResponse:  # fmt: skip
+) -> HttpResponse:
     """Run one Zoho action on a connection and say how it went on its detail page."""
     connection = get_object_or_404(Connection, pk=connection_id)
     try:

@@ -34,8 +34,12 @@ def bulk_page(request: HttpRequest) -> HttpResponse:
     results = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        results = pairs_link(client=linking.client, contact_field=data["contact_field"],
-                             deal_field=data["deal_field"], pairs=data["pair_rows"])  # fmt: skip
+        results = pairs_link(
+            client=linking.client,
+            contact_field=data["contact_field"],
+            deal_field=data["deal_field"],
+            pairs=data["pair_rows"],
+        )
         request.session[REPORT_KEY] = report_rows(results)
     failed = [result for result in results if not result.ok]
     linked_count = len(results) - len(failed)

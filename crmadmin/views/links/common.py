@@ -51,9 +51,13 @@ def linking_for(request: HttpRequest) -> Linking | None:
 
 
 def page(
-    request: HttpRequest, template: str, context: dict[str, Any], *, partial: str = "",
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str = "",
     status: int = 200,
-) -> HttpResponse:  # fmt: skip
+) -> HttpResponse:
     """The full page, or only the named partial (= the DOM id it replaces) for htmx."""
     name = f"{template}#{partial}" if partial and request.htmx else template
     context = {"nav": "links", **context}

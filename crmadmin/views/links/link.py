@@ -26,8 +26,12 @@ def link_page(request: HttpRequest) -> HttpResponse:
         choices = linking.choices()
     except ZohoError as error:
         return page(request, TEMPLATE, {**context, "setup_error": error}, status=422)
-    form = LinkForm(request.POST or None, initial=request.GET.dict(),
-                    connection_id=linking.connection.pk, **choices)  # fmt: skip
+    form = LinkForm(
+        request.POST or None,
+        initial=request.GET.dict(),
+        connection_id=linking.connection.pk,
+        **choices,
+    )
     if request.method == "POST" and form.is_valid():
         link_step(form, linking, confirm=request.POST.get("action") == "confirm")
     status = 422 if form.is_bound and form.has_problems else 200

@@ -28,9 +28,11 @@ def related_panel(
     context = {"connection": connection, "module": module, "record_id": record_id}
     try:
         context["related"] = related_for(
-            client=client_for(connection), module=module, record_id=record_id,
+            client=client_for(connection),
+            module=module,
+            record_id=record_id,
             metadata=metadata_options(connection),
-        )  # fmt: skip
+        )
     except ZohoError as error:
         context["error"] = user_message(error)
     return page(request, TEMPLATE, context, partial="related-panel")

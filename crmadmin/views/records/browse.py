@@ -48,9 +48,7 @@ def _connection_modules(request: HttpRequest, connection: Connection) -> dict[st
     except ZohoError as error:
         group["problem"] = problem(error)
         return group
-    group["modules"] = browse.editable_modules(
-        modules, allowed_modules(request.user, connection)
-    )
+    group["modules"] = browse.editable_modules(modules, allowed_modules(request.user, connection))
     return group
 
 
@@ -65,8 +63,9 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
         meta = _meta_or_404(client, connection, module)
     except ZohoError as error:
         return _list_page(request, {**context, "problem": problem(error)}, status=502)
-    form = RecordListForm(request.GET, fields=meta.fields,
-                          saved_columns=_saved_columns(request, connection, meta))  # fmt: skip
+    form = RecordListForm(
+        request.GET, fields=meta.fields, saved_columns=_saved_columns(request, connection, meta)
+    )
     context.update(meta=meta, form=form)
     if not form.is_valid():
         return _list_page(request, context, status=422)
@@ -76,10 +75,16 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
         page = browse.records_fetch(client=client, module=module, query=query)
     except ZohoError as error:
         return _list_page(request, {**context, "problem": problem(error)}, status=502)
-    context["query"], context["table"] = query, browse.table_build(
-        page=page, query=query, fields=meta.fields, base_url=request.path,
-        previous_token=_token_remember(request, query, page),
-    )  # fmt: skip
+    context["query"], context["table"] = (
+        query,
+        browse.table_build(
+            page=page,
+            query=query,
+            fields=meta.fields,
+            base_url=request.path,
+            previous_token=_token_remember(request, query, page),
+        ),
+    )
     return _list_page(request, context)
 
 
@@ -155,8 +160,12 @@ def metadata_refresh(request: HttpRequest, connection_id: int, module: str) -> H
     """Drop this module's cached metadata (modules, fields, layouts) and load it again."""
     connection = connection_for(request, connection_id, module)
     try:
-        meta = browse.module_meta(client=client_for(connection), module=module, refresh=True,
-                                  options=metadata_options(connection))  # fmt: skip
+        meta = browse.module_meta(
+            client=client_for(connection),
+            module=module,
+            refresh=True,
+            options=metadata_options(connection),
+        )
         label = meta.label or module
         messages.success(request, f"Reloaded the fields and layouts of {label} from Zoho.")
     except ZohoError as error:

@@ -25,11 +25,15 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
     else:
         outcome = saving.record_save(**where, user=request.user, data=request.POST)
     context = {
-        "connection": connection, "module": module, "record_id": record_id, "nav": "records",
-        "outcome": outcome, "form": outcome.form,
+        "connection": connection,
+        "module": module,
+        "record_id": record_id,
+        "nav": "records",
+        "outcome": outcome,
+        "form": outcome.form,
         "check_url_base": reverse("records:edit", args=[connection.pk, module, record_id])
         + "field/",
-    }  # fmt: skip
+    }
     partial = "#record-form" if request.htmx and request.method == "POST" else ""
     return render(request, f"crmadmin/record_edit.html{partial}", context, status=outcome.status)
 
@@ -40,8 +44,9 @@ def field_check(request, connection_id: int, module: str, record_id: str, api_na
     """Validate one field as the user leaves it; answers with that field's row (htmx)."""
     connection = connection_for(request, connection_id, module)
     try:
-        form = saving.bound_form(connection=connection, module=module, record_id=record_id,
-                                 data=request.POST)  # fmt: skip
+        form = saving.bound_form(
+            connection=connection, module=module, record_id=record_id, data=request.POST
+        )
     except ZohoError:
         return HttpResponse(status=204)  # metadata unreachable: the save will say why
     if api_name not in form.metadata:

@@ -19,7 +19,12 @@ def record_history(request, connection_id: int, module: str, record_id: str):
         connection=connection, module=module, record_id=record_id
     ).select_related("user")
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    context = {"connection": connection, "module": module, "record_id": record_id,
-               "page": page, "nav": "records",
-               "record_name": next((e.record_name for e in page if e.record_name), "")}  # fmt: skip
+    context = {
+        "connection": connection,
+        "module": module,
+        "record_id": record_id,
+        "page": page,
+        "nav": "records",
+        "record_name": next((e.record_name for e in page if e.record_name), ""),
+    }
     return render(request, "crmadmin/record_history.html", context)
