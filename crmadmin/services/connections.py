@@ -5,7 +5,7 @@ what went wrong in a person's words.
 The callback's `accounts-server` is trusted only when it is a known Zoho data centre (or the
 connection's own custom host): the client secret is posted there, so it must never go to a host an
 attacker chose. The OAuth flow's session part (state, redirect) stays in
-``crmadmin.views.connections.flow``.
+``crmadmin.views.connections``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from contextlib import suppress
 
 from django.conf import settings
-from django.http import QueryDict
 from django.utils import timezone
 
 from crmadmin.models import Connection
@@ -70,10 +69,9 @@ def missing_scopes(connection: Connection) -> list[str]:
     return [scope for scope in connection.scope_list if not scope_covers(granted, scope)]
 
 
-def accounts_server_detect(connection: Connection, query: QueryDict) -> None:
-    """Follow Zoho's `accounts-server`/`location` to the data centre the user really lives in."""
-    given = query.get("accounts-server", "")
-    centre = data_centre_from_accounts_server(given) if given else None
+def accounts_server_detect(connection: Connection, *, accounts_server: str) -> None:
+    """Follow the callback's `accounts-server` to the data centre the user really lives in."""
+    centre = data_centre_from_accounts_server(accounts_server) if accounts_server else None
     if centre is not None and connection.data_centre != Connection.DataCentre.CUSTOM:
         connection.data_centre = centre.code
         connection.accounts_server = centre.accounts_url

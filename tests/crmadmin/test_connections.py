@@ -15,7 +15,7 @@ from django.utils import timezone
 from responses import matchers
 
 from crmadmin.models import Connection
-from crmadmin.views.connections import flow
+from crmadmin.views import connections as connection_views
 
 ACCOUNTS = "https://accounts.zoho.com"
 API = "https://www.zohoapis.com"
@@ -91,7 +91,7 @@ def test_connect_redirects_to_zoho_consent_with_session_bound_state(staff_client
     assert query["scope"] == ["ZohoCRM.modules.ALL,ZohoCRM.org.READ"]
     assert query["redirect_uri"] == ["http://testserver/connections/callback/"]
     assert SECRET not in location
-    stored = staff_client.session[flow.SESSION_KEY]
+    stored = staff_client.session[connection_views.SESSION_KEY]
     assert [entry["state"] for entry in stored] == query["state"]
 
 
@@ -204,8 +204,8 @@ def test_callback_rejects_a_reused_state(staff_client, new_connection):
 
 def test_callback_rejects_an_expired_state(staff_client, new_connection, monkeypatch):
     state = _state(_connect(staff_client, new_connection))
-    later = time.time() + flow.STATE_TTL_SECONDS + 1
-    monkeypatch.setattr(flow.time, "time", lambda: later)
+    later = time.time() + connection_views.STATE_TTL_SECONDS + 1
+    monkeypatch.setattr(connection_views.time, "time", lambda: later)
 
     response = staff_client.get(reverse("connections:callback"), {"state": state, "code": "c"})
 

@@ -3,9 +3,8 @@ pair in input order."""
 
 from __future__ import annotations
 
-from crmadmin.services.linking.confirm import link_rows
+from crmadmin.services.linking import MAX_DEALS, ContactRef, Pair, PairResult, link_rows
 from crmadmin.services.linking.placement import error_place, error_text, row_text
-from crmadmin.services.linking.types import MAX_DEALS, ContactRef, Pair, PairResult
 from updater.client import ZohoClient
 from updater.errors import ApiError, ZohoError
 from updater.messages import LINK_TEXTS, user_message

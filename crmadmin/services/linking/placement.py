@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crmadmin.services.linking.types import ROLE_FIELD, ContactRef, RowResult
+from crmadmin.services.linking import ROLE_FIELD, ContactRef, RowResult
 from updater.errors import ApiError, RecordResult, ZohoError
 from updater.messages import LINK_TEXTS
 

@@ -1,24 +1,37 @@
-"""The link form: one contact and up to 100 deal lines, previewed, then confirmed, with Zoho's
-answers (found / unknown / linked / refused) next to the input they concern."""
+"""The forms for linking contacts to deals: the link form (one contact and up to 100 deal lines,
+previewed, then confirmed, with Zoho's answers next to the input they concern) and the bulk form
+(many pairs pasted or uploaded as CSV, and the CSV report of the pairs that failed).
+
+What the preview showed of each deal travels signed in the link form, so the result page can
+repeat it without asking Zoho again, and a changed input (or a tampered token) sends the person
+back to a fresh preview.
+"""
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from crmadmin.forms.errors import apply_zoho_error
-from crmadmin.forms.links.common import LinkFormBase
-from crmadmin.forms.links.parsing import deal_lines_parse, role_choices, role_match
-from crmadmin.forms.links.token import fingerprint, token_dumps, token_loads
 from crmadmin.services.linking import (
     MAX_DEALS,
     ContactRef,
     Deal,
+    Pair,
+    PairResult,
     Preview,
     RowResult,
+)
+from crmadmin.services.linking.placement import (
     contact_missing,
     deal_missing,
     error_place,
@@ -27,6 +40,124 @@ from crmadmin.services.linking import (
 )
 from updater.errors import ZohoError
 from updater.metadata import ContactRole, Field
+
+MAX_PAIRS = 5000
+MAX_UPLOAD_BYTES = 1_000_000
+REPORT_HEADER = ["line", "contact_external_id", "deal_external_id", "role", "code", "message"]
+MAX_PROBLEMS_SHOWN = 20
+SPLIT = re.compile(r"\s*[,;\t]\s*")
+SIGNING_SALT = "crmadmin.links.preview"
+FINGERPRINT_FIELDS = ("contact_by", "contact_field", "contact_value", "deal_field", "deals")
+
+
+# -- what a person typed or pasted, read into rows ----------------------------------------
+
+
+def deal_lines_parse(text: str) -> tuple[list[tuple[str, str]], int]:
+    """``id`` or ``id, role`` per line; blanks skipped, repeats dropped (first one wins).
+    Returns the lines and how many repeats were dropped."""
+    lines: dict[str, str] = {}
+    repeats = 0
+    for raw in text.splitlines():
+        parts = SPLIT.split(raw.strip(), maxsplit=1)
+        external_id = parts[0].strip()
+        if not external_id:
+            continue
+        if external_id in lines:
+            repeats += 1
+            continue
+        lines[external_id] = parts[1].strip() if len(parts) > 1 else ""
+    return list(lines.items()), repeats
+
+
+def pairs_parse(text: str, roles: Sequence[ContactRole]) -> tuple[list[Pair], list[str]]:
+    """CSV or tab-separated (contact, deal, role) lines; a header row is skipped. Returns the
+    pairs and the first problems, one sentence per bad line."""
+    dialect = "excel-tab" if "\t" in text and "," not in text else "excel"
+    pairs: list[Pair] = []
+    problems: list[str] = []
+    for line, cells in enumerate(csv.reader(io.StringIO(text), dialect=dialect), start=1):
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            continue
+        if line == 1 and cells[0].casefold().startswith("contact"):
+            continue  # a header row
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            problems.append(f"Line {line}: give a contact ID and a deal ID.")
+            continue
+        typed = cells[2] if len(cells) > 2 else ""
+        role = role_match(typed, roles) if typed else None
+        if typed and role is None:
+            problems.append(f"Line {line}: no contact role “{typed}”.")
+            continue
+        pairs.append(
+            Pair(
+                line=line,
+                contact=cells[0],
+                deal=cells[1],
+                role=typed,
+                role_id=role.id if role else "",
+            )
+        )
+    return pairs, problems[:MAX_PROBLEMS_SHOWN]
+
+
+def role_match(typed: str, roles: Sequence[ContactRole]) -> ContactRole | None:
+    wanted = typed.strip().casefold()
+    return next((r for r in roles if wanted in (r.name.casefold(), r.id)), None)
+
+
+def _field_choices(fields: Sequence[Field]) -> list[tuple[str, str]]:
+    return [(item.api_name, f"{item.field_label} ({item.api_name})") for item in fields]
+
+
+def _role_choices(roles: Sequence[ContactRole]) -> list[tuple[str, str]]:
+    return [("", "No role"), *((role.id, role.name) for role in roles)]
+
+
+# -- the preview token: confirm only the input the last preview showed --------------------
+
+
+def _fingerprint(*, connection_id: int, cleaned_data: dict[str, Any]) -> str:
+    parts = [str(connection_id), *(repr(cleaned_data.get(name)) for name in FINGERPRINT_FIELDS)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _token_dumps(data: dict[str, Any]) -> str:
+    return signing.dumps(data, salt=SIGNING_SALT)
+
+
+def _token_loads(token: str) -> dict[str, Any]:
+    """The signed data, or {} when the token is missing, tampered with or from elsewhere."""
+    try:
+        return signing.loads(token, salt=SIGNING_SALT)
+    except signing.BadSignature:
+        return {}
+
+
+# -- the forms ------------------------------------------------------------------------------
+
+
+class LinkFormBase(forms.Form):
+    """Offers the Contacts and Deals external fields; Zoho's whole-request errors sit in
+    ``non_field_errors`` (put there by ``crmadmin.forms.errors.apply_zoho_error``)."""
+
+    row_problems: Sequence[object] = ()
+
+    def external_fields_offer(
+        self, *, contact_fields: Sequence[Field], deal_fields: Sequence[Field]
+    ) -> None:
+        self.fields["contact_field"].choices = _field_choices(contact_fields)
+        self.fields["deal_field"].choices = _field_choices(deal_fields)
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.errors or self.row_problems)
+
+    @property
+    def field_problems(self) -> bool:
+        """True when some input field (not the whole request) has an error."""
+        return any(name != NON_FIELD_ERRORS for name in self.errors)
 
 
 @dataclass
@@ -84,7 +215,7 @@ class LinkForm(LinkFormBase):
         super().__init__(*args, **kwargs)
         self.external_fields_offer(contact_fields=contact_fields, deal_fields=deal_fields)
         self.roles = list(roles)
-        self.role_choices = role_choices(roles)
+        self.role_choices = _role_choices(roles)
         self.connection_id = connection_id
         self.rows: list[LinkRow] = []
         self.repeats = 0
@@ -137,7 +268,7 @@ class LinkForm(LinkFormBase):
 
     # -- the preview token: confirm only what was previewed --------------------------------
     def fingerprint(self) -> str:
-        return fingerprint(connection_id=self.connection_id, cleaned_data=self.cleaned_data)
+        return _fingerprint(connection_id=self.connection_id, cleaned_data=self.cleaned_data)
 
     def preview_token(self) -> str:
         deals = [
@@ -145,7 +276,7 @@ class LinkForm(LinkFormBase):
             for r in self.rows
         ]
         ok = self.can_confirm or self.mode == "results"
-        return token_dumps(
+        return _token_dumps(
             {
                 "f": self.fingerprint(),
                 "c": self.contact_id,
@@ -160,7 +291,7 @@ class LinkForm(LinkFormBase):
         return hasattr(self, "cleaned_data") and self._token().get("f") == self.fingerprint()
 
     def _token(self) -> dict[str, Any]:
-        return token_loads(self.data.get("previewed", ""))
+        return _token_loads(self.data.get("previewed", ""))
 
     def confirming(self) -> bool:
         """Confirm only the input the last preview showed, with nothing left to fix."""
@@ -197,13 +328,14 @@ class LinkForm(LinkFormBase):
         """The Deals external field the deal IDs belong to."""
         return self.cleaned_data["deal_field"]
 
-    def preview_arguments(self) -> dict[str, Any]:
-        external_ids = [row.external_id for row in self.rows]
-        return {"contact": self.contact, "deal_field": self.deal_key, "external_ids": external_ids}
+    @property
+    def external_ids(self) -> list[str]:
+        return [row.external_id for row in self.rows]
 
-    def link_arguments(self) -> dict[str, Any]:
-        rows = [(row.external_id, row.role_id) for row in self.rows]
-        return {"contact": self.contact, "deal_field": self.deal_key, "rows": rows}
+    @property
+    def deal_rows(self) -> list[tuple[str, str]]:
+        """(deal external id, role id) per row, as ``link_rows`` takes them."""
+        return [(row.external_id, row.role_id) for row in self.rows]
 
     # -- Zoho's answers, put next to their input -------------------------------------------
     @property
@@ -262,3 +394,74 @@ class LinkForm(LinkFormBase):
             self.add_error(name, error_text(**words))
         else:
             apply_zoho_error(self, error)
+
+
+class BulkForm(LinkFormBase):
+    contact_field = forms.ChoiceField(label="Contact external ID field")
+    deal_field = forms.ChoiceField(label="Deal external ID field")
+    pairs = forms.CharField(
+        label="Pairs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text="One pair per line: contact external ID, deal external ID, role (optional). "
+        "Commas or tabs (pasted from a spreadsheet).",
+    )
+    upload = forms.FileField(
+        label="Or upload a CSV file",
+        required=False,
+        help_text="Same three columns; a header row is skipped.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        contact_fields: Sequence[Field],
+        deal_fields: Sequence[Field],
+        roles: Sequence[ContactRole],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.external_fields_offer(contact_fields=contact_fields, deal_fields=deal_fields)
+        self.roles = list(roles)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        text = self._upload_text(data.get("upload")) or data.get("pairs") or ""
+        if self.errors:
+            return data
+        pairs, problems = pairs_parse(text, self.roles)
+        if problems:
+            self.add_error("pairs" if not data.get("upload") else "upload", problems)
+        elif not pairs:
+            self.add_error("pairs", "Paste at least one pair, or upload a CSV file.")
+        elif len(pairs) > MAX_PAIRS:
+            self.add_error("pairs", f"At most {MAX_PAIRS} pairs at once (you gave {len(pairs)}).")
+        data["pair_rows"] = pairs
+        return data
+
+    def _upload_text(self, upload: Any) -> str:
+        if not upload:
+            return ""
+        if upload.size > MAX_UPLOAD_BYTES:
+            self.add_error("upload", "The file is larger than 1 MB; split it into smaller files.")
+            return ""
+        raw = upload.read()
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.add_error("upload", "Save the file as CSV in UTF-8, then upload it again.")
+            return ""
+
+
+def report_rows(results: Sequence[PairResult]) -> list[list[str]]:
+    """The failures as CSV rows; cells a spreadsheet would run as formulas are defused."""
+    rows = [
+        [str(r.pair.line), r.pair.contact, r.pair.deal, r.pair.role, r.code, r.message]
+        for r in results
+        if not r.ok
+    ]
+    return [[_cell(value) for value in row] for row in rows]
+
+
+def _cell(value: str) -> str:
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value

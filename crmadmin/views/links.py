@@ -1,0 +1,216 @@
+"""The link pages: link one contact to up to 100 deals (preview, then confirm), link many pairs
+at once with a CSV report of the failures, and a record's related panel (a contact's deals or a
+deal's contacts, with roles, and unlinking a deal)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crmadmin.forms.links import REPORT_HEADER, BulkForm, LinkForm, report_rows
+from crmadmin.models import Connection
+from crmadmin.permissions import connection_for, usable_connections
+from crmadmin.services.linking import (
+    CONTACTS,
+    DEALS,
+    deal_unlink,
+    external_fields,
+    link_preview,
+    link_rows,
+    related_for,
+)
+from crmadmin.services.linking.bulk import pairs_link
+from crmadmin.zoho import client_for, metadata_options
+from updater.client import ZohoClient
+from updater.errors import ZohoError
+from updater.messages import user_message
+from updater.metadata import contact_roles_list
+
+LINK_TEMPLATE = "crmadmin/link_page.html"
+BULK_TEMPLATE = "crmadmin/link_bulk.html"
+RELATED_TEMPLATE = "crmadmin/link_related.html"
+REPORT_KEY = "links-bulk-report"
+
+
+@dataclass(frozen=True)
+class Linking:
+    """A connection chosen for linking, its client, and the choices its metadata offers."""
+
+    connection: Connection
+    client: ZohoClient
+
+    def choices(self) -> dict[str, Any]:
+        """Contacts and Deals external fields and the org's contact roles (cached metadata;
+        raises ZohoError when Zoho cannot be asked)."""
+        options = metadata_options(self.connection)
+        return {
+            "contact_fields": external_fields(
+                client=self.client, module=CONTACTS, metadata=options
+            ),
+            "deal_fields": external_fields(client=self.client, module=DEALS, metadata=options),
+            "roles": contact_roles_list(client=self.client, **options),
+        }
+
+
+def linking_for(request: HttpRequest) -> Linking | None:
+    """The connection named by ``connection`` (POST, then GET), or the only usable one. Both
+    Contacts and Deals must be allowed: 404 / 403 otherwise."""
+    raw = request.POST.get("connection") or request.GET.get("connection") or ""
+    if not raw.isdigit():
+        usable = list(usable_connections(request.user)[:2])
+        if len(usable) != 1:
+            return None
+        raw = str(usable[0].pk)
+    connection = connection_for(request, int(raw), CONTACTS)
+    connection_for(request, connection.pk, DEALS)
+    return Linking(connection=connection, client=client_for(connection))
+
+
+def page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The full page, or only the named partial (= the DOM id it replaces) for htmx."""
+    name = f"{template}#{partial}" if partial and request.htmx else template
+    context = {"nav": "links", **context}
+    return render(request, name, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_page(request: HttpRequest) -> HttpResponse:
+    """Preview both sides; confirm exactly what was previewed (else preview again)."""
+    linking = linking_for(request)
+    context: dict[str, Any] = {"connections": usable_connections(request.user)}
+    if linking is None:
+        return page(request, LINK_TEMPLATE, context)
+    context["connection"] = linking.connection
+    try:
+        choices = linking.choices()
+    except ZohoError as error:
+        return page(request, LINK_TEMPLATE, {**context, "setup_error": error}, status=422)
+    form = LinkForm(
+        request.POST or None,
+        initial=request.GET.dict(),
+        connection_id=linking.connection.pk,
+        **choices,
+    )
+    if request.method == "POST" and form.is_valid():
+        confirm = request.POST.get("action") == "confirm"
+        try:
+            if confirm and form.confirming():
+                results = link_rows(
+                    client=linking.client,
+                    contact=form.contact,
+                    deal_field=form.deal_key,
+                    rows=form.deal_rows,
+                )
+                form.results_apply(results)
+            else:
+                preview = link_preview(
+                    client=linking.client,
+                    contact=form.contact,
+                    deal_field=form.deal_key,
+                    external_ids=form.external_ids,
+                )
+                form.preview_apply(preview)
+        except ZohoError as error:
+            form.zoho_error_apply(error)
+    status = 422 if form.is_bound and form.has_problems else 200
+    context["form"] = form
+    return page(request, LINK_TEMPLATE, context, partial="link-form", status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_page(request: HttpRequest) -> HttpResponse:
+    linking = linking_for(request)
+    context: dict[str, Any] = {"connections": usable_connections(request.user)}
+    if linking is None:
+        return page(request, BULK_TEMPLATE, context)
+    context["connection"] = linking.connection
+    try:
+        choices = linking.choices()
+    except ZohoError as error:
+        return page(request, BULK_TEMPLATE, {**context, "setup_error": error}, status=422)
+    form = BulkForm(request.POST or None, request.FILES or None, **choices)
+    results = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        results = pairs_link(
+            client=linking.client,
+            contact_field=data["contact_field"],
+            deal_field=data["deal_field"],
+            pairs=data["pair_rows"],
+        )
+        request.session[REPORT_KEY] = report_rows(results)
+    failed = [result for result in results if not result.ok]
+    linked_count = len(results) - len(failed)
+    context |= {"form": form, "results": results, "failed": failed, "linked_count": linked_count}
+    status = 422 if form.errors or failed else 200
+    return page(request, BULK_TEMPLATE, context, partial="bulk-form", status=status)
+
+
+@login_required
+@require_GET
+def bulk_report(request: HttpRequest) -> HttpResponse:
+    rows = request.session.get(REPORT_KEY)
+    if not rows:
+        raise Http404("No failures to report: run a bulk link first.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="link-failures.csv"'
+    writer = csv.writer(response)
+    writer.writerow(REPORT_HEADER)
+    writer.writerows(rows)
+    return response
+
+
+@login_required
+def related_panel(
+    request: HttpRequest, connection_id: int, module: str, record_id: str
+) -> HttpResponse:
+    if module not in (CONTACTS, DEALS):
+        raise Http404("Only Contacts and Deals have this panel.")
+    connection = connection_for(request, connection_id, module)
+    context = {"connection": connection, "module": module, "record_id": record_id}
+    try:
+        context["related"] = related_for(
+            client=client_for(connection),
+            module=module,
+            record_id=record_id,
+            metadata=metadata_options(connection),
+        )
+    except ZohoError as error:
+        context["error"] = user_message(error)
+    return page(request, RELATED_TEMPLATE, context, partial="related-panel")
+
+
+@login_required
+@require_POST
+def related_unlink(
+    request: HttpRequest, connection_id: int, record_id: str, deal_id: str
+) -> HttpResponse:
+    connection = connection_for(request, connection_id, CONTACTS)
+    connection_for(request, connection_id, DEALS)
+    try:
+        result = deal_unlink(client=client_for(connection), contact_id=record_id, deal_id=deal_id)
+        text = "Unlinked the deal." if result.ok else f"Not unlinked: {result.message}."
+    except ZohoError as error:
+        words = user_message(error)
+        text, result = f"Not unlinked: {words.title}. {words.next_step}", None
+    level = messages.SUCCESS if result is not None and result.ok else messages.ERROR
+    messages.add_message(request, level, text)
+    if request.htmx:
+        return related_panel(request, connection_id, CONTACTS, record_id)
+    return redirect("links:related", connection_id, CONTACTS, record_id)
