@@ -94,7 +94,6 @@ class RowResult:
     ok: bool
     code: str
     message: str
-    deal_id: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -334,6 +333,5 @@ def _row_result(result: RecordResult) -> RowResult:
         ok=result.ok,
         code=result.code,
         message=result.message,
-        deal_id=result.record_id or "",
         details=result.details,
     )
