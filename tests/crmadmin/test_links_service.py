@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 
 from crmadmin.forms.links import deal_lines_parse, report_rows
+from crmadmin.problems import Place, error_place
 from crmadmin.services.linking import (
     ContactRef,
     Pair,
     PairResult,
-    Place,
     criteria_chunks,
-    error_place,
 )
 from updater.errors import ServerError, ZohoTimeout, error_from_response
 

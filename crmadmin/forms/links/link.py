@@ -9,21 +9,23 @@ from typing import Any
 
 from django import forms
 
-from crmadmin.forms.errors import apply_zoho_error
 from crmadmin.forms.links.common import LinkFormBase
 from crmadmin.forms.links.parsing import deal_lines_parse, role_choices, role_match
 from crmadmin.forms.links.token import fingerprint, token_dumps, token_loads
+from crmadmin.problems import (
+    apply_zoho_error,
+    contact_missing,
+    deal_missing,
+    error_place,
+    error_text,
+    row_text,
+)
 from crmadmin.services.linking import (
     MAX_DEALS,
     ContactRef,
     Deal,
     Preview,
     RowResult,
-    contact_missing,
-    deal_missing,
-    error_place,
-    error_text,
-    row_text,
 )
 from updater.errors import ZohoError
 from updater.metadata import ContactRole, Field

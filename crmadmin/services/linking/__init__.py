@@ -2,22 +2,14 @@
 most 100, and report one result per row.
 
 ``types`` holds the data, ``records`` turns Zoho records into it, ``resolve`` finds both sides
-(the preview), ``confirm`` writes the links, ``bulk`` links many pairs, and ``placement`` says
-which input an error belongs to and in which words. Import from ``crmadmin.services.linking``.
+(the preview), ``confirm`` writes the links and ``bulk`` links many pairs; ``crmadmin.problems``
+says which input an error belongs to and in which words. Import from ``crmadmin.services.linking``.
 """
 
 from __future__ import annotations
 
 from crmadmin.services.linking.bulk import pairs_link
 from crmadmin.services.linking.confirm import deal_unlink, link_rows
-from crmadmin.services.linking.placement import (
-    Place,
-    contact_missing,
-    deal_missing,
-    error_place,
-    error_text,
-    row_text,
-)
 from crmadmin.services.linking.resolve import (
     CRITERIA_MAX_CHARS,
     contact_deals,
@@ -61,24 +53,18 @@ __all__ = [
     "LinkedContact",
     "Pair",
     "PairResult",
-    "Place",
     "Preview",
     "Related",
     "RowResult",
     "contact_deals",
     "contact_find",
-    "contact_missing",
     "criteria_chunks",
     "deal_contacts",
-    "deal_missing",
     "deal_unlink",
     "deals_find",
-    "error_place",
-    "error_text",
     "external_fields",
     "link_preview",
     "link_rows",
     "pairs_link",
     "related_for",
-    "row_text",
 ]

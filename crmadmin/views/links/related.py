@@ -9,11 +9,11 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from crmadmin.permissions import connection_for
+from crmadmin.problems import problem_for
 from crmadmin.services.linking import CONTACTS, DEALS, deal_unlink, related_for
 from crmadmin.views.links.common import page
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
-from updater.messages import user_message
 
 TEMPLATE = "crmadmin/link_related.html"
 
@@ -34,7 +34,7 @@ def related_panel(
             metadata=metadata_options(connection),
         )
     except ZohoError as error:
-        context["error"] = user_message(error)
+        context["problem"] = problem_for(error)
     return page(request, TEMPLATE, context, partial="related-panel")
 
 
@@ -49,8 +49,7 @@ def related_unlink(
         result = deal_unlink(client=client_for(connection), contact_id=record_id, deal_id=deal_id)
         text = "Unlinked the deal." if result.ok else f"Not unlinked: {result.message}."
     except ZohoError as error:
-        words = user_message(error)
-        text, result = f"Not unlinked: {words.title}. {words.next_step}", None
+        text, result = f"Not unlinked: {problem_for(error).short}", None
     level = messages.SUCCESS if result is not None and result.ok else messages.ERROR
     messages.add_message(request, level, text)
     if request.htmx:
