@@ -321,7 +321,7 @@ STATUS_FALLBACK = {
 }
 
 
-def catalogue_key(error: ZohoError) -> str:
+def _catalogue_key(error: ZohoError) -> str:
     """The catalogue entry for an error; a few codes have variants told apart by message."""
     if isinstance(error, TransportError):
         return error.kind
@@ -349,7 +349,7 @@ def catalogue_key(error: ZohoError) -> str:
 def problem_for(error: ZohoError, *, record: bool = False) -> Problem:
     """The words for ``error`` at the top of a page (see the module docstring for ``record``)."""
     code = getattr(error, "code", "")
-    words = CATALOGUE.get(catalogue_key(error), GENERIC)
+    words = CATALOGUE.get(_catalogue_key(error), GENERIC)
     if record and isinstance(error, ApiError) and code in RECORD_LEVEL:
         words = RECORD_LEVEL[code]
     detail = words.detail

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from crmadmin.forms.links import REPORT_HEADER, BulkForm, report_rows
 from crmadmin.permissions import usable_connections
+from crmadmin.problems import problem_for
 from crmadmin.services.linking import pairs_link
 from crmadmin.views.links.common import linking_for, page
 from updater.errors import ZohoError
@@ -29,7 +30,7 @@ def bulk_page(request: HttpRequest) -> HttpResponse:
     try:
         choices = linking.choices()
     except ZohoError as error:
-        return page(request, TEMPLATE, {**context, "setup_error": error}, status=422)
+        return page(request, TEMPLATE, {**context, "setup_error": problem_for(error)}, status=422)
     form = BulkForm(request.POST or None, request.FILES or None, **choices)
     results = []
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from crmadmin.forms.links import LinkForm
 from crmadmin.permissions import usable_connections
+from crmadmin.problems import problem_for
 from crmadmin.services.linking import link_preview, link_rows
 from crmadmin.views.links.common import Linking, linking_for, page
 from updater.errors import ZohoError
@@ -25,7 +26,7 @@ def link_page(request: HttpRequest) -> HttpResponse:
     try:
         choices = linking.choices()
     except ZohoError as error:
-        return page(request, TEMPLATE, {**context, "setup_error": error}, status=422)
+        return page(request, TEMPLATE, {**context, "setup_error": problem_for(error)}, status=422)
     form = LinkForm(
         request.POST or None,
         initial=request.GET.dict(),
