@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from crmadmin.models import ApiCallLog, Connection
+from crmadmin.problems import problem_for
 from updater.client import ApiResponse, ZohoClient
 from updater.errors import (
     AuthError,
@@ -35,7 +36,6 @@ from updater.errors import (
     UnsafeDomainError,
     ZohoError,
 )
-from updater.messages import user_message
 from updater.oauth import DATA_CENTRES, OAuthClient
 from updater.tokens import Tokens
 
@@ -156,8 +156,7 @@ class ConnectionTokenStore:
 
 def error_summary(error: ZohoError) -> str:
     """A person's words for an error (never the token or secret: the catalogue holds no values)."""
-    message = user_message(error)
-    return f"{message.title}. {message.detail}"
+    return problem_for(error).summary
 
 
 def _tokens_of(row: Connection) -> Tokens:

@@ -21,7 +21,14 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from crmadmin.forms.errors import apply_zoho_error
+from crmadmin.problems import (
+    apply_zoho_error,
+    contact_missing,
+    deal_missing,
+    error_place,
+    error_text,
+    row_text,
+)
 from crmadmin.services.linking import (
     MAX_DEALS,
     ContactRef,
@@ -30,13 +37,6 @@ from crmadmin.services.linking import (
     PairResult,
     Preview,
     RowResult,
-)
-from crmadmin.services.linking.placement import (
-    contact_missing,
-    deal_missing,
-    error_place,
-    error_text,
-    row_text,
 )
 from updater.errors import ZohoError
 from updater.metadata import ContactRole, Field
@@ -140,7 +140,7 @@ def _token_loads(token: str) -> dict[str, Any]:
 
 class LinkFormBase(forms.Form):
     """Offers the Contacts and Deals external fields; Zoho's whole-request errors sit in
-    ``non_field_errors`` (put there by ``crmadmin.forms.errors.apply_zoho_error``)."""
+    ``non_field_errors`` (put there by ``crmadmin.problems.apply_zoho_error``)."""
 
     row_problems: Sequence[object] = ()
 

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from updater.client import ZohoClient
-from updater.messages import UserMessage
 from updater.metadata import Field, Layout, Module, fields_list, layouts_list, modules_list
 from updater.records import (
     MAX_PAGED_RECORDS,
@@ -132,16 +131,6 @@ class ListQuery:
         return f"{base}?{urlencode(self.params(**overrides))}"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """An error from Zoho, in a person's words, for the top of the page."""
-
-    title: str
-    detail: str
-    next_step: str
-    code: str = ""
-
-
 @dataclass
 class Table:
     headers: list[dict[str, Any]]
@@ -179,10 +168,6 @@ def module_meta(
     fields = fields_list(client=client, module=module, refresh=refresh, **options)
     layouts = layouts_list(client=client, module=module, refresh=refresh, **options)
     return ModuleMeta(module=found, fields=fields, layouts=layouts)
-
-
-def problem_from(message: UserMessage, *, code: str = "") -> Problem:
-    return Problem(message.title, message.detail, message.next_step, code)
 
 
 def editable_modules(modules: Iterable[Module], allowed: set[str] | None) -> list[Module]:

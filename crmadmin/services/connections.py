@@ -16,9 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from crmadmin.models import Connection
+from crmadmin.problems import problem_for
 from crmadmin.zoho import accounts_url_for, client_for, metadata_options, oauth_client_for
 from updater.errors import OAuthError, ZohoError
-from updater.messages import user_message
 from updater.metadata import Org, org_get, users_list
 from updater.oauth import (
     check_api_domain,
@@ -45,8 +45,7 @@ STATUS_HELP = {
 
 def error_text(error: ZohoError) -> str:
     """The one way a Zoho error becomes a sentence on a connection page."""
-    message = user_message(error)
-    return f"{message.title}. {message.detail} {message.next_step}"
+    return problem_for(error).sentence
 
 
 def scope_covers(granted: list[str], needed: str) -> bool:

@@ -12,12 +12,12 @@ from typing import Any
 
 from django.core import signing
 
-from crmadmin.forms.errors import apply_zoho_error
 from crmadmin.forms.records import FormState, RecordForm, state_salt
 from crmadmin.forms.records.state import state_loads
 from crmadmin.forms.records.subforms import MAX_ROWS
 from crmadmin.forms.records.types import ROW_TYPES
 from crmadmin.models import AuditEntry, Connection
+from crmadmin.problems import apply_zoho_error
 from crmadmin.services.record_forms import form_class_for
 from crmadmin.zoho import client_for
 from updater.errors import ConflictError, ZohoError

@@ -9,9 +9,9 @@ from typing import Any
 from django import template
 from django.forms import BoundField
 
-from crmadmin.forms.errors import record_message
 from crmadmin.forms.records.fields import ReadOnlyField, SubformField, ZohoDateTimeField
 from crmadmin.forms.records.widgets import display_text
+from crmadmin.problems import problem_for
 
 register = template.Library()
 
@@ -91,4 +91,5 @@ def bound(form: Any, name: str) -> BoundField:
 
 @register.filter
 def record_error(error: Any) -> str:
-    return record_message(error)
+    """A record page's error (its load failed) in words: title, detail, next step."""
+    return problem_for(error, record=True).html

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crmadmin.forms.links import REPORT_HEADER, BulkForm, LinkForm, report_rows
 from crmadmin.models import Connection
 from crmadmin.permissions import connection_for, usable_connections
+from crmadmin.problems import problem_for
 from crmadmin.services.linking import (
     CONTACTS,
     DEALS,
@@ -30,7 +31,6 @@ from crmadmin.services.linking.bulk import pairs_link
 from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import ZohoError
-from updater.messages import user_message
 from updater.metadata import contact_roles_list
 
 LINK_TEMPLATE = "crmadmin/link_page.html"
@@ -99,7 +99,9 @@ def link_page(request: HttpRequest) -> HttpResponse:
     try:
         choices = linking.choices()
     except ZohoError as error:
-        return page(request, LINK_TEMPLATE, {**context, "setup_error": error}, status=422)
+        return page(
+            request, LINK_TEMPLATE, {**context, "setup_error": problem_for(error)}, status=422
+        )
     form = LinkForm(
         request.POST or None,
         initial=request.GET.dict(),
@@ -143,7 +145,9 @@ def bulk_page(request: HttpRequest) -> HttpResponse:
     try:
         choices = linking.choices()
     except ZohoError as error:
-        return page(request, BULK_TEMPLATE, {**context, "setup_error": error}, status=422)
+        return page(
+            request, BULK_TEMPLATE, {**context, "setup_error": problem_for(error)}, status=422
+        )
     form = BulkForm(request.POST or None, request.FILES or None, **choices)
     results = []
     if request.method == "POST" and form.is_valid():
@@ -192,7 +196,7 @@ def related_panel(
             metadata=metadata_options(connection),
         )
     except ZohoError as error:
-        context["error"] = user_message(error)
+        context["problem"] = problem_for(error)
     return page(request, RELATED_TEMPLATE, context, partial="related-panel")
 
 
@@ -207,8 +211,7 @@ def related_unlink(
         result = deal_unlink(client=client_for(connection), contact_id=record_id, deal_id=deal_id)
         text = "Unlinked the deal." if result.ok else f"Not unlinked: {result.message}."
     except ZohoError as error:
-        words = user_message(error)
-        text, result = f"Not unlinked: {words.title}. {words.next_step}", None
+        text, result = f"Not unlinked: {problem_for(error).short}", None
     level = messages.SUCCESS if result is not None and result.ok else messages.ERROR
     messages.add_message(request, level, text)
     if request.htmx:

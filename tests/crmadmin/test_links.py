@@ -177,6 +177,18 @@ def test_link_page_offers_the_external_fields_and_roles_metadata_marks(staff_cli
     assert 'aria-current="page">Link contacts' in html
 
 
+def test_link_page_says_in_words_why_the_fields_could_not_load(staff_client, connection):
+    refused = {"code": "OAUTH_SCOPE_MISMATCH", "details": {}, "message": "x", "status": "error"}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(re.compile(rf"{API}/settings/fields\?.*"), status=401, json=refused)
+        response = staff_client.get("/links/")
+    setup = element(response.content.decode(), "setup-error")
+    assert response.status_code == 422
+    assert "This connection lacks a permission" in setup
+    assert "Reconnect “Acme CRM” with the right scopes" in setup
+    assert "OAUTH_SCOPE_MISMATCH" not in setup
+
+
 def test_link_page_asks_for_a_connection_when_several_are_usable(staff_client, connection):
     Connection.objects.create(
         name="Other", client_id="c2", scopes="x", status=Connection.Status.CONNECTED

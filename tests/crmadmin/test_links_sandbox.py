@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from crmadmin.problems import error_place
 from crmadmin.services.linking import ContactRef, contact_find, link_rows
-from crmadmin.services.linking.placement import error_place
 from crmadmin.zoho import client_for
 from updater.errors import ApiError
 

@@ -6,8 +6,13 @@ from __future__ import annotations
 import pytest
 
 from crmadmin.forms.links import deal_lines_parse, report_rows
-from crmadmin.services.linking import ContactRef, Pair, PairResult, criteria_chunks
-from crmadmin.services.linking.placement import Place, error_place
+from crmadmin.problems import Place, error_place
+from crmadmin.services.linking import (
+    ContactRef,
+    Pair,
+    PairResult,
+    criteria_chunks,
+)
 from updater.errors import ServerError, ZohoTimeout, error_from_response
 
 CONTACT = ContactRef(value="extcontact3", field="External_Contact_ID")

@@ -608,3 +608,17 @@ def test_transport_errors_raised_names_zoho_by_default_and_lets_other_errors_thr
         raise requests.ReadTimeout()
     with pytest.raises(KeyError), transport_errors_raised():
         raise KeyError("not a requests error")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "needs_reconnect"),
+    [
+        (401, whole("OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL"), True),
+        (401, whole("AUTHENTICATION_FAILURE", "Authentication failed"), True),
+        (401, whole("INVALID_TOKEN", "invalid oauth token"), False),
+        (403, whole("NO_PERMISSION", "permission denied"), False),
+        (500, "<html>Bad gateway</html>", False),
+    ],
+)
+def test_only_errors_a_new_grant_cures_need_a_reconnect(status, body, needs_reconnect) -> None:
+    assert error_from_response(status=status, body=body).needs_reconnect is needs_reconnect

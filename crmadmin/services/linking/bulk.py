@@ -3,11 +3,10 @@ pair in input order."""
 
 from __future__ import annotations
 
+from crmadmin import problems
 from crmadmin.services.linking import MAX_DEALS, ContactRef, Pair, PairResult, link_rows
-from crmadmin.services.linking.placement import error_place, error_text, row_text
 from updater.client import ZohoClient
 from updater.errors import ApiError, ZohoError
-from updater.messages import LINK_TEXTS, user_message
 
 
 def pairs_link(
@@ -28,7 +27,9 @@ def pairs_link(
                 stopped = _chunk_link(client, contact, deal_field, chunk, outcome)
             else:
                 for pair in chunk:
-                    outcome[id(pair)] = PairResult(pair, False, "NOT_SENT", _not_sent(stopped))
+                    outcome[id(pair)] = PairResult(
+                        pair, False, "NOT_SENT", problems.not_sent_text(stopped)
+                    )
     return [outcome[id(pair)] for pair in pairs]
 
 
@@ -47,9 +48,9 @@ def _chunk_link(
     for result in results:
         pair = chunk[result.index]
         message = (
-            LINK_TEXTS["linked"]
+            problems.LINK_TEXTS["linked"]
             if result.ok
-            else row_text(result, deal_field=deal_field, external_id=pair.deal)
+            else problems.row_text(result, deal_field=deal_field, external_id=pair.deal)
         )
         outcome[id(pair)] = PairResult(pair, result.ok, result.code, message)
     return None
@@ -63,26 +64,21 @@ def _chunk_failed(
     outcome: dict[int, PairResult],
 ) -> ZohoError | None:
     """Mark the chunk's pairs; return the error when it must stop the whole run."""
-    place = error_place(error=error, contact=contact, deal_field=deal_field)
+    place = problems.error_place(error=error, contact=contact, deal_field=deal_field)
     if place.target == "top":
         for pair in chunk:
-            outcome[id(pair)] = PairResult(pair, False, _code(error), _not_sent(error))
+            outcome[id(pair)] = PairResult(pair, False, _code(error), problems.not_sent_text(error))
         return error
     for position, pair in enumerate(chunk):
-        message = error_text(
+        message = problems.error_text(
             error=error, place=place, contact=contact, deal_field=deal_field, external_id=pair.deal
         )
         if place.target == "row" and place.index != position:
             line = chunk[place.index or 0].line
-            message = LINK_TEXTS["stopped_by_line"].format(line=line)
+            message = problems.stopped_by_line_text(line)
         outcome[id(pair)] = PairResult(pair, False, _code(error), message)
     return None
 
 
 def _code(error: ZohoError) -> str:
     return error.code if isinstance(error, ApiError) else getattr(error, "kind", "ERROR")
-
-
-def _not_sent(error: ZohoError) -> str:
-    words = user_message(error)
-    return LINK_TEXTS["not_sent"].format(title=words.title, next_step=words.next_step)

@@ -19,19 +19,14 @@ from django.views.decorators.vary import vary_on_headers
 from crmadmin.forms.browse import LookupForm, RecordListForm
 from crmadmin.models import Connection
 from crmadmin.permissions import allowed_modules, connection_for, usable_connections
+from crmadmin.problems import problem_for
 from crmadmin.services import browse, lookup
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
-from updater.messages import user_message
 from updater.metadata import fields_list, modules_list, users_list
 from updater.records import RecordPage
 
 MAX_REMEMBERED_TOKENS = 200
-
-
-def problem(error: ZohoError) -> browse.Problem:
-    """The one place an updater error becomes the message at the top of a page."""
-    return browse.problem_from(user_message(error), code=getattr(error, "code", ""))
 
 
 @login_required
@@ -46,7 +41,7 @@ def _connection_modules(request: HttpRequest, connection: Connection) -> dict[st
     try:
         modules = modules_list(client=client_for(connection), **metadata_options(connection))
     except ZohoError as error:
-        group["problem"] = problem(error)
+        group["problem"] = problem_for(error)
         return group
     group["modules"] = browse.editable_modules(modules, allowed_modules(request.user, connection))
     return group
@@ -62,7 +57,7 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
     try:
         meta = _meta_or_404(client, connection, module)
     except ZohoError as error:
-        return _list_page(request, {**context, "problem": problem(error)}, status=502)
+        return _list_page(request, {**context, "problem": problem_for(error)}, status=502)
     form = RecordListForm(
         request.GET, fields=meta.fields, saved_columns=_saved_columns(request, connection, meta)
     )
@@ -74,7 +69,7 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
     try:
         page = browse.records_fetch(client=client, module=module, query=query)
     except ZohoError as error:
-        return _list_page(request, {**context, "problem": problem(error)}, status=502)
+        return _list_page(request, {**context, "problem": problem_for(error)}, status=502)
     context["query"], context["table"] = (
         query,
         browse.table_build(
@@ -142,7 +137,7 @@ def lookup_search(request: HttpRequest, connection_id: int, module: str) -> Http
     try:
         context["options"] = _lookup_options(connection, module, text) if text else []
     except ZohoError as error:
-        context["problem"] = problem(error)
+        context["problem"] = problem_for(error)
     return render(request, "crmadmin/_lookup_options.html", context)
 
 
@@ -169,8 +164,7 @@ def metadata_refresh(request: HttpRequest, connection_id: int, module: str) -> H
         label = meta.label or module
         messages.success(request, f"Reloaded the fields and layouts of {label} from Zoho.")
     except ZohoError as error:
-        message = user_message(error)
-        messages.error(request, f"{message.title}. {message.next_step}")
+        messages.error(request, problem_for(error).short)
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         return redirect(back)
