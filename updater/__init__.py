@@ -65,7 +65,6 @@ from updater.records import (
     record_update,
     records_list,
     records_search,
-    records_update,
     update_payload_build,
 )
 from updater.relations import (
@@ -134,7 +133,6 @@ __all__ = [
     "record_update",
     "records_list",
     "records_search",
-    "records_update",
     "related_link",
     "related_link_by_external",
     "related_list_get",
