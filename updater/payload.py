@@ -1,14 +1,21 @@
 """Build an update body that carries only the fields the user changed, each in its JSON form
-(zoho-api.md §2.3 table; ``_delete`` rows and ``$append_values`` from zoho-update-records.txt)."""
+(zoho-api.md §2.3 table; ``_delete`` rows and ``$append_values`` from zoho-update-records.txt).
+
+``JSON_FORMS`` is THE table: Zoho ``data_type`` → the JSON form its value travels in. A type
+missing from it is never sent. crmadmin's type registry names the JSON form of each of its entries
+(``crmadmin.datatypes``), and a test checks that every registry type has one here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from updater.metadata import Field
+if TYPE_CHECKING:  # updater.metadata.types reads COMPUTED_TYPES from here
+    from updater.metadata import Field
 
 
 class _Unchanged:
@@ -17,13 +24,6 @@ class _Unchanged:
 
 
 UNCHANGED: Any = _Unchanged()
-TEXT_TYPES = frozenset(
-    {"text", "textarea", "email", "phone", "website", "picklist", "mediumtext", "profileimage"}
-)
-NUMBER_TYPES = frozenset({"double", "currency", "percent", "decimal"})
-USER_LOOKUP_TYPES = frozenset({"lookup", "ownerlookup", "userlookup"})
-FILE_TYPES = frozenset({"imageupload", "fileupload"})
-LINK_TYPES = frozenset({"multiselectlookup", "multiuserlookup"})
 
 
 def format_zoho_datetime(value: datetime) -> str:
@@ -110,37 +110,6 @@ def _scalar_change(before: Any, after: Any, normalise: Callable[[Any], Any]) -> 
     return UNCHANGED if normalise(before) == new else new
 
 
-def value_change(field: Field, before: Any, after: Any) -> Any:
-    """The JSON to send for one field, or UNCHANGED. Unknown types are never sent."""
-    kind = field.data_type
-    if kind in TEXT_TYPES and field.json_type != "jsonarray":
-        return _scalar_change(before, after, _text)
-    if kind == "integer":
-        return _scalar_change(before, after, _integer)
-    if kind == "bigint":
-        return _scalar_change(before, after, _bigint)
-    if kind in NUMBER_TYPES:
-        change = _scalar_change(before, after, _decimal)
-        return change if change is UNCHANGED else _number_json(change)
-    if kind == "boolean":
-        return _scalar_change(before, after, _boolean)
-    if kind == "date":
-        return _scalar_change(before, after, _date)
-    if kind == "datetime":
-        change = _scalar_change(before, after, _datetime)
-        return change if change is UNCHANGED or change is None else format_zoho_datetime(change)
-    if kind in USER_LOOKUP_TYPES:
-        change = _scalar_change(before, after, _lookup_id)
-        return change if change is UNCHANGED or change is None else {"id": change}
-    if kind in LINK_TYPES:
-        return _link_rows_change(field, before, after)
-    if kind in FILE_TYPES:
-        return _file_rows_change(before, after)
-    if kind == "subform":
-        return _subform_rows_change(field, before, after)
-    return UNCHANGED
-
-
 def _multiselect_change(before: Any, after: Any, *, append: bool | None) -> tuple[Any, bool | None]:
     """(value, $append_values flag). Appending sends only new values, and only when none were
     removed; otherwise the full list replaces the old one."""
@@ -196,7 +165,7 @@ def _link_rows_change(field: Field, before: Any, after: Any) -> Any:
     return rows or UNCHANGED
 
 
-def _file_rows_change(before: Any, after: Any) -> Any:
+def _file_rows_change(field: Field, before: Any, after: Any) -> Any:
     kept_ids = {str(row["id"]) for row in _rows(before) if row.get("id")}
     rows: list[dict[str, Any]] = []
     wanted_ids: set[str] = set()
@@ -251,6 +220,105 @@ def _subform_rows_change(field: Field, before: Any, after: Any) -> Any:
     return rows + removed
 
 
+Change = Callable[["Field", Any, Any], Any]
+
+
+def _scalar(normalise: Callable[[Any], Any], out: Callable[[Any], Any] | None = None) -> Change:
+    def change(field: Field, before: Any, after: Any) -> Any:
+        new = _scalar_change(before, after, normalise)
+        return new if out is None or new is UNCHANGED or new is None else out(new)
+
+    return change
+
+
+def _never_sent(field: Field, before: Any, after: Any) -> Any:
+    return UNCHANGED
+
+
+def _multiselect_replace(field: Field, before: Any, after: Any) -> Any:
+    return _multiselect_change(before, after, append=None)[0]
+
+
+@dataclass(frozen=True)
+class JsonForm:
+    """How one kind of value travels to Zoho: its name (what crmadmin's registry entries name),
+    how a change is computed (``UNCHANGED`` when there is none), and whether Zoho computes the
+    value itself (then the field is never writable)."""
+
+    name: str
+    change: Change
+    computed: bool = False
+
+
+TEXT = JsonForm("text", _scalar(_text))
+INTEGER = JsonForm("integer", _scalar(_integer))
+# Long integers travel as strings and may keep leading zeros ("0012345600012").
+BIGINT = JsonForm("bigint", _scalar(_bigint))
+NUMBER = JsonForm("number", _scalar(_decimal, _number_json))
+BOOLEAN = JsonForm("boolean", _scalar(_boolean))
+DATE = JsonForm("date", _scalar(_date))
+DATETIME = JsonForm("datetime", _scalar(_datetime, format_zoho_datetime))
+LOOKUP = JsonForm("lookup", _scalar(_lookup_id, lambda record_id: {"id": record_id}))
+# Replace-or-append: update_payload_build adds the `$append_values` flag.
+MULTISELECT = JsonForm("multiselect", _multiselect_replace)
+LINK_ROWS = JsonForm("link_rows", _link_rows_change)
+FILE_ROWS = JsonForm("file_rows", _file_rows_change)
+SUBFORM_ROWS = JsonForm("subform_rows", _subform_rows_change)
+COMPUTED = JsonForm("computed", _never_sent, computed=True)
+# Values Zoho shows but an update does not take (layout, tags, reminders, consent…).
+NOT_SENT = JsonForm("not_sent", _never_sent)
+
+# zoho-api.md §2.3: every data type and its JSON form.
+JSON_FORMS: dict[str, JsonForm] = {
+    **dict.fromkeys(
+        ("text", "textarea", "mediumtext", "email", "phone", "website", "picklist"), TEXT
+    ),
+    "profileimage": TEXT,
+    "integer": INTEGER,
+    "bigint": BIGINT,
+    "long": BIGINT,
+    **dict.fromkeys(("double", "decimal", "currency", "percent"), NUMBER),
+    "boolean": BOOLEAN,
+    "date": DATE,
+    "datetime": DATETIME,
+    **dict.fromkeys(("lookup", "ownerlookup", "userlookup"), LOOKUP),
+    "multiselectpicklist": MULTISELECT,
+    **dict.fromkeys(("multiselectlookup", "multiuserlookup"), LINK_ROWS),
+    **dict.fromkeys(("fileupload", "imageupload"), FILE_ROWS),
+    "subform": SUBFORM_ROWS,
+    **dict.fromkeys(("autonumber", "formula", "rollup_summary", "territories"), COMPUTED),
+    **dict.fromkeys(
+        (
+            "layout",
+            "jsonarray",
+            "jsonobject",
+            "event_reminder",
+            "RRULE",
+            "ALARM",
+            "consent_lookup",
+        ),
+        NOT_SENT,
+    ),
+}
+JSON_FORMS_BY_NAME: dict[str, JsonForm] = {form.name: form for form in JSON_FORMS.values()}
+# Types whose value Zoho computes: never writable, never sent (read by Field.is_writable).
+COMPUTED_TYPES = frozenset(name for name, form in JSON_FORMS.items() if form.computed)
+
+
+def json_form_for(data_type: str) -> JsonForm:
+    """The JSON form of ``data_type``; unknown types are never sent."""
+    return JSON_FORMS.get(data_type, NOT_SENT)
+
+
+def value_change(field: Field, before: Any, after: Any) -> Any:
+    """The JSON to send for one field, or UNCHANGED. Unknown types are never sent."""
+    form = json_form_for(field.data_type)
+    # "Tag" says text but holds [{name, id}] (zoho-api.md §5.9): never sent as text.
+    if form is TEXT and field.json_type == "jsonarray":
+        return UNCHANGED
+    return form.change(field, before, after)
+
+
 def update_payload_build(
     *,
     fields: Sequence[Field],
@@ -270,7 +338,7 @@ def update_payload_build(
         if name not in submitted or not field.is_writable:
             continue
         before, after = original.get(name), submitted[name]
-        if field.data_type == "multiselectpicklist":
+        if json_form_for(field.data_type) is MULTISELECT:
             wants_append = (append_values or {}).get(name)
             change, flag = _multiselect_change(before, after, append=wants_append)
             if flag is not None and change is not UNCHANGED:

@@ -13,19 +13,31 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from crmadmin.services.browse import (
-    DEFAULT_COLUMN_COUNT,
-    DEFAULT_PER_PAGE,
-    MAX_COLUMNS,
-    MULTI_VALUE_OPERATORS,
-    OPERATOR_LABELS,
-    PER_PAGE_CHOICES,
-    ListQuery,
-    listable_fields,
-    operators_for,
-)
+from crmadmin.datatypes import listable_fields, operators_for
 from updater.metadata import Field
-from updater.records import MAX_CONDITIONS, MAX_IN_VALUES, MAX_PAGED_RECORDS, Condition
+from updater.records import (
+    MAX_CONDITIONS,
+    MAX_FIELDS,
+    MAX_IN_VALUES,
+    MAX_PAGED_RECORDS,
+    Condition,
+)
+
+MAX_COLUMNS = MAX_FIELDS  # Zoho returns at most 50 fields per record (zoho-api.md §3.1)
+PER_PAGE_CHOICES = (10, 25, 50, 100, 200)
+DEFAULT_PER_PAGE = 50
+OPERATOR_LABELS = {
+    "equals": "contains",  # Zoho's `equals` matches "ABC Inc" for "ABC" (§3.3, §5.8)
+    "not_equal": "is not",
+    "starts_with": "starts with",
+    "in": "is one of",
+    "greater_than": "after / more than",
+    "greater_equal": "on or after / at least",
+    "less_than": "before / less than",
+    "less_equal": "on or before / at most",
+    "between": "between",
+}
+MULTI_VALUE_OPERATORS = frozenset({"in", "between"})
 
 SORT_CHOICES = [
     ("", "Default order"),
@@ -71,7 +83,14 @@ class RecordListForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     page_token = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
-    def __init__(self, data: Any, *, fields: Sequence[Field], saved_columns: Sequence[str]):
+    def __init__(
+        self,
+        data: Any,
+        *,
+        fields: Sequence[Field],
+        saved_columns: Sequence[str],
+        default_columns: Sequence[str],
+    ):
         super().__init__(data)
         self.fields["columns"].choices = [
             (item.api_name, item.field_label or item.api_name) for item in listable_fields(fields)
@@ -79,7 +98,7 @@ class RecordListForm(forms.Form):
         known = [value for value, _ in self.fields["columns"].choices]
         # Saved columns may name fields deleted since; those are dropped quietly.
         self.saved_columns = tuple(name for name in saved_columns if name in known) or tuple(
-            known[:DEFAULT_COLUMN_COUNT]
+            default_columns
         )
         self.conditions = condition_forms(data, fields=fields)
 
@@ -122,20 +141,21 @@ class RecordListForm(forms.Form):
         rows_valid = all(row.is_valid() for row in self.conditions)
         return super().is_valid() and rows_valid
 
-    def query(self) -> ListQuery:
+    def query_values(self) -> dict[str, Any]:
+        """The cleaned state of the list, as the values of ``services.browse.ListQuery``."""
         data = self.cleaned_data
-        return ListQuery(
-            columns=data["columns"],
-            per_page=data["per_page"] or DEFAULT_PER_PAGE,
-            page=data.get("page") or 1,
-            page_token=data.get("page_token") or "",
-            sort_by=data.get("sort_by") or "",
-            sort_order=data.get("sort_order") or "",
-            mode=data.get("mode") or "word",
-            q=data.get("q") or "",
-            conditions=tuple(row.condition() for row in self.conditions if row.is_filled()),
-            join=data.get("join") or "and",
-        )
+        return {
+            "columns": data["columns"],
+            "per_page": data["per_page"] or DEFAULT_PER_PAGE,
+            "page": data.get("page") or 1,
+            "page_token": data.get("page_token") or "",
+            "sort_by": data.get("sort_by") or "",
+            "sort_order": data.get("sort_order") or "",
+            "mode": data.get("mode") or "word",
+            "q": data.get("q") or "",
+            "conditions": tuple(row.condition() for row in self.conditions if row.is_filled()),
+            "join": data.get("join") or "and",
+        }
 
     def all_errors(self) -> list[str]:
         """Every message, labelled, for the summary the htmx partial shows."""

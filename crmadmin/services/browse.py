@@ -8,10 +8,10 @@ on `id`, `Created_Time` and `Modified_Time` only, and only when listing, not whe
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlencode
 
+from crmadmin.datatypes import display_text, listable_fields
 from updater.client import ZohoClient
 from updater.metadata import Field, Layout, Module, fields_list, layouts_list, modules_list
 from updater.records import (
@@ -25,66 +25,6 @@ from updater.records import (
 )
 
 DEFAULT_COLUMN_COUNT = 6
-MAX_COLUMNS = 50
-PER_PAGE_CHOICES = (10, 25, 50, 100, 200)
-DEFAULT_PER_PAGE = 50
-SEARCH_MODES = ("word", "email", "phone")
-
-# Types that read badly in a table cell or that Zoho leaves out of list answers (§3.1).
-UNLISTABLE_TYPES = frozenset(
-    {
-        "subform",
-        "multiselectlookup",
-        "multiuserlookup",
-        "fileupload",
-        "imageupload",
-        "profileimage",
-        "textarea",
-        "jsonarray",
-        "jsonobject",
-        "event_reminder",
-        "RRULE",
-        "ALARM",
-        "consent_lookup",
-    }
-)
-
-# Search operators per data type (zoho-api.md §3.3).
-TEXT_OPERATORS = ("equals", "not_equal", "starts_with", "in")
-CHOICE_OPERATORS = ("equals", "not_equal", "in")
-RANGE_OPERATORS = (
-    "equals",
-    "not_equal",
-    "greater_than",
-    "greater_equal",
-    "less_than",
-    "less_equal",
-    "between",
-    "in",
-)
-OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("text", "email", "phone", "website"), TEXT_OPERATORS),
-    "textarea": ("equals", "not_equal", "starts_with"),
-    **dict.fromkeys(("picklist", "autonumber", "ownerlookup", "userlookup"), CHOICE_OPERATORS),
-    "boolean": ("equals", "not_equal"),
-    **dict.fromkeys(
-        ("date", "datetime", "integer", "bigint", "double", "currency", "percent", "decimal"),
-        RANGE_OPERATORS,
-    ),
-    "multiselectpicklist": ("equals", "not_equal", "in", "starts_with"),
-}
-OPERATOR_LABELS = {
-    "equals": "contains",  # Zoho's `equals` matches "ABC Inc" for "ABC" (§3.3, §5.8)
-    "not_equal": "is not",
-    "starts_with": "starts with",
-    "in": "is one of",
-    "greater_than": "after / more than",
-    "greater_equal": "on or after / at least",
-    "less_than": "before / less than",
-    "less_equal": "on or before / at most",
-    "between": "between",
-}
-MULTI_VALUE_OPERATORS = frozenset({"in", "between"})
 
 
 @dataclass(frozen=True)
@@ -92,7 +32,7 @@ class ListQuery:
     """Everything that decides one page of the list; it all travels in the query string."""
 
     columns: tuple[str, ...]
-    per_page: int = DEFAULT_PER_PAGE
+    per_page: int
     page: int = 1
     page_token: str = ""
     sort_by: str = ""
@@ -127,21 +67,24 @@ class ListQuery:
             pairs.append(("page_token", state["page_token"]))
         return pairs
 
-    def url(self, base: str, **overrides: Any) -> str:
-        return f"{base}?{urlencode(self.params(**overrides))}"
+    def moved(self, **overrides: Any) -> ListQuery:
+        """This query with some parts changed: another page, another sort order."""
+        return replace(self, **overrides)
 
 
 @dataclass
 class Table:
+    """One page of records as text, and the queries for the pages around it (the template makes
+    them links)."""
+
     headers: list[dict[str, Any]]
     rows: list[dict[str, Any]]
     first: int
     last: int
-    previous_url: str = ""
-    next_url: str = ""
-    first_url: str = ""
+    previous: ListQuery | None = None
+    next: ListQuery | None = None
+    first_page: ListQuery | None = None
     limit_note: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -183,10 +126,6 @@ def editable_modules(modules: Iterable[Module], allowed: set[str] | None) -> lis
     return sorted(usable, key=lambda module: (module.plural_label or module.api_name).lower())
 
 
-def listable_fields(fields: Sequence[Field]) -> list[Field]:
-    return [item for item in fields if item.data_type not in UNLISTABLE_TYPES]
-
-
 def default_columns(fields: Sequence[Field], layouts: Sequence[Layout]) -> tuple[str, ...]:
     """The first few listable fields in the first layout's order (fields order as a fallback)."""
     listable = {item.api_name for item in listable_fields(fields)}
@@ -204,10 +143,6 @@ def default_columns(fields: Sequence[Field], layouts: Sequence[Layout]) -> tuple
         if len(chosen) == DEFAULT_COLUMN_COUNT:
             break
     return tuple(chosen)
-
-
-def operators_for(data_type: str) -> tuple[str, ...]:
-    return OPERATORS_BY_TYPE.get(data_type, ())
 
 
 def records_fetch(*, client: ZohoClient, module: str, query: ListQuery) -> RecordPage:
@@ -244,54 +179,36 @@ def records_fetch(*, client: ZohoClient, module: str, query: ListQuery) -> Recor
     )
 
 
-def cell_text(value: Any) -> str:
-    """A person's reading of a Zoho JSON value in one table cell."""
-    if value is None or value == "" or value == []:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, Mapping):
-        return str(value.get("name") or value.get("full_name") or value.get("id") or "")
-    if isinstance(value, list | tuple):
-        return ", ".join(filter(None, (cell_text(item) for item in value)))
-    return str(value)
-
-
 def table_build(
     *,
     page: RecordPage,
     query: ListQuery,
     fields: Sequence[Field],
-    base_url: str,
     previous_token: str | None,
 ) -> Table:
     labels = {item.api_name: item.field_label or item.api_name for item in fields}
-    headers = [
-        _header(column, labels.get(column, column), query, base_url) for column in query.columns
-    ]
+    headers = [_header(column, labels.get(column, column), query) for column in query.columns]
     rows = [
         {
             "id": str(record.get("id", "")),
-            "cells": [cell_text(record.get(column)) for column in query.columns],
+            "cells": [display_text(record.get(column)) for column in query.columns],
         }
         for record in page.records
     ]
     first = (query.page - 1) * query.per_page + 1
     table = Table(headers=headers, rows=rows, first=first, last=first + len(rows) - 1)
-    _pager_fill(table, page=page, query=query, base_url=base_url, previous_token=previous_token)
+    _pager_fill(table, page=page, query=query, previous_token=previous_token)
     return table
 
 
-def _header(column: str, label: str, query: ListQuery, base_url: str) -> dict[str, Any]:
-    header: dict[str, Any] = {"api_name": column, "label": label, "sort_url": "", "sorted": ""}
+def _header(column: str, label: str, query: ListQuery) -> dict[str, Any]:
+    header: dict[str, Any] = {"api_name": column, "label": label, "sort": None, "sorted": ""}
     if column in SORT_FIELDS and not query.searching:
         current = query.sort_by == column
         order = "asc" if current and query.sort_order != "asc" else "desc"
         if current:
             header["sorted"] = "ascending" if query.sort_order == "asc" else "descending"
-        header["sort_url"] = query.url(
-            base_url, sort_by=column, sort_order=order, page=1, page_token=""
-        )
+        header["sort"] = query.moved(sort_by=column, sort_order=order, page=1, page_token="")
     return header
 
 
@@ -300,23 +217,22 @@ def _pager_fill(
     *,
     page: RecordPage,
     query: ListQuery,
-    base_url: str,
     previous_token: str | None,
 ) -> None:
     """Numbers up to record 2,000; past it the list follows `next_page_token` (searches stop)."""
     if query.page > 1:
-        table.first_url = query.url(base_url, page=1, page_token="")
+        table.first_page = query.moved(page=1, page_token="")
         if (query.page - 1) * query.per_page <= MAX_PAGED_RECORDS:
-            table.previous_url = query.url(base_url, page=query.page - 1, page_token="")
+            table.previous = query.moved(page=query.page - 1, page_token="")
         elif previous_token:
-            table.previous_url = query.url(base_url, page=query.page - 1, page_token=previous_token)
+            table.previous = query.moved(page=query.page - 1, page_token=previous_token)
     if not page.more_records:
         return
     next_page = query.page + 1
     if next_page * query.per_page <= MAX_PAGED_RECORDS and not query.page_token:
-        table.next_url = query.url(base_url, page=next_page, page_token="")
+        table.next = query.moved(page=next_page, page_token="")
     elif not query.searching and page.next_page_token:
-        table.next_url = query.url(base_url, page=next_page, page_token=page.next_page_token)
+        table.next = query.moved(page=next_page, page_token=page.next_page_token)
     elif query.searching:
         table.limit_note = (
             "Zoho returns at most 2,000 search results. Narrow the search to see the rest."

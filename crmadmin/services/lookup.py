@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from crmadmin.services.browse import cell_text
+from crmadmin.datatypes import display_text
 from updater.client import ZohoClient
 from updater.metadata import Field, User
 from updater.records import Condition, criteria_build, records_search
@@ -68,7 +68,7 @@ def _option(record: Mapping[str, Any], module: str, name_field: str) -> dict[str
     if module in PERSON_MODULES:
         name = " ".join(filter(None, (record.get("First_Name"), record.get("Last_Name"))))
         return {"id": str(record.get("id")), "name": name, "detail": record.get("Email") or ""}
-    name = cell_text(record.get(name_field)) or str(record.get("id"))
+    name = display_text(record.get(name_field)) or str(record.get("id"))
     return {"id": str(record.get("id")), "name": name, "detail": ""}
 
 

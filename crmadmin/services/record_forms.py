@@ -8,7 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crmadmin.forms.records import FormContext, RecordForm, layout_for, record_form_class
+from crmadmin.datatypes import data_type_of
+from crmadmin.forms.records.builder import RecordForm, record_form_class
+from crmadmin.forms.records.layout import layout_for
+from crmadmin.forms.records.types import FormContext
 from crmadmin.models import Connection
 from crmadmin.zoho import metadata_options
 from updater.client import ZohoClient
@@ -21,8 +24,6 @@ from updater.metadata import (
     subform_fields_attach,
     users_list,
 )
-
-USER_TYPES = frozenset({"ownerlookup", "userlookup", "multiuserlookup"})
 
 
 def time_zone_for(connection: Connection, client: ZohoClient) -> ZoneInfo:
@@ -46,7 +47,7 @@ def form_class_for(
     fields = [_with_subform_fields(meta, client, options) for meta in fields]
     layouts = layouts_list(client=client, module=module, **options)
     users = ()
-    if any(meta.data_type in USER_TYPES and meta.is_writable for meta in fields):
+    if any(data_type_of(meta).users and meta.is_writable for meta in fields):
         users = tuple(users_list(client=client, **options))
     context = FormContext(
         connection_id=connection.pk, time_zone=time_zone_for(connection, client), users=users

@@ -3,14 +3,14 @@ Zoho values in a person's words."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.forms import BoundField
 
-from crmadmin.forms.records.fields import ReadOnlyField, SubformField, ZohoDateTimeField
-from crmadmin.forms.records.widgets import display_text
+from crmadmin.datatypes import display_text
+from crmadmin.forms.records.fields import ReadOnlyField, SubformField
 from crmadmin.problems import problem_for
 
 register = template.Library()
@@ -57,23 +57,13 @@ def zoho_value(context: dict, value: Any) -> str:
     """A Zoho value as a person reads it; date-times in the org's time zone."""
     form = context.get("form")
     time_zone = getattr(getattr(form, "context", None), "time_zone", None)
-    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if time_zone is not None and value.tzinfo is not None:
-            value = value.astimezone(time_zone)
-        return value.strftime("%Y-%m-%d %H:%M:%S %z").strip()
-    if isinstance(value, dict) and "rows_shown" in value:
-        return ", ".join(text for _, text in value["rows_shown"]) or "—"
-    return display_text(value) or "—"
+    return display_text(value, time_zone=time_zone) or "—"
 
 
 @register.filter
-def is_datetime_field(bf: BoundField) -> bool:
-    return isinstance(bf.field, ZohoDateTimeField)
+def list_url(query: Any, path: str) -> str:
+    """A link to the record list at ``path`` in the state ``query`` (a ``ListQuery``)."""
+    return f"{path}?{urlencode(query.params())}"
 
 
 @register.filter

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from updater.metadata import Field, MultiLookup
+from updater.metadata import COMPUTED_TYPES, Field, MultiLookup
 from updater.payload import update_payload_build
 
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -54,6 +54,7 @@ CHANGES = [
         make("Website", "website"), None, "https://zylker.com", "https://zylker.com", id="website"
     ),
     pytest.param(make("Employees", "integer"), 10, "42", 42, id="integer"),
+    pytest.param(make("Serial", "long"), None, "0012345600012", "0012345600012", id="long"),
     pytest.param(
         make("Big_Number", "bigint"), "12", 12345678901234, "12345678901234", id="bigint-as-string"
     ),
@@ -234,6 +235,7 @@ def test_update_payload_leaves_out_unchanged_fields(field: Field, before: Any, a
         pytest.param(make("Invoice_No", "autonumber", is_auto_number=True), id="autonumber"),
         pytest.param(make("Sum_Deals", "rollup_summary", is_rollup=True), id="rollup"),
         pytest.param(make("Widget", "widget"), id="unknown-type"),
+        pytest.param(make("Tag", "text", json_type="jsonarray"), id="tags-that-say-text"),
     ],
 )
 def test_update_payload_never_sends_fields_zoho_computes_or_forbids(field: Field) -> None:
@@ -294,3 +296,20 @@ def test_update_payload_refuses_a_naive_datetime() -> None:
             original={},
             submitted={"Call_Start_Time": datetime(2024, 1, 15, 16, 0)},
         )
+
+
+def test_update_payload_sends_a_multiselect_changed_inside_a_subform_row() -> None:
+    items = make("Items", "subform", subform_fields=(make("Colours", "multiselectpicklist"),))
+
+    payload = update_payload_build(
+        fields=[items],
+        original={"Items": [{"id": "R1", "Colours": ["Red"]}]},
+        submitted={"Items": [{"id": "R1", "Colours": ["Red", "Blue"]}]},
+    )
+
+    assert payload == {"Items": [{"id": "R1", "Colours": ["Red", "Blue"]}]}
+
+
+def test_computed_types_come_from_their_json_form() -> None:
+    assert {"autonumber", "formula", "rollup_summary", "territories"} == COMPUTED_TYPES
+    assert not make("Area", "territories").is_writable

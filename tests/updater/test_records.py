@@ -17,7 +17,7 @@ from updater.records import (
     record_update,
     records_list,
     records_search,
-    records_update,
+    results_in_chunks,
 )
 
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -163,7 +163,9 @@ def test_record_update_with_no_changes_sends_nothing(client, mocked) -> None:
     assert client.calls_made == 0
 
 
-def test_records_update_sends_chunks_of_at_most_100_and_reports_each_record(client, mocked) -> None:
+def test_results_in_chunks_sends_at_most_100_per_call_and_reports_each_record(
+    client, mocked
+) -> None:
     records = [{"id": str(number), "Rating": "Hot"} for number in range(150)]
 
     def answer(count: int, failing: int | None = None) -> dict:
@@ -175,7 +177,10 @@ def test_records_update_sends_chunks_of_at_most_100_and_reports_each_record(clie
     mocked.put(f"{API}/Leads", json=answer(100))
     mocked.put(f"{API}/Leads", status=207, json=answer(50, failing=10))
 
-    results = records_update(client=client, module="Leads", records=records)
+    def send(chunk):
+        return client.request("PUT", "Leads", json={"data": chunk}, record_errors_ok=True)
+
+    results = results_in_chunks(records, send=send)
 
     sizes = [len(json.loads(call.request.body)["data"]) for call in mocked.calls]
     assert sizes == [100, 50]

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Types whose value Zoho computes: never sent on update (zoho-api.md §2.3).
-COMPUTED_TYPES = frozenset({"autonumber", "formula", "rollup_summary", "territories"})
+# Whose value Zoho computes is a fact of the type's JSON form (updater.payload.JSON_FORMS).
+from updater.payload import COMPUTED_TYPES
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Metadata → a Django form class whose field names are Zoho api_names.
 
-``record_form_class`` builds (and caches, per metadata fingerprint) the class; ``RecordForm``
+``record_form_class`` builds (and caches, per metadata version) the class; ``RecordForm``
 carries the signed state, save options, subform formsets and conflict choices, and after
 ``is_valid()`` knows the ``changes`` to send.
 """
@@ -8,13 +8,15 @@ carries the signed state, save options, subform formsets and conflict choices, a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cached_property
+from dataclasses import replace
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from crmadmin.datatypes import data_type_of, editable, form_field_for
 from crmadmin.forms.records.fields import RowsField
 from crmadmin.forms.records.layout import Section, sections_for
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads
@@ -24,9 +26,9 @@ from crmadmin.forms.records.subforms import (
     subform_formset,
     subform_with_row_added,
 )
-from crmadmin.forms.records.types import ROW_TYPES, FormContext, form_field_for
+from crmadmin.forms.records.types import FormContext
 from updater.metadata import Field, Layout
-from updater.records import update_payload_build
+from updater.payload import update_payload_build
 
 TRIGGERS = (("workflow", "Workflows"), ("approval", "Approvals"), ("blueprint", "Blueprints"))
 APPEND_CHOICES = (("replace", "Replace the values"), ("append", "Add to the existing values"))
@@ -36,13 +38,15 @@ STATE_ERROR = (
     "This form's saved state is missing, expired or was changed outside crmadmin. "
     "Copy anything you typed, then reload the record."
 )
-_CLASSES: dict[tuple, type[RecordForm]] = {}
 
 
 class RecordForm(DraftMixin, forms.Form):
     """One Zoho record's edit form. Build the class with ``record_form_class``."""
 
     metadata: ClassVar[dict[str, Field]] = {}
+    # Set on the form after_conflict builds: what merged on its own, what the user must choose.
+    merged: dict[str, list[str]] | None = None
+    conflict_rows: list[dict[str, Any]] = []
     sections: ClassVar[tuple[Section, ...]] = ()
     context: ClassVar[FormContext]
 
@@ -113,11 +117,11 @@ class RecordForm(DraftMixin, forms.Form):
 
     @cached_property
     def editable_names(self) -> list[str]:
-        return [name for name, meta in self.metadata.items() if _editable(meta)]
+        return [name for name, meta in self.metadata.items() if editable(meta)]
 
     @cached_property
     def subform_names(self) -> list[str]:
-        return [n for n, m in self.metadata.items() if m.data_type == "subform" and _editable(m)]
+        return [n for n, m in self.metadata.items() if m.data_type == "subform" and editable(m)]
 
     def add_row(self, name: str) -> bool:
         """Turn this posted form into a draft with one more blank row in subform ``name``; the
@@ -173,7 +177,7 @@ class RecordForm(DraftMixin, forms.Form):
             meta = self.metadata[name]
             if name in self.subforms:
                 values[name] = self.subforms[name].rows()
-            elif meta.data_type in ROW_TYPES:
+            elif data_type_of(meta).rows:
                 values[name] = _rows_submitted(
                     self.fields[name], original.get(name), self.cleaned_data.get(name) or {}
                 )
@@ -208,6 +212,89 @@ class RecordForm(DraftMixin, forms.Form):
         meta = self.metadata.get(name)
         return (meta.field_label if meta else "") or name
 
+    @property
+    def trigger(self) -> list[str] | None:
+        """The automations to run on save (after is_valid); None: all of them, Zoho's default."""
+        chosen = self.cleaned_data.get("crm_trigger") or []
+        return None if len(chosen) == len(TRIGGERS) else list(chosen)
+
+    @property
+    def needs_reread(self) -> bool:
+        """Zoho decides the saved value of some changed field (rows, appended values)."""
+        return any(data_type_of(self.metadata[name]).reread for name in self.changed_names())
+
+    def after_save(self, *, modified_time: str, record: Mapping[str, Any] | None) -> RecordForm:
+        """A fresh form after a save: from the record read again, else from what was sent (no
+        GET needed for plain values) with the new Modified_Time."""
+        if record is not None:
+            return type(self)(salt=self.salt, record=record)
+        original = dict(self.form_state.original)
+        for name in self.changed_names():
+            value = self.submitted.get(name)
+            original[name] = value if isinstance(value, dict) else self.changes[name]
+        state = replace(
+            self.form_state, modified_time=modified_time, original=original, conflicts={}
+        )
+        return type(self)(salt=self.salt, state=state)
+
+    def after_conflict(self, current: Mapping[str, Any]) -> RecordForm:
+        """The form again on ``current`` (the record as Zoho has it now), merged: fields only the
+        user changed keep the user's value, fields only Zoho changed take Zoho's, and fields both
+        changed differently are for the user to choose (``conflict_rows``). It carries the new
+        Modified_Time; nothing typed is lost."""
+        loaded = self.form_state.original
+        mine = set(self.changed_names())
+        values = dict(current)
+        conflicts, merged = {}, {"mine": [], "theirs": []}
+        for name in self.editable_names:
+            meta = self.metadata[name]
+            theirs_changed = not same_value(meta, loaded.get(name), current.get(name))
+            if name not in mine:
+                if theirs_changed:
+                    merged["theirs"].append(name)
+                continue
+            values[name] = self._mine_shown(meta, current.get(name))
+            if theirs_changed and not same_value(meta, current.get(name), self.submitted[name]):
+                conflicts[name] = {"loaded": loaded.get(name), "theirs": current.get(name)}
+            else:
+                merged["mine"].append(name)
+        state = replace(
+            self.form_state,
+            modified_time=str(current.get("Modified_Time") or ""),
+            original={name: current.get(name) for name in self.metadata},
+            conflicts=conflicts,
+        )
+        form = type(self)(salt=self.salt, state=state, values=values)
+        form.merged = merged
+        form.conflict_rows = [
+            {
+                "name": name,
+                "label": self.label_of(name),
+                "loaded": conflict["loaded"],
+                "theirs": conflict["theirs"],
+                "mine": self.submitted.get(name),
+            }
+            for name, conflict in conflicts.items()
+        ]
+        return form
+
+    def _mine_shown(self, meta: Field, current: Any) -> Any:
+        """The user's value, in the form the merged form shows it."""
+        if not data_type_of(meta).rows:
+            return self.submitted[meta.api_name]
+        posted = self.cleaned_data.get(meta.api_name) or {}
+        return {
+            "rows_shown": self.fields[meta.api_name].rows_shown(current),
+            "remove": posted.get("remove", []),
+            "add": posted.get("add", []),
+        }
+
+
+def same_value(meta: Field, first: Any, second: Any) -> bool:
+    """True when Zoho would see no change between two values of one field."""
+    name = meta.api_name
+    return not update_payload_build(fields=[meta], original={name: first}, submitted={name: second})
+
 
 NAME_FIELDS = (
     "Full_Name",
@@ -230,10 +317,6 @@ def record_name_of(record: Mapping[str, Any]) -> str:
     return str(record.get("id") or "")
 
 
-def _editable(meta: Field) -> bool:
-    return meta.is_writable and meta.data_type not in ("autonumber", "formula", "rollup_summary")
-
-
 def _first_row_error(formset: forms.BaseFormSet) -> str:
     for index, errors in enumerate(formset.errors):
         for messages in errors.values():
@@ -249,38 +332,18 @@ def _rows_submitted(field: forms.Field, loaded: Any, posted: Mapping[str, list[s
     return kept
 
 
-def _fingerprint(fields: Sequence[Field], layout: Layout | None, ctx: FormContext) -> tuple:
-    return (
-        ctx.connection_id,
-        str(ctx.time_zone),
-        ctx.users,
-        layout,
-        tuple(
-            (
-                f.api_name,
-                f.data_type,
-                f.length,
-                f.read_only,
-                f.field_read_only,
-                f.tooltip,
-                f.decimal_place,
-                f.pick_list_values,
-                f.lookup_module,
-                f.subform_fields,
-            )
-            for f in fields
-        ),
-    )
-
-
 def record_form_class(
     *, fields: Sequence[Field], layout: Layout | None, context: FormContext
 ) -> type[RecordForm]:
-    """The form class for a module's metadata and layout; built once per metadata version."""
-    key = _fingerprint(fields, layout, context)
-    cached = _CLASSES.get(key)
-    if cached is not None:
-        return cached
+    """The form class for a module's metadata and layout; built once per metadata version (the
+    metadata, layout and context are frozen dataclasses, so equal metadata finds the class)."""
+    return _form_class(tuple(fields), layout, context)
+
+
+@lru_cache(maxsize=256)
+def _form_class(
+    fields: tuple[Field, ...], layout: Layout | None, context: FormContext
+) -> type[RecordForm]:
     by_name = {meta.api_name: meta for meta in fields if meta.api_name}
     sections, required = sections_for(layout, by_name)
     shown = [name for section in sections for name in section.names]
@@ -292,7 +355,7 @@ def record_form_class(
     for name in shown:
         meta = by_name[name]
         attrs[name] = form_field_for(meta, context, required=name in required)
-        if meta.data_type == "multiselectpicklist" and meta.is_writable:
+        if data_type_of(meta).appendable and meta.is_writable:
             attrs[f"{name}__append"] = forms.ChoiceField(
                 choices=APPEND_CHOICES,
                 initial="replace",
@@ -300,8 +363,4 @@ def record_form_class(
                 widget=forms.RadioSelect(attrs=CHOICE_LIST),
                 label="When saving",
             )
-    form_class = type("RecordForm", (RecordForm,), attrs)
-    if len(_CLASSES) > 256:
-        _CLASSES.clear()
-    _CLASSES[key] = form_class
-    return form_class
+    return type("RecordForm", (RecordForm,), attrs)

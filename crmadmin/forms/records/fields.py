@@ -1,6 +1,6 @@
 """Form fields for Zoho values whose shape Django's own fields do not know. Each accepts the
 record's JSON as its initial value (``prepare_value``) and cleans to a value
-``updater.records.update_payload_build`` understands."""
+``updater.payload.update_payload_build`` understands."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.core.exceptions import ValidationError
 
-from crmadmin.forms.records.widgets import LookupWidget, ReadOnlyWidget, display_text
+from crmadmin.forms.records.widgets import LookupWidget, ReadOnlyWidget
 
 RECORD_ID = re.compile(r"^\d{1,19}$")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -111,6 +111,9 @@ class RowsField(forms.Field):
         super().__init__(**kwargs)
 
     def rows_shown(self, rows: Any) -> list[tuple[str, str]]:
+        # Imported here: the registry imports the field factories, which import this module.
+        from crmadmin.datatypes import display_text
+
         shown = []
         for row in rows or []:
             if not isinstance(row, Mapping):

@@ -15,7 +15,8 @@ from typing import Any
 from django import forms
 from django.forms.utils import ErrorDict
 
-from crmadmin.forms.records.types import FormContext, form_field_for
+from crmadmin.datatypes import form_field_for
+from crmadmin.forms.records.types import FormContext
 from updater.metadata import Field
 
 # Row fields Zoho fills itself: never shown as columns.

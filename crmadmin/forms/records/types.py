@@ -1,13 +1,12 @@
-"""THE table: Zoho ``data_type`` → form-field factory (zoho-api.md §2.3 for every limit).
+"""Form-field factories, one per kind of Zoho field (zoho-api.md §2.3 for every limit).
 
 Every factory takes the field's metadata, the form context and whether the layout marks it
-required, and returns a Django form field named after the field's ``api_name``. A type missing
-from the table is shown read-only with a logged warning, never a crash.
+required, and returns a Django form field named after the field's ``api_name``. Which factory a
+``data_type`` uses is its entry in the type registry, ``crmadmin.datatypes``.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,8 +28,6 @@ from crmadmin.forms.records.fields import (
 )
 from crmadmin.forms.records.widgets import RowsWidget
 from updater.metadata import Field, User
-
-logger = logging.getLogger(__name__)
 
 # Zoho's own limits where metadata gives no length (zoho-api.md §2.3).
 TEXTAREA_LENGTHS = {"small": 2000, "large": 32000, "rich_text": 50000}
@@ -213,55 +210,3 @@ def read_only(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 def _inner(meta: Field) -> str | None:
     links = meta.multi_lookup
     return (links.connected_lookup_api_name or links.lookup_api_name or None) if links else None
-
-
-FIELD_TYPES: dict[str, Factory] = {
-    "text": text,
-    "mediumtext": textarea,
-    "textarea": textarea,
-    "email": email,
-    "phone": phone,
-    "website": website,
-    "integer": integer,
-    "bigint": bigint,
-    "long": bigint,
-    "double": double,
-    "decimal": double,
-    "currency": currency,
-    "percent": percent,
-    "boolean": boolean,
-    "date": date,
-    "datetime": datetime_,
-    "picklist": picklist,
-    "multiselectpicklist": multiselectpicklist,
-    "lookup": lookup,
-    "ownerlookup": user,
-    "userlookup": user,
-    "multiselectlookup": multiselectlookup,
-    "multiuserlookup": multiuserlookup,
-    "fileupload": files,
-    "imageupload": files,
-    "subform": subform,
-    "autonumber": read_only,
-    "formula": read_only,
-    "rollup_summary": read_only,
-    "profileimage": read_only,
-    "territories": read_only,
-    "layout": read_only,
-}
-# Types whose rows the form carries as RowsField: cleaned by RecordForm with the loaded rows.
-ROW_TYPES = frozenset({"multiselectlookup", "multiuserlookup", "fileupload", "imageupload"})
-
-
-def form_field_for(meta: Field, ctx: FormContext, *, required: bool) -> forms.Field:
-    """The form field for one Zoho field; read-only for computed, locked and unknown types."""
-    factory = FIELD_TYPES.get(meta.data_type)
-    if factory is None:
-        logger.warning(
-            "Unknown Zoho data type %r on %s: shown read-only", meta.data_type, meta.api_name
-        )
-        return read_only(meta, ctx, required)
-    # "Tag" says text but holds [{name, id}] (zoho-api.md §5.9): show it, never edit it.
-    if not meta.is_writable or (meta.json_type == "jsonarray" and factory is text):
-        return factory(meta, ctx, False) if factory is subform else read_only(meta, ctx, False)
-    return factory(meta, ctx, required)

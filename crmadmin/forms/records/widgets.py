@@ -3,14 +3,11 @@ renders hundreds of them, and these are the ones the default widgets cannot expr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.utils.html import format_html, format_html_join
-
-ISO_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)?$")
 
 
 class LookupWidget(forms.MultiWidget):
@@ -145,24 +142,11 @@ class ReadOnlyWidget(forms.Widget):
         return None
 
     def render(self, name, value, attrs=None, renderer=None):
+        # Imported here: the registry imports the field factories, which import these widgets.
+        from crmadmin.datatypes import display_text
+
         field_id = (attrs or {}).get("id", f"id_{name}")
         text = display_text(value)
         if not text:
             return format_html('<p class="readonly muted" id="{}">—</p>', field_id)
         return format_html('<p class="readonly" id="{}">{}</p>', field_id, text)
-
-
-def display_text(value: Any) -> str:
-    """A person's reading of any Zoho JSON value."""
-    if value is None or value == "" or value == []:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, Mapping):
-        return str(value.get("name") or value.get("File_Name__s") or value.get("id") or "")
-    if isinstance(value, list | tuple):
-        return ", ".join(filter(None, (display_text(item) for item in value)))
-    text = str(value)
-    if ISO_DATETIME.match(text):  # "2024-01-15T15:26:49+05:30" → "2024-01-15 15:26:49 +05:30"
-        return f"{text[:10]} {text[11:19]} {text[19:]}".strip()
-    return text

@@ -59,12 +59,15 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
     except ZohoError as error:
         return _list_page(request, {**context, "problem": problem_for(error)}, status=502)
     form = RecordListForm(
-        request.GET, fields=meta.fields, saved_columns=_saved_columns(request, connection, meta)
+        request.GET,
+        fields=meta.fields,
+        saved_columns=request.session.get(_columns_key(connection, module)) or (),
+        default_columns=browse.default_columns(meta.fields, meta.layouts),
     )
     context.update(meta=meta, form=form)
     if not form.is_valid():
         return _list_page(request, context, status=422)
-    query = form.query()
+    query = browse.ListQuery(**form.query_values())
     request.session[_columns_key(connection, module)] = list(query.columns)
     try:
         page = browse.records_fetch(client=client, module=module, query=query)
@@ -76,7 +79,6 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
             page=page,
             query=query,
             fields=meta.fields,
-            base_url=request.path,
             previous_token=_token_remember(request, query, page),
         ),
     )
@@ -100,13 +102,6 @@ def _meta_or_404(client: Any, connection: Connection, module: str) -> browse.Mod
 
 def _columns_key(connection: Connection, module: str) -> str:
     return f"browse:columns:{connection.pk}:{module}"
-
-
-def _saved_columns(
-    request: HttpRequest, connection: Connection, meta: browse.ModuleMeta
-) -> tuple[str, ...]:
-    saved = request.session.get(_columns_key(connection, meta.module.api_name))
-    return tuple(saved or browse.default_columns(meta.fields, meta.layouts))
 
 
 def _token_remember(request: HttpRequest, query: browse.ListQuery, page: RecordPage) -> str:

@@ -1,41 +1,165 @@
-"""The record edit form: open (one GET), save (one PUT), field checks as the user types."""
+"""The record edit form: open (one GET), save (one PUT), field checks as the user types.
+
+The view owns the request, as Django admin's change view does: it binds and validates the form,
+calls ``services.saving`` with plain values, and chooses the page and its status (422 invalid,
+409 conflict, 404 missing, 502 unreachable).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crmadmin.forms.records.builder import RecordForm
+from crmadmin.forms.records.state import state_loads, state_salt
+from crmadmin.forms.records.subforms import MAX_ROWS
+from crmadmin.models import Connection
 from crmadmin.permissions import connection_for
-from crmadmin.services import saving
+from crmadmin.problems import apply_zoho_error
+from crmadmin.services.record_forms import form_class_for
+from crmadmin.services.saving import Conflict, Failed, Saved, record_save
+from crmadmin.zoho import client_for
+from updater.client import ZohoClient
 from updater.errors import ZohoError
+from updater.records import record_get
+
+INVALID = "Some values need attention before saving."
+UNCHANGED = "Nothing changed, so nothing was sent to Zoho."
+MISSING = "This record does not exist in Zoho (any more)."
+DELETED = "Someone deleted this record in Zoho after you opened it."
+CONFLICT = "Someone else saved this record after you opened it. Nothing was saved yet."
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_edit(request, connection_id: int, module: str, record_id: str) -> HttpResponse:
     connection = connection_for(request, connection_id, module)
-    where = {"connection": connection, "module": module, "record_id": record_id}
-    if request.method == "GET":
-        outcome = saving.record_open(**where)
-    elif "add_row" in request.POST:  # the "Add a row" button: re-render, send nothing
-        outcome = saving.record_add_row(**where, data=request.POST)
-    else:
-        outcome = saving.record_save(**where, user=request.user, data=request.POST)
-    context = {
-        "connection": connection,
-        "module": module,
-        "record_id": record_id,
-        "nav": "records",
-        "outcome": outcome,
-        "form": outcome.form,
-        "check_url_base": reverse("records:edit", args=[connection.pk, module, record_id])
-        + "field/",
-    }
-    partial = "#record-form" if request.htmx and request.method == "POST" else ""
-    return render(request, f"crmadmin/record_edit.html{partial}", context, status=outcome.status)
+    page = EditPage(request, connection, module, record_id)
+    client = client_for(connection)
+    try:
+        if request.method == "GET":
+            return _record_open(page, client)
+        form = _bound_form(connection, client, module, record_id, request.POST)
+    except ZohoError as error:
+        return page.render(None, status=502, level="error", error=error)
+    if "add_row" in request.POST:  # the "Add a row" button: re-render, send nothing
+        return _row_add(page, form, str(request.POST.get("add_row") or ""))
+    if not form.is_valid():
+        return page.render(form, status=422, level="error", message=INVALID)
+    if not form.changes:
+        return page.render(form, level="info", message=UNCHANGED)
+    result = record_save(
+        client=client,
+        user=request.user,
+        connection=connection,
+        module=module,
+        record_id=record_id,
+        record_name=form.form_state.record_name,
+        changes=form.changes,
+        before=form.form_state.original,
+        labels={name: form.label_of(name) for name in form.changed_names()},
+        modified_time=form.form_state.modified_time,
+        trigger=form.trigger,
+        skip_cadences=bool(form.cleaned_data.get("crm_skip_cadences")),
+        reread=form.needs_reread,
+    )
+    match result:
+        case Saved(modified_time=modified_time, record=record):
+            labels = ", ".join(form.label_of(name) for name in form.changed_names())
+            saved = form.after_save(modified_time=modified_time, record=record)
+            return page.render(saved, message=f"Saved. Changed: {labels}.")
+        case Conflict(current=None):
+            return page.render(form, status=422, level="error", message=DELETED)
+        case Conflict(current=current):
+            merged = form.after_conflict(current)
+            return page.render(merged, status=409, level="warning", message=CONFLICT)
+        case Failed(error=error):
+            apply_zoho_error(form, error)
+            return page.render(form, status=422, level="error", error=error)
+
+
+def _record_open(page: EditPage, client: ZohoClient) -> HttpResponse:
+    record = record_get(client=client, module=page.module, record_id=page.record_id)
+    if record is None:
+        return page.render(None, status=404, level="error", message=MISSING)
+    layout_id = str((record.get("Layout") or {}).get("id") or "")
+    form_class = form_class_for(
+        connection=page.connection, client=client, module=page.module, layout_id=layout_id
+    )
+    return page.render(form_class(salt=page.salt, record=record))
+
+
+def _row_add(page: EditPage, form: RecordForm, name: str) -> HttpResponse:
+    """The posted form again with one more blank row in subform ``name``: every typed value
+    kept, nothing validated, nothing sent to Zoho, the signed state untouched (so the later save
+    diffs against the loaded record and sends its Modified_Time)."""
+    if form.add_row(name):
+        added = f"Added a row to {form.label_of(name)}. Nothing is sent to Zoho until you save."
+        return page.render(form, level="info", message=added)
+    if name in form.subforms:
+        full = f"{form.label_of(name)} already has {MAX_ROWS} rows, the most this form takes."
+        return page.render(form, level="warning", message=full)
+    unknown = "No row was added: this form has no such table."
+    return page.render(form, level="warning", message=unknown)
+
+
+def _bound_form(
+    connection: Connection, client: ZohoClient, module: str, record_id: str, data: Any
+) -> RecordForm:
+    """The posted form, built for the layout its signed state names (no API call when warm)."""
+    salt = state_salt(connection_id=connection.pk, module=module, record_id=record_id)
+    try:
+        layout_id = state_loads(data.get("crm_state") or "", salt=salt).layout_id
+    except signing.BadSignature:
+        layout_id = ""
+    form_class = form_class_for(
+        connection=connection, client=client, module=module, layout_id=layout_id
+    )
+    return form_class(data, salt=salt)
+
+
+class EditPage:
+    """The record page for one request: the full page, or the ``#record-form`` partial when
+    htmx posts."""
+
+    def __init__(self, request: HttpRequest, connection: Connection, module: str, record_id: str):
+        self.request = request
+        self.connection = connection
+        self.module = module
+        self.record_id = record_id
+        self.salt = state_salt(connection_id=connection.pk, module=module, record_id=record_id)
+
+    def render(
+        self,
+        form: RecordForm | None,
+        *,
+        status: int = 200,
+        level: str = "success",
+        message: str = "",
+        error: ZohoError | None = None,
+    ) -> HttpResponse:
+        request = self.request
+        context = {
+            "connection": self.connection,
+            "module": self.module,
+            "record_id": self.record_id,
+            "nav": "records",
+            "form": form,
+            "notice": {"message": message, "level": level, "error": error},
+            "check_url_base": _check_url_base(self.connection, self.module, self.record_id),
+        }
+        partial = "#record-form" if request.htmx and request.method == "POST" else ""
+        return render(request, f"crmadmin/record_edit.html{partial}", context, status=status)
+
+
+def _check_url_base(connection: Connection, module: str, record_id: str) -> str:
+    return reverse("records:edit", args=[connection.pk, module, record_id]) + "field/"
 
 
 @login_required
@@ -44,14 +168,15 @@ def field_check(request, connection_id: int, module: str, record_id: str, api_na
     """Validate one field as the user leaves it; answers with that field's row (htmx)."""
     connection = connection_for(request, connection_id, module)
     try:
-        form = saving.bound_form(
-            connection=connection, module=module, record_id=record_id, data=request.POST
-        )
+        form = _bound_form(connection, client_for(connection), module, record_id, request.POST)
     except ZohoError:
         return HttpResponse(status=204)  # metadata unreachable: the save will say why
     if api_name not in form.metadata:
         raise Http404("No such field on this form.")
     form.is_valid()
-    base = reverse("records:edit", args=[connection.pk, module, record_id]) + "field/"
-    context = {"form": form, "name": api_name, "check_url_base": base}
+    context = {
+        "form": form,
+        "name": api_name,
+        "check_url_base": _check_url_base(connection, module, record_id),
+    }
     return render(request, "crmadmin/_field_check.html", context)

@@ -1,0 +1,202 @@
+"""THE registry of Zoho data types: one entry per ``data_type`` (zoho-api.md §2.3).
+
+An entry knows the type's form field factory, the JSON form its value travels in (a name in
+``updater.payload.JSON_FORMS``: Zoho knowledge stays in updater, which never imports crmadmin),
+its search operators (§3.3) and its flags. One function, ``display_text``, reads any Zoho value
+for a person, in list cells, read-only form fields, conflict notes and the history page.
+
+Adding a type: one entry in ``DATA_TYPES`` here, one in ``updater.payload.JSON_FORMS`` if it
+travels in a JSON form not listed there yet, plus tests. A type missing from the registry renders
+read-only with a logged warning, is listable and searchable with no operator, and is never sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from crmadmin.forms.records import types as factories
+from crmadmin.forms.records.types import Factory, FormContext
+from updater.metadata import Field
+
+logger = logging.getLogger(__name__)
+
+# Search operators (zoho-api.md §3.3).
+TEXT_OPERATORS = ("equals", "not_equal", "starts_with", "in")
+LONG_TEXT_OPERATORS = ("equals", "not_equal", "starts_with")
+CHOICE_OPERATORS = ("equals", "not_equal", "in")
+MULTI_CHOICE_OPERATORS = ("equals", "not_equal", "in", "starts_with")
+BOOLEAN_OPERATORS = ("equals", "not_equal")
+RANGE_OPERATORS = (
+    "equals",
+    "not_equal",
+    "greater_than",
+    "greater_equal",
+    "less_than",
+    "less_equal",
+    "between",
+    "in",
+)
+
+
+@dataclass(frozen=True)
+class DataType:
+    """Everything crmadmin knows about one Zoho ``data_type``."""
+
+    name: str
+    json_form: str  # its name in updater.payload.JSON_FORMS
+    field: Factory  # metadata → form field (crmadmin.forms.records.types)
+    operators: tuple[str, ...] = ()  # search operators; none: not offered as a condition
+    listable: bool = True  # offered as a list column (Zoho leaves some out of lists, §3.1)
+    read_only: bool = False  # shown, never edited: Zoho computes it or takes no edit
+    rows: bool = False  # linked rows the form carries as a RowsField
+    reread: bool = False  # Zoho decides the saved value: read the record again after a save
+    users: bool = False  # its choices are the org's users
+    appendable: bool = False  # a save may add to the values instead of replacing them
+
+    def editable(self, meta: Field) -> bool:
+        return meta.is_writable and not self.read_only
+
+
+def _type(name: str, json_form: str, field: Factory, **flags: Any) -> DataType:
+    return DataType(name=name, json_form=json_form, field=field, **flags)
+
+
+_UNLISTED = {"listable": False}
+_ROWS = {"rows": True, "reread": True, **_UNLISTED}
+_SHOWN = {"read_only": True}
+_HIDDEN = {"read_only": True, **_UNLISTED}
+
+DATA_TYPES: dict[str, DataType] = {
+    entry.name: entry
+    for entry in (
+        _type("text", "text", factories.text, operators=TEXT_OPERATORS),
+        _type("mediumtext", "text", factories.textarea),
+        _type("textarea", "text", factories.textarea, operators=LONG_TEXT_OPERATORS, **_UNLISTED),
+        _type("email", "text", factories.email, operators=TEXT_OPERATORS),
+        _type("phone", "text", factories.phone, operators=TEXT_OPERATORS),
+        _type("website", "text", factories.website, operators=TEXT_OPERATORS),
+        _type("integer", "integer", factories.integer, operators=RANGE_OPERATORS),
+        _type("bigint", "bigint", factories.bigint, operators=RANGE_OPERATORS),
+        _type("long", "bigint", factories.bigint),
+        _type("double", "number", factories.double, operators=RANGE_OPERATORS),
+        _type("decimal", "number", factories.double, operators=RANGE_OPERATORS),
+        _type("currency", "number", factories.currency, operators=RANGE_OPERATORS),
+        _type("percent", "number", factories.percent, operators=RANGE_OPERATORS),
+        _type("boolean", "boolean", factories.boolean, operators=BOOLEAN_OPERATORS),
+        _type("date", "date", factories.date, operators=RANGE_OPERATORS),
+        _type("datetime", "datetime", factories.datetime_, operators=RANGE_OPERATORS),
+        _type("picklist", "text", factories.picklist, operators=CHOICE_OPERATORS),
+        _type(
+            "multiselectpicklist",
+            "multiselect",
+            factories.multiselectpicklist,
+            operators=MULTI_CHOICE_OPERATORS,
+            reread=True,
+            appendable=True,
+        ),
+        _type("lookup", "lookup", factories.lookup),
+        _type("ownerlookup", "lookup", factories.user, operators=CHOICE_OPERATORS, users=True),
+        _type("userlookup", "lookup", factories.user, operators=CHOICE_OPERATORS, users=True),
+        _type("multiselectlookup", "link_rows", factories.multiselectlookup, **_ROWS),
+        _type("multiuserlookup", "link_rows", factories.multiuserlookup, users=True, **_ROWS),
+        _type("fileupload", "file_rows", factories.files, **_ROWS),
+        _type("imageupload", "file_rows", factories.files, **_ROWS),
+        _type("subform", "subform_rows", factories.subform, reread=True, **_UNLISTED),
+        _type("autonumber", "computed", factories.read_only, operators=CHOICE_OPERATORS, **_SHOWN),
+        _type("formula", "computed", factories.read_only, **_SHOWN),
+        _type("rollup_summary", "computed", factories.read_only, **_SHOWN),
+        _type("territories", "computed", factories.read_only, **_SHOWN),
+        _type("profileimage", "text", factories.read_only, **_HIDDEN),
+        _type("layout", "not_sent", factories.read_only, **_SHOWN),
+        _type("jsonarray", "not_sent", factories.read_only, **_HIDDEN),
+        _type("jsonobject", "not_sent", factories.read_only, **_HIDDEN),
+        _type("event_reminder", "not_sent", factories.read_only, **_HIDDEN),
+        _type("RRULE", "not_sent", factories.read_only, **_HIDDEN),
+        _type("ALARM", "not_sent", factories.read_only, **_HIDDEN),
+        _type("consent_lookup", "not_sent", factories.read_only, **_HIDDEN),
+    )
+}
+# What a type missing from the registry gets: shown read-only, listable, never searched or sent.
+UNKNOWN = DataType(name="", json_form="not_sent", field=factories.read_only, read_only=True)
+
+
+def data_type_of(meta: Field | str) -> DataType:
+    """The registry entry for a field (or a ``data_type``); ``UNKNOWN`` for unknown types."""
+    name = meta if isinstance(meta, str) else meta.data_type
+    return DATA_TYPES.get(name, UNKNOWN)
+
+
+def editable(meta: Field) -> bool:
+    """The user may change this field: its type takes edits and Zoho allows this one."""
+    return data_type_of(meta).editable(meta)
+
+
+def form_field_for(meta: Field, ctx: FormContext, *, required: bool) -> forms.Field:
+    """The form field for one Zoho field; read-only for computed, locked and unknown types."""
+    entry = data_type_of(meta)
+    if entry is UNKNOWN:
+        logger.warning(
+            "Unknown Zoho data type %r on %s: shown read-only", meta.data_type, meta.api_name
+        )
+        return factories.read_only(meta, ctx, False)
+    # "Tag" says text but holds [{name, id}] (zoho-api.md §5.9): show it, never edit it.
+    if not meta.is_writable or (meta.json_type == "jsonarray" and entry.field is factories.text):
+        if entry.field is factories.subform:
+            return factories.subform(meta, ctx, False)
+        return factories.read_only(meta, ctx, False)
+    return entry.field(meta, ctx, required)
+
+
+def listable_fields(fields: Sequence[Field]) -> list[Field]:
+    return [item for item in fields if data_type_of(item).listable]
+
+
+def operators_for(data_type: str) -> tuple[str, ...]:
+    return data_type_of(data_type).operators
+
+
+def display_text(value: Any, *, time_zone: ZoneInfo | None = None) -> str:
+    """A person's reading of any Zoho JSON value ("" for no value). Date-times read
+    "2024-01-15 15:26:49 +05:30", in ``time_zone`` when given; records and users by name, files
+    by file name, linked rows by the record they link to; lists joined with commas."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if time_zone is not None and value.tzinfo is not None:
+            value = value.astimezone(time_zone)
+        offset = value.strftime("%z")
+        offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
+        return f"{value:%Y-%m-%d %H:%M:%S} {offset}".strip()
+    if isinstance(value, Mapping):
+        return _mapping_text(value, time_zone)
+    if isinstance(value, list | tuple):
+        texts = (display_text(item, time_zone=time_zone) for item in value)
+        return ", ".join(filter(None, texts))
+    return str(value)
+
+
+def _mapping_text(value: Mapping[str, Any], time_zone: ZoneInfo | None) -> str:
+    if "rows_shown" in value:  # a RowsField's value: (row id, text) pairs already read
+        return ", ".join(text for _, text in value["rows_shown"])
+    for key in ("name", "full_name", "File_Name__s"):
+        if value.get(key):
+            return str(value[key])
+    # A linking-module row: {"id": <link id>, "<lookup>": {"id", "name"}} reads as the record.
+    for key, inner in value.items():
+        if key != "id" and isinstance(inner, Mapping) and inner.get("id"):
+            return display_text(inner, time_zone=time_zone)
+    return str(value.get("id") or "")

@@ -1,0 +1,117 @@
+"""The type registry: every entry has a JSON form in updater, flags read from one place, and one
+display reads any Zoho value for a person (list cells, read-only fields, history)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crmadmin.datatypes import (
+    DATA_TYPES,
+    UNKNOWN,
+    data_type_of,
+    display_text,
+    editable,
+    listable_fields,
+    operators_for,
+)
+from updater.metadata import Field
+from updater.payload import JSON_FORMS, JSON_FORMS_BY_NAME
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make(api_name: str, data_type: str, **extra) -> Field:
+    return Field(api_name=api_name, field_label=api_name, data_type=data_type, **extra)
+
+
+@pytest.mark.parametrize("name", sorted(DATA_TYPES))
+def test_every_registry_type_names_the_json_form_updater_sends_it_in(name):
+    entry = DATA_TYPES[name]
+    assert entry.json_form in JSON_FORMS_BY_NAME
+    assert JSON_FORMS[name].name == entry.json_form
+
+
+def test_every_type_updater_knows_has_a_registry_entry():
+    assert set(JSON_FORMS) == set(DATA_TYPES)
+
+
+@pytest.mark.parametrize("name", sorted(DATA_TYPES))
+def test_types_zoho_computes_are_read_only(name):
+    if JSON_FORMS_BY_NAME[DATA_TYPES[name].json_form].computed:
+        assert DATA_TYPES[name].read_only
+
+
+def test_an_unknown_type_is_read_only_listable_unsearchable_and_never_sent():
+    entry = data_type_of("warp_drive")
+    assert entry is UNKNOWN
+    assert (entry.read_only, entry.listable, entry.operators) == (True, True, ())
+    assert JSON_FORMS_BY_NAME[entry.json_form].name == "not_sent"
+    assert not editable(make("X", "warp_drive"))
+
+
+def test_the_flags_say_which_types_are_rows_reread_users_and_listable():
+    def named(flag: str) -> set[str]:
+        return {name for name, entry in DATA_TYPES.items() if getattr(entry, flag)}
+
+    rows = {"multiselectlookup", "multiuserlookup", "fileupload", "imageupload"}
+    assert named("rows") == rows
+    assert named("reread") == rows | {"subform", "multiselectpicklist"}
+    assert named("users") == {"ownerlookup", "userlookup", "multiuserlookup"}
+    assert named("appendable") == {"multiselectpicklist"}
+    fields = [make("Name", "text"), make("Items", "subform"), make("Notes", "textarea")]
+    assert [item.api_name for item in listable_fields(fields)] == ["Name"]
+
+
+def test_a_field_zoho_locks_is_not_editable_even_when_its_type_is():
+    assert editable(make("Email", "email"))
+    assert not editable(make("Email", "email", read_only=True))
+    assert not editable(make("Invoice_No", "autonumber"))
+
+
+def test_search_operators_follow_the_type():
+    assert operators_for("text") == ("equals", "not_equal", "starts_with", "in")
+    assert "between" in operators_for("datetime")
+    assert operators_for("subform") == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        pytest.param(None, "", id="none"),
+        pytest.param("", "", id="empty-text"),
+        pytest.param([], "", id="empty-list"),
+        pytest.param(True, "Yes", id="true"),
+        pytest.param(False, "No", id="false"),
+        pytest.param(Decimal("250000.50"), "250000.50", id="decimal"),
+        pytest.param("2024-01-15T15:26:49+05:30", "2024-01-15 15:26:49 +05:30", id="datetime"),
+        pytest.param("2024-01-15", "2024-01-15", id="date"),
+        pytest.param({"name": "Acme", "id": "1"}, "Acme", id="lookup"),
+        pytest.param({"full_name": "Ann Lee", "id": "7"}, "Ann Lee", id="user-by-full-name"),
+        pytest.param({"File_Name__s": "cv.pdf", "id": "9"}, "cv.pdf", id="file"),
+        pytest.param({"id": "55"}, "55", id="record-without-name"),
+        pytest.param(
+            {"id": "L1", "Interested_Listings": {"name": "Flat 4", "id": "3"}},
+            "Flat 4",
+            id="linking-row-reads-as-its-record",
+        ),
+        pytest.param(["Red", None, "Blue"], "Red, Blue", id="list"),
+        pytest.param({"rows_shown": [("1", "a"), ("2", "b")]}, "a, b", id="form-rows"),
+    ],
+)
+def test_display_text_reads_any_zoho_value(value, shown):
+    assert display_text(value) == shown
+
+
+def test_display_text_shows_date_times_in_the_org_time_zone_when_given():
+    shown = display_text("2024-01-10T04:00:00+00:00", time_zone=ZoneInfo("Asia/Kolkata"))
+    assert shown == "2024-01-10 09:30:00 +05:30"
+
+
+def test_the_record_forms_do_not_import_services():
+    sources = [*ROOT.glob("crmadmin/forms/records/*.py"), ROOT / "crmadmin/forms/browse.py"]
+    assert sources
+    assert [path.name for path in sources if "crmadmin.services" in path.read_text()] == []
