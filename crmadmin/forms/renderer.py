@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
 
@@ -79,3 +80,17 @@ class FormRenderer(TemplatesSetting):
     form_template_name = "crmadmin/forms/form.html"
     field_template_name = "crmadmin/forms/field.html"
     bound_field_class = FieldRow
+
+    def __init__(self) -> None:
+        self._templates: dict[str, Any] = {}
+
+    def get_template(self, template_name: str) -> Any:
+        # A 300-field form asks for the row and widget templates ~900 times per page; the
+        # engine's lookup (loaders, partials) costs more than the rendering. With DEBUG the
+        # engine is asked every time, so an edited template shows on the next request.
+        if settings.DEBUG:
+            return super().get_template(template_name)
+        template = self._templates.get(template_name)
+        if template is None:
+            template = self._templates[template_name] = super().get_template(template_name)
+        return template
