@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # Django's widget templates, for the project engine that FORM_RENDERER uses
     "django_htmx",
     "template_partials",
     "crmadmin",
@@ -66,6 +67,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form row and widget through one renderer and the project's templates (templates/crmadmin/
+# forms/field.html, templates/crmadmin/widgets/).
+FORM_RENDERER = "crmadmin.forms.renderer.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

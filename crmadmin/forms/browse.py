@@ -173,7 +173,13 @@ class ConditionForm(forms.Form):
 
     field = forms.ChoiceField(required=False, label="Field")
     operator = forms.ChoiceField(required=False, label="Operator")
-    value = forms.CharField(required=False, max_length=500, label="Value", strip=False)
+    value = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Value",
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
     def __init__(self, data: Any, *, prefix: str, fields: Sequence[Field]):
         super().__init__(data, prefix=prefix)

@@ -29,6 +29,7 @@ class ConnectionForm(forms.ModelForm):
         help_text="From the Zoho API console. Stored encrypted and never shown again.",
     )
 
+    row_classes = {"scopes": "wide"}  # the field row spans both columns
     field_order = [
         "name",
         "data_centre",

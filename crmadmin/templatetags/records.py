@@ -1,5 +1,5 @@
-"""Template helpers for the record edit form: one field row, widgets with aria attributes, and
-Zoho values in a person's words."""
+"""Template helpers for the record edit form: one field row with the page's extras, and Zoho values
+in a person's words."""
 
 from __future__ import annotations
 
@@ -7,49 +7,24 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
-from django.forms import BoundField
 
 from crmadmin.datatypes import display_text
-from crmadmin.forms.records.fields import ReadOnlyField, SubformField
 from crmadmin.problems import problem_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("crmadmin/_field_row.html", takes_context=True)
-def field_row(context: dict, form: Any, name: str) -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def field_row(context: dict, form: Any, name: str, **extra: Any) -> str:
+    """One row through the project renderer (``{{ field.as_field_group }}``), with the page's
+    extras as context: on the record page the URL that checks the field on its own as the user
+    leaves it; ``cell=True`` for a subform cell (the column header is its label)."""
     bf = form[name]
-    companions = [
-        form[extra] for extra in (f"{name}__append", f"{name}__resolve") if extra in form.fields
-    ]
-    field = bf.field
-    return {
-        "bf": bf,
-        "form": form,
-        "companions": companions,
-        "readonly": isinstance(field, ReadOnlyField) and not isinstance(field, SubformField),
-        "subform": form.subforms.get(name) if hasattr(form, "subforms") else None,
-        "check_url": context.get("check_url_base", "") + f"{name}/"
-        if "check_url_base" in context
-        else "",
-        "conflict": (getattr(form, "form_state", None) and form.form_state.conflicts.get(name)),
-    }
-
-
-@register.simple_tag
-def widget(bf: BoundField) -> str:
-    """The field's widget with aria-invalid and aria-describedby pointing at help and errors."""
-    described = []
-    if bf.help_text:
-        described.append(f"{bf.auto_id}-help")
-    if bf.errors:
-        described.append(f"{bf.auto_id}-error")
-    attrs: dict[str, Any] = {}
-    if described:
-        attrs["aria-describedby"] = " ".join(described)
-    if bf.errors:
-        attrs["aria-invalid"] = "true"
-    return bf.as_widget(attrs=attrs)
+    if "check_url_base" in context and not extra.get("cell"):
+        extra["check_url"] = f"{context['check_url_base']}{name}/"
+    if not extra:
+        return bf.as_field_group()
+    return bf.render(context={**bf.get_context(), **extra})
 
 
 @register.simple_tag(takes_context=True)
@@ -72,11 +47,6 @@ def field_label(form: Any, name: str) -> str:
     if name in getattr(form, "fields", {}):
         return str(form.fields[name].label or name)
     return name
-
-
-@register.filter
-def bound(form: Any, name: str) -> BoundField:
-    return form[name]
 
 
 @register.filter

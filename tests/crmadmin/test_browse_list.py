@@ -274,7 +274,7 @@ def test_criteria_refuses_an_operator_the_field_type_does_not_support(staff_clie
 
     content = response.content.decode()
     assert response.status_code == 422
-    assert 'id="c0-error">' in content and "does not work for this field" in content
+    assert 'id="id_c0-operator-error">' in content and "does not work for this field" in content
     assert 'value="We"' in content
 
 
