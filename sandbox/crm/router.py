@@ -96,6 +96,7 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "contact_roles": {"GET": meta_routes.contact_roles},
     "records": {"GET": read_routes.list_records, "PUT": writes.update},
     "search": {"GET": read_routes.search},
+    "count": {"GET": read_routes.count},
     "record": {"GET": _get_record, "PUT": _update_record},
     "related": dict.fromkeys(("GET", "PUT", "DELETE"), _related),
 }
@@ -112,6 +113,7 @@ RULES = {
     "/<contacts:_>/roles/<role_id>": "contact_roles",
     "/<module:module>": "records",
     "/<module:module>/search": "search",
+    "/<module:module>/actions/count": "count",
     "/<module:module>/<record_id>": "record",
     "/<module:module>/<record_id>/<relation>": "related",
     "/<module:module>/<record_id>/<relation>/<related_id>": "related",
