@@ -8,6 +8,8 @@ import socket
 import time
 from typing import Any
 
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox import control
@@ -32,6 +34,24 @@ REASONS = {
     503: "Service Temporarily Unavailable",
     504: "Gateway Time-out",
 }
+
+
+# The accounts server, the control page and the CRM API; each handler checks its own methods, so
+# the rules match on the path alone (see sandbox/crm/router.py for the CRM's own routes).
+URLS = Map(
+    [
+        Rule("/oauth/v2/auth", endpoint="authorize"),
+        Rule("/oauth/v2/token", endpoint="token"),
+        Rule("/oauth/v2/token/revoke", endpoint="revoke"),
+        Rule("/oauth/v2/revoke/token", endpoint="revoke"),
+        Rule("/", endpoint="control"),
+        Rule("/__sandbox__", endpoint="control"),
+        Rule("/__sandbox__/<path:rest>", endpoint="control"),
+        Rule("/crm/<path:rest>", endpoint="crm"),
+    ],
+    strict_slashes=False,
+    merge_slashes=False,
+)
 
 
 class SandboxApp:
@@ -96,28 +116,31 @@ class SandboxApp:
         return None
 
     def _route(self, request: Request) -> Response:
-        path = request.path
         try:
-            if path == "/oauth/v2/auth":
+            endpoint, values = URLS.bind_to_environ(request.environ).match()
+        except NotFound:
+            endpoint, values = "none", {}
+        try:
+            if endpoint == "authorize":
                 return self.accounts.authorize(request)
-            if path == "/oauth/v2/token":
+            if endpoint == "token":
                 if request.method != "POST":
                     return json_response({"error": "invalid_request_method"}, 405)
                 return self.accounts.token(request)
-            if path in {"/oauth/v2/token/revoke", "/oauth/v2/revoke/token"}:
+            if endpoint == "revoke":
                 return self.accounts.revoke(request)
-            if path.startswith("/__sandbox__") or path == "/":
+            if endpoint == "control":
                 return control.handle(self, request)
-            parts = [p for p in path.split("/") if p]
-            if parts[:1] == ["crm"]:
-                return dispatch(request, parts[1:], self.tokens, self.store, self.settings)
+            if endpoint == "crm":
+                parts = [p for p in values["rest"].split("/") if p]
+                return dispatch(request, parts, self.tokens, self.store, self.settings)
             raise ApiError("INVALID_URL_PATTERN")
         except ApiError as error:
             return error.response()
         except Exception:
             # The one catch-all: like Zoho, a fault of the server itself answers INTERNAL_ERROR
             # (a documented error the client must handle) instead of a dropped connection.
-            log.exception("unhandled error on %s %s", request.method, path)
+            log.exception("unhandled error on %s %s", request.method, request.path)
             return ApiError("INTERNAL_ERROR").response()
 
 

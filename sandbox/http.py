@@ -20,9 +20,9 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "INTERNAL_ERROR": (500, "Internal Server Error"),
     "REQUIRED_PARAM_MISSING": (400, "One of the expected parameter is missing"),
     "EXPECTED_PARAM_MISSING": (400, "One of the expected parameter is missing"),
-    "LIMIT_EXCEEDED": (400, "limit exceeded"),
+    "LIMIT_EXCEEDED": (400, "Record count exceeded"),
     "INVALID_DATA": (400, "invalid data"),
-    "INVALID_QUERY": (400, "Invalid query formed"),
+    "INVALID_QUERY": (400, "invalid query formed"),
     "DISCRETE_PAGINATION_LIMIT_EXCEEDED": (
         400,
         "The maximum number of records that can be fetched using page is 2000",
@@ -30,7 +30,11 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "PAGINATION_LIMIT_EXCEEDED": (400, "pagination limit exceeded"),
     "TOKEN_BOUND_DATA_MISMATCH": (400, "the page_token does not match the given parameters"),
     "EXPIRED_VALUE": (400, "the page_token has expired"),
-    "AMBIGUITY_DURING_PROCESSING": (400, "ambiguity while processing the request"),
+    # Zoho words this for cvid + search (record_count.json); page + page_token follows it.
+    "AMBIGUITY_DURING_PROCESSING": (
+        400,
+        "Please use either page or page_token. Combination of both the params is not allowed",
+    ),
     "LIMIT_REACHED": (400, "search results exceed the limit of 2000 records"),
     "TOO_MANY_REQUESTS": (429, "too many requests"),
 }

@@ -8,6 +8,7 @@ import hmac
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -196,28 +197,33 @@ def _simple_match(module: Module, kind: str, needle: str):
     return lambda r: any(needle in str(r.get(n) or "").lower() for n in names)
 
 
+SEARCH_PARAMS = ("criteria", "email", "phone", "word")
+CVID_AMBIGUITY = (
+    "Please use either Cvid or Search Params. Combination of both the params is not allowed"
+)
+
+
+def _predicate(ctx: Ctx, module: Module) -> Callable[[dict[str, Any]], bool] | None:
+    """The search the query asks for (criteria, else email, phone or word), or None."""
+    args = ctx.request.args
+    if args.get("criteria"):
+        return Parser(args["criteria"], module).parse()
+    kind = next((k for k in SEARCH_PARAMS[1:] if args.get(k)), None)
+    if kind is None:
+        return None
+    if kind == "word" and not WORD_OK.match(args["word"]):
+        raise ApiError("INVALID_DATA", {"param_name": "word"})
+    return _simple_match(module, kind, args[kind])
+
+
 def search(ctx: Ctx, module: Module) -> Response:
     ctx.require_module(module, "READ")
     ctx.require("ZohoSearch.securesearch.READ", "ZohoSearch.securesearch.ALL")
-    args = ctx.request.args
-    if args.get("criteria"):
-        predicate = Parser(args["criteria"], module).parse()
-    elif args.get("email") or args.get("phone") or args.get("word"):
-        kind = next(k for k in ("email", "phone", "word") if args.get(k))
-        if kind == "word" and not WORD_OK.match(args["word"]):
-            raise ApiError("INVALID_DATA", {"param_name": "word"})
-        predicate = _simple_match(module, kind, args[kind])
-    else:
+    predicate = _predicate(ctx, module)
+    if predicate is None:
         raise ApiError(
             "EXPECTED_PARAM_MISSING",
-            {
-                "expected_params": [
-                    {"param_name": "criteria"},
-                    {"param_name": "email"},
-                    {"param_name": "phone"},
-                    {"param_name": "word"},
-                ]
-            },
+            {"expected_params": [{"param_name": name} for name in SEARCH_PARAMS]},
         )
     per_page, page = _int_param(ctx, "per_page", 200, 200), _int_param(ctx, "page", 1)
     if page * per_page > SEARCH_CAP:
@@ -238,3 +244,20 @@ def search(ctx: Ctx, module: Module) -> Response:
             },
         }
     )
+
+
+def count(ctx: Ctx, module: Module) -> Response:
+    """GET /{module}/actions/count: {"count": N} for the module, a search, or a custom view."""
+    ctx.require_module(module, "READ")
+    searched = [name for name in SEARCH_PARAMS if ctx.request.args.get(name)]
+    if searched and ctx.request.args.get("cvid"):
+        raise ApiError(
+            "AMBIGUITY_DURING_PROCESSING",
+            {"ambiguity_due_to": [{"param_name": "cvid"}, {"param_name": searched[0]}]},
+            CVID_AMBIGUITY,
+        )
+    predicate = _predicate(ctx, module)
+    if predicate is None:
+        return json_response({"count": ctx.store.count(module.api_name)})
+    total = sum(1 for r in ctx.store.all_records(module.api_name) if predicate(r))
+    return json_response({"count": total})

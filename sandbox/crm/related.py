@@ -54,7 +54,7 @@ def routes(
         raise ApiError(
             "INVALID_DATA",
             {"api_name": rest[1], "resource_path_index": 2},
-            "the related list name given seems to be invalid",
+            "The relation name given seems to be invalid",
         )
     rel = Relation(ctx, module, rest[0], relation, rest[2] if len(rest) == 3 else None, external)
     return {"GET": rel.get, "PUT": rel.put, "DELETE": rel.delete}

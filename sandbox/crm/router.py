@@ -1,10 +1,17 @@
-"""Map /crm/{version}/... to handlers; unknown paths → 404 INVALID_URL_PATTERN."""
+"""Map /crm/{version}/... to handlers with Werkzeug's routing; unknown paths → INVALID_URL_PATTERN.
+
+Order of checks, as Zoho answers them: the version, then the token, then the path, the module
+(and relation) named in it, and last the method.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox.crm import meta_routes, read_routes, related, writes
@@ -17,53 +24,21 @@ from sandbox.tokens import Tokens
 
 # v2, v2.1, v3 … v8: the record and metadata APIs barely differ, so all map to one handler set.
 VERSION = re.compile(r"^v(2(\.1)?|[3-8])$")
-Handler = Callable[[], Response]
+Handler = Callable[..., Response]
 
 
-def _fixed(ctx: Ctx, parts: list[str]) -> dict[str, Handler] | None:
-    """Handlers by method for non-record paths, or None when the path is a record path."""
-    head, rest = parts[0], parts[1:]
-    one = rest[1] if len(rest) > 1 else None
-    if head == "settings" and rest:
-        kind = {
-            "modules": meta_routes.modules,
-            "fields": meta_routes.fields,
-            "layouts": meta_routes.layouts,
-        }.get(rest[0])
-        if kind is not None and len(rest) <= 2:
-            return {"GET": lambda: kind(ctx, one)}
-        if rest == ["related_lists"]:
-            return {"GET": lambda: meta_routes.related_lists(ctx)}
-        raise ApiError("INVALID_URL_PATTERN")
-    if head == "users" and len(parts) <= 2:
-        return {"GET": lambda: meta_routes.users(ctx, rest[0] if rest else None)}
-    if head == "org" and len(parts) == 1:
-        return {"GET": lambda: meta_routes.organization(ctx)}
-    if head.lower() == "contacts" and rest[:1] == ["roles"] and len(rest) <= 2:
-        return {"GET": lambda: meta_routes.contact_roles(ctx, one)}
-    return None
+class ModuleConverter(BaseConverter):
+    """A module name; "settings" never is one (a path under it that no rule knows is no URL)."""
+
+    regex = r"(?!settings\Z)[^/]+"
+    part_isolating = True  # matched on one path segment, as the default converter is
 
 
-def _records(ctx: Ctx, module: Module, rest: list[str]) -> dict[str, Handler]:
-    external = _external(ctx, module)
-    if not rest:
-        return {
-            "GET": lambda: read_routes.list_records(ctx, module),
-            "PUT": lambda: writes.update(ctx, module),
-        }
-    if rest == ["search"]:
-        return {"GET": lambda: read_routes.search(ctx, module)}
-    if len(rest) == 1:
-        ext = (external, rest[0]) if external else None
-        return {
-            "GET": lambda: read_routes.get_record(
-                ctx, module, _resolve(ctx, module, rest[0], external)
-            ),
-            "PUT": lambda: writes.update(ctx, module, rest[0], ext),
-        }
-    if len(rest) in (2, 3):
-        return related.routes(ctx, module, rest, external)
-    raise ApiError("INVALID_URL_PATTERN")
+class ContactsConverter(BaseConverter):
+    """The Contacts module name in /Contacts/roles, matched case-insensitively like module names."""
+
+    regex = "(?i:contacts)"
+    weight = 50  # tried before a module name, which it also is
 
 
 def _external(ctx: Ctx, module: Module) -> str | None:
@@ -84,20 +59,108 @@ def _resolve(ctx: Ctx, module: Module, value: str, external: str | None) -> str:
     return "0"  # no record has id 0, so the GET answers 204 like Zoho
 
 
+def _get_record(ctx: Ctx, module: Module, record_id: str) -> Response:
+    return read_routes.get_record(
+        ctx, module, _resolve(ctx, module, record_id, _external(ctx, module))
+    )
+
+
+def _update_record(ctx: Ctx, module: Module, record_id: str) -> Response:
+    external = _external(ctx, module)
+    return writes.update(ctx, module, record_id, (external, record_id) if external else None)
+
+
+def _related(
+    ctx: Ctx, module: Module, record_id: str, relation: str, related_id: str | None = None
+) -> Response:
+    keys = [record_id, relation] if related_id is None else [record_id, relation, related_id]
+    handlers = related.routes(ctx, module, keys, _external(ctx, module))
+    return handlers[ctx.request.method]()
+
+
+def _settings(ctx: Ctx, kind: str, item: str | None = None) -> Response:
+    handler = {
+        "modules": meta_routes.modules,
+        "fields": meta_routes.fields,
+        "layouts": meta_routes.layouts,
+    }[kind]
+    return handler(ctx, item)
+
+
+# endpoint → handler by method; a rule accepts exactly the methods of its endpoint.
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "settings": {"GET": _settings},
+    "related_lists": {"GET": meta_routes.related_lists},
+    "users": {"GET": meta_routes.users},
+    "org": {"GET": meta_routes.organization},
+    "contact_roles": {"GET": meta_routes.contact_roles},
+    "records": {"GET": read_routes.list_records, "PUT": writes.update},
+    "search": {"GET": read_routes.search},
+    "count": {"GET": read_routes.count},
+    "record": {"GET": _get_record, "PUT": _update_record},
+    "related": dict.fromkeys(("GET", "PUT", "DELETE"), _related),
+}
+SETTINGS = "<any(modules, fields, layouts):kind>"
+# Static segments outrank converters in Werkzeug's matcher: /users/… is never taken for a module.
+RULES = {
+    f"/settings/{SETTINGS}": "settings",
+    f"/settings/{SETTINGS}/<item>": "settings",
+    "/settings/related_lists": "related_lists",
+    "/users": "users",
+    "/users/<user_id>": "users",
+    "/org": "org",
+    "/<contacts:_>/roles": "contact_roles",
+    "/<contacts:_>/roles/<role_id>": "contact_roles",
+    "/<module:module>": "records",
+    "/<module:module>/search": "search",
+    "/<module:module>/actions/count": "count",
+    "/<module:module>/<record_id>": "record",
+    "/<module:module>/<record_id>/<relation>": "related",
+    "/<module:module>/<record_id>/<relation>/<related_id>": "related",
+}
+URLS = Map(
+    [Rule(path, endpoint=name, methods=list(HANDLERS[name])) for path, name in RULES.items()],
+    converters={"module": ModuleConverter, "contacts": ContactsConverter},
+    strict_slashes=False,
+    merge_slashes=False,
+)
+
+
+def _module(name: str) -> Module:
+    module = get_module(name)
+    if module is None or not module.spec.api_supported:
+        raise ApiError("INVALID_MODULE", {"resource_path_index": 0})
+    return module
+
+
+def _match(ctx: Ctx, path: str) -> tuple[Handler, dict[str, Any]]:
+    adapter = URLS.bind("sandbox")
+    method = ctx.request.method
+    try:
+        # HEAD is not a method of Zoho's API (Werkzeug would answer it as GET).
+        endpoint, values = adapter.match(path, "OPTIONS" if method == "HEAD" else method)
+    except NotFound:
+        raise ApiError("INVALID_URL_PATTERN") from None
+    except MethodNotAllowed as refused:
+        # The module (and relation) named in the path are checked before the method.
+        allowed = refused.valid_methods or ["GET"]
+        endpoint, values = adapter.match(path, "GET" if "GET" in allowed else allowed[0])
+        if "module" in values:
+            module = _module(values["module"])
+            if "relation" in values:
+                related.routes(ctx, module, [values["record_id"], values["relation"]], None)
+        raise ApiError("INVALID_REQUEST_METHOD") from None
+    values.pop("_", None)
+    if "module" in values:
+        values["module"] = _module(values["module"])
+    return HANDLERS[endpoint][method], values
+
+
 def dispatch(
     request: Request, parts: list[str], tokens: Tokens, store: Store, settings: SandboxSettings
 ) -> Response:
     if len(parts) < 2 or not VERSION.match(parts[0]):
         raise ApiError("INVALID_URL_PATTERN")
-    parts = parts[1:]
     ctx = authenticate(request, tokens, store, settings)
-    handlers = _fixed(ctx, parts)
-    if handlers is None:
-        module = get_module(parts[0])
-        if module is None or not module.spec.api_supported:
-            raise ApiError("INVALID_MODULE", {"resource_path_index": 0})
-        handlers = _records(ctx, module, parts[1:])
-    handler = handlers.get(request.method)
-    if handler is None:
-        raise ApiError("INVALID_REQUEST_METHOD")
-    return handler()
+    handler, values = _match(ctx, "/" + "/".join(parts[1:]))
+    return handler(ctx, **values)
