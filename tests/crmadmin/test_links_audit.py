@@ -198,5 +198,5 @@ def test_an_unlink_is_audited_and_shown_in_the_contacts_history(staff_client, co
     history = staff_client.get(
         f"/records/{connection.pk}/Contacts/{CONTACT_ID}/history/"
     ).content.decode()
-    assert "Unlinked" in history
-    assert DEAL_3["id"] in history
+    assert '<span class="badge ok">Unlinked</span>' in history
+    assert f'<th scope="row">Deal</th><td>{DEAL_3["id"]}</td><td>—</td>' in history
