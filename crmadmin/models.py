@@ -1,5 +1,5 @@
-"""Zoho connections (one OAuth grant to one Zoho org, managed by staff), which groups may use
-them, their daily API call counts, and the audit trail of every save made through crmadmin."""
+"""Zoho connections (one OAuth grant to one Zoho org), which groups may use them, their daily API
+call counts, and the audit trail of every write (save, link, unlink) made through crmadmin."""
 
 from __future__ import annotations
 
@@ -68,7 +68,12 @@ class Connection(models.Model):
 
     class Meta:
         ordering = ["name"]
-        permissions = [("use_connection", "Can edit CRM records through granted connections")]
+        # Managing connections is split into Django's view / add / change / delete permissions
+        # and `revoke_connection`, so "see health" can be given without "revoke".
+        permissions = [
+            ("use_connection", "Can edit CRM records through granted connections"),
+            ("revoke_connection", "Can revoke a connection's tokens at Zoho"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -121,12 +126,22 @@ class ApiCallLog(models.Model):
 
 
 class AuditEntry(models.Model):
+    """One write to Zoho made through crmadmin: a save of a record's fields, or a link or unlink
+    between a contact and a deal (one entry on each side whose record id is known)."""
+
+    class Action(models.TextChoices):
+        SAVE = "save", "Saved"
+        LINK = "link", "Linked"
+        UNLINK = "unlink", "Unlinked"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="audit")
     module = models.CharField(max_length=100)
     record_id = models.CharField(max_length=40)
     record_name = models.CharField(max_length=255, blank=True)
-    # [{"api_name", "label", "before", "after"}, ...]
+    action = models.CharField(max_length=10, choices=Action, default=Action.SAVE)
+    # Saves: [{"api_name", "label", "before", "after"}, ...]. Links and unlinks: one item per
+    # related record, with "related_id" and Zoho's answer for it ("code", "message").
     changes = models.JSONField(default=list)
     # Zoho's answer, e.g. "SUCCESS", "ALREADY_MODIFIED", "INVALID_DATA".
     response_code = models.CharField(max_length=50)

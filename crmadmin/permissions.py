@@ -1,6 +1,9 @@
-"""Who may use which connection and module.
+"""Who may manage connections, and who may use which connection and module.
 
-Staff manage connections and may use every one. Everyone else needs the `use_connection`
+Managing connections takes Django's model permissions, one per kind of act, so an operator can
+give "see health" without "revoke": `view_connection` (list, detail), `add_connection`,
+`change_connection` (edit, connect or reconnect, test), `delete_connection` and
+`revoke_connection`. Staff may use every connection. Everyone else needs the `use_connection`
 permission and a ConnectionGrant for one of their groups; a grant may narrow the modules.
 A refusal raises PermissionDenied with a sentence for the 403 page (templates/403.html).
 """
@@ -23,7 +26,7 @@ USABLE_STATUSES = (Connection.Status.CONNECTED, Connection.Status.THROTTLED)
 
 
 def is_manager(user: Any) -> bool:
-    """Staff (and superusers) manage connections."""
+    """Staff (and superusers) may use every connection."""
     return bool(user.is_active and (user.is_staff or user.is_superuser))
 
 
@@ -76,16 +79,34 @@ def connection_for(
     return connection
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log in first; then only staff pass, others get the clear 403 page."""
+# What each connection permission lets a person do, in the words of the 403 page.
+CONNECTION_ACTS = {
+    "view": "see Zoho connections and their health",
+    "add": "add Zoho connections",
+    "change": "change, connect, reconnect or test Zoho connections",
+    "delete": "delete Zoho connections",
+    "revoke": "revoke a Zoho connection's tokens",
+}
 
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_manager(request.user):
-            raise PermissionDenied(
-                "Only crmadmin administrators (staff) manage Zoho connections. "
-                "Ask one if a connection needs adding, reconnecting or fixing."
-            )
-        return view(request, *args, **kwargs)
 
-    return login_required(guarded)
+def connection_permission_required(
+    act: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Log in first; then only people with ``crmadmin.<act>_connection`` pass, others get the
+    clear 403 page naming what they may not do."""
+    permission = f"crmadmin.{act}_connection"
+    refusal = (
+        f"Your account may not {CONNECTION_ACTS[act]} (the “{act} connection” permission). "
+        "Ask a crmadmin administrator if you need it."
+    )
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(permission):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)
+
+    return decorator

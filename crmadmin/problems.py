@@ -358,6 +358,28 @@ def problem_for(error: ZohoError, *, record: bool = False) -> Problem:
     return replace(words, detail=detail, code=code, needs_reconnect=error.needs_reconnect)
 
 
+# Codes the audit stores that are not Zoho's: the kind of fault, or the error class, when no
+# answer came (older entries stored the class name).
+STORED_CODES = {
+    "ZohoTimeout": "timeout",
+    "ZohoConnectionError": "connection",
+    "TransportError": "connection",
+    "NonJsonResponseError": "NON_JSON_RESPONSE",
+}
+NO_ANSWER_KINDS = frozenset({"timeout", "connection"})
+
+
+def problem_for_code(code: str) -> Problem:
+    """The words for a code stored earlier (the audit): Zoho's code or the kind of fault."""
+    key = STORED_CODES.get(code, code)
+    return replace(CATALOGUE.get(key, GENERIC), code=code)
+
+
+def no_answer_code(code: str) -> bool:
+    """True when a stored code says no answer came (the write may have landed)."""
+    return STORED_CODES.get(code, code) in NO_ANSWER_KINDS
+
+
 # -- One field's words --------------------------------------------------------------------------
 
 # The hint for a value Zoho refused, by the field's data type (the type registry may take these).

@@ -99,9 +99,9 @@ def tokens_exchange(connection: Connection, *, code: str, redirect_uri: str) -> 
     connection.access_token_expires_at = answer.expires_at
     connection.granted_scopes = answer.scope
     connection.status = Connection.Status.CONNECTED
-    connection.last_error = ""
     connection.last_refresh_at = timezone.now()
-    connection.last_error_at = None
+    # New tokens start a new health record: what the old ones did (success or error) is gone.
+    health_forget(connection)
     connection.save()
 
 
@@ -161,4 +161,14 @@ def token_revoke_and_wipe(connection: Connection) -> None:
     connection.refresh_token = connection.access_token = ""
     connection.access_token_expires_at = None
     connection.status = Connection.Status.REVOKED
+    connection.last_refresh_at = None
+    health_forget(connection)
     connection.save()
+
+
+def health_forget(connection: Connection) -> None:
+    """Clear the last success and last error (not saved): after a revoke or a reconnect they
+    describe tokens that no longer exist, and "Last successful call: just now" would mislead."""
+    connection.last_success_at = None
+    connection.last_error = ""
+    connection.last_error_at = None

@@ -1,5 +1,7 @@
-"""Staff pages for connections: the health list, add, edit, detail and delete; Connect (Zoho's
-consent page), the OAuth callback, Test and Revoke.
+"""Pages for managing connections: the health list, add, edit, detail and delete; Connect (Zoho's
+consent page), the OAuth callback, Test and Revoke. Each view checks the one Django permission
+its act needs (``crmadmin.permissions.connection_permission_required``); Revoke and Delete show
+a confirm page first.
 
 The authorization-code flow's `state` is bound to the session, single use, and expires after ten
 minutes. What the callback then does with the code (``accounts_server_detect``,
@@ -27,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crmadmin.forms.connections import ConnectionForm
 from crmadmin.models import ApiCallLog, Connection
-from crmadmin.permissions import staff_required
+from crmadmin.permissions import connection_permission_required
 from crmadmin.services.connections import (
     STATUS_HELP,
     accounts_server_detect,
@@ -55,7 +57,7 @@ def _with_calls_today(connections):
     return connections.annotate(calls_today=Subquery(today.values("calls")[:1]))
 
 
-@staff_required
+@connection_permission_required("view")
 def connection_list(request: HttpRequest) -> HttpResponse:
     connections = _with_calls_today(Connection.objects.all())
     for connection in connections:
@@ -65,7 +67,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
     return render(request, "crmadmin/connection_list.html", context)
 
 
-@staff_required
+@connection_permission_required("view")
 def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = get_object_or_404(_with_calls_today(Connection.objects.all()), pk=connection_id)
     granted = connection.granted_scope_list
@@ -83,13 +85,13 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     return render(request, "crmadmin/connection_detail.html", context)
 
 
-@staff_required
+@connection_permission_required("add")
 @require_http_methods(["GET", "POST"])
 def connection_add(request: HttpRequest) -> HttpResponse:
     return _connection_form(request, Connection())
 
 
-@staff_required
+@connection_permission_required("change")
 @require_http_methods(["GET", "POST"])
 def connection_edit(request: HttpRequest, connection_id: int) -> HttpResponse:
     return _connection_form(request, get_object_or_404(Connection, pk=connection_id))
@@ -106,7 +108,7 @@ def _connection_form(request: HttpRequest, connection: Connection) -> HttpRespon
     return render(request, "crmadmin/connection_form.html", context, status=status)
 
 
-@staff_required
+@connection_permission_required("delete")
 @require_http_methods(["GET", "POST"])
 def connection_delete(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = get_object_or_404(Connection, pk=connection_id)
@@ -178,14 +180,14 @@ def flow_claim(request: HttpRequest, state: str) -> PendingFlow:
     return PendingFlow(connection_id=match["connection_id"], redirect_uri=match["redirect_uri"])
 
 
-@staff_required
+@connection_permission_required("change")
 @require_POST
 def connection_connect(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = get_object_or_404(Connection, pk=connection_id)
     return redirect(flow_start(request, connection))
 
 
-@staff_required
+@connection_permission_required("change")
 @require_GET
 def oauth_callback(request: HttpRequest) -> HttpResponse:
     try:
@@ -210,7 +212,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     return redirect("connections:detail", connection_id=connection.pk)
 
 
-@staff_required
+@connection_permission_required("change")
 @require_POST
 def connection_test_view(request: HttpRequest, connection_id: int) -> HttpResponse:
     def passed(_: Connection, org: Org | None) -> str:
@@ -219,9 +221,15 @@ def connection_test_view(request: HttpRequest, connection_id: int) -> HttpRespon
     return _zoho_action(request, connection_id, connection_test, "Test failed.", passed)
 
 
-@staff_required
-@require_POST
+@connection_permission_required("revoke")
+@require_http_methods(["GET", "POST"])
 def connection_revoke(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """GET asks first (a page of its own, so it holds without JavaScript); POST revokes."""
+    if request.method == "GET":
+        connection = get_object_or_404(Connection, pk=connection_id)
+        context = {"connection": connection, "nav": "connections"}
+        return render(request, "crmadmin/connection_confirm_revoke.html", context)
+
     def passed(connection: Connection, _: None) -> str:
         return f"Revoked “{connection.name}” at Zoho and wiped its tokens."
 

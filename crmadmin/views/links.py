@@ -15,16 +15,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crmadmin.forms.links import REPORT_HEADER, BulkForm, LinkForm, report_rows
-from crmadmin.models import Connection
+from crmadmin.models import AuditEntry, Connection
 from crmadmin.permissions import connection_for, usable_connections
 from crmadmin.problems import problem_for
 from crmadmin.services.linking import (
     CONTACTS,
     DEALS,
+    LinkWrite,
+    RowResult,
+    deal_label,
     deal_unlink,
     external_fields,
     link_preview,
     link_rows,
+    links_audit_write,
     related_for,
 )
 from crmadmin.services.linking.bulk import pairs_link
@@ -112,12 +116,18 @@ def link_page(request: HttpRequest) -> HttpResponse:
         confirm = request.POST.get("action") == "confirm"
         try:
             if confirm and form.confirming():
-                results = link_rows(
-                    client=linking.client,
-                    contact=form.contact,
-                    deal_field=form.deal_key,
-                    rows=form.deal_rows,
-                )
+                try:
+                    results = link_rows(
+                        client=linking.client,
+                        contact=form.contact,
+                        deal_field=form.deal_key,
+                        rows=form.deal_rows,
+                    )
+                except ZohoError as error:
+                    failed = RowResult(index=0, ok=False, code=_code(error), message=str(error))
+                    link_audit(request, linking.connection, form, [failed] * len(form.rows))
+                    raise
+                link_audit(request, linking.connection, form, results)
                 form.results_apply(results)
             else:
                 preview = link_preview(
@@ -132,6 +142,34 @@ def link_page(request: HttpRequest) -> HttpResponse:
     status = 422 if form.is_bound and form.has_problems else 200
     context["form"] = form
     return page(request, LINK_TEMPLATE, context, partial="link-form", status=status)
+
+
+def _code(error: ZohoError) -> str:
+    """Zoho's code for the audit, or the kind of fault when no answer came."""
+    return str(getattr(error, "code", "") or getattr(error, "kind", "") or type(error).__name__)
+
+
+def link_audit(
+    request: HttpRequest, connection: Connection, form: LinkForm, results: list[RowResult]
+) -> None:
+    """Audit a confirmed link: each previewed deal with Zoho's answer for its row."""
+    writes = []
+    for row in form.rows:
+        result = next((r for r in results if r.index == row.index), results[0])
+        deal = row.deal
+        label = deal_label(
+            name=deal.name if deal else "", deal_field=form.deal_key, external_id=row.external_id
+        )
+        deal_id = (deal.id if deal else "") or result.deal_id
+        writes.append(LinkWrite(deal_id, label, result.ok, result.code, result.message))
+    links_audit_write(
+        user=request.user,
+        connection=connection,
+        action=AuditEntry.Action.LINK,
+        contact_id=form.contact_id,
+        contact_label=form.contact_name or form.contact.value,
+        writes=writes,
+    )
 
 
 @login_required
@@ -159,11 +197,34 @@ def bulk_page(request: HttpRequest) -> HttpResponse:
             pairs=data["pair_rows"],
         )
         request.session[REPORT_KEY] = report_rows(results)
+        bulk_audit(request, linking.connection, data, results)
     failed = [result for result in results if not result.ok]
     linked_count = len(results) - len(failed)
     context |= {"form": form, "results": results, "failed": failed, "linked_count": linked_count}
     status = 422 if form.errors or failed else 200
     return page(request, BULK_TEMPLATE, context, partial="bulk-form", status=status)
+
+
+def bulk_audit(
+    request: HttpRequest, connection: Connection, data: dict[str, Any], results: list
+) -> None:
+    """Audit a bulk link, one call per contact: pairs marked NOT_SENT never reached Zoho."""
+    by_contact: dict[str, list[LinkWrite]] = {}
+    for result in results:
+        if result.code == "NOT_SENT":
+            continue
+        label = deal_label(name="", deal_field=data["deal_field"], external_id=result.pair.deal)
+        write = LinkWrite(result.deal_id, label, result.ok, result.code, result.message)
+        by_contact.setdefault(result.pair.contact, []).append(write)
+    for contact, writes in by_contact.items():
+        links_audit_write(
+            user=request.user,
+            connection=connection,
+            action=AuditEntry.Action.LINK,
+            contact_id="",
+            contact_label=f"{data['contact_field']} {contact}",
+            writes=writes,
+        )
 
 
 @login_required
@@ -210,8 +271,18 @@ def related_unlink(
     try:
         result = deal_unlink(client=client_for(connection), contact_id=record_id, deal_id=deal_id)
         text = "Unlinked the deal." if result.ok else f"Not unlinked: {result.message}."
+        write = LinkWrite(deal_id, deal_id, result.ok, result.code, result.message)
     except ZohoError as error:
         text, result = f"Not unlinked: {problem_for(error).short}", None
+        write = LinkWrite(deal_id, deal_id, False, _code(error), str(error))
+    links_audit_write(
+        user=request.user,
+        connection=connection,
+        action=AuditEntry.Action.UNLINK,
+        contact_id=record_id,
+        contact_label="",
+        writes=[write],
+    )
     level = messages.SUCCESS if result is not None and result.ok else messages.ERROR
     messages.add_message(request, level, text)
     if request.htmx:

@@ -303,6 +303,72 @@ def test_revoke_calls_zoho_and_wipes_tokens(staff_client, connected):
 
 
 @responses.activate
+def test_revoke_asks_first_on_a_page_of_its_own(staff_client, connected):
+    revoke = responses.post(f"{ACCOUNTS}/oauth/v2/token/revoke", json={"status": "success"})
+    detail = staff_client.get(reverse("connections:detail", args=[connected.pk])).content.decode()
+    revoke_url = reverse("connections:revoke", args=[connected.pk])
+    assert f'<a class="btn danger" href="{revoke_url}">Revoke…</a>' in detail
+
+    confirm = staff_client.get(revoke_url)
+
+    page = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Revoke “Acme”?" in page
+    assert f'<form method="post" action="{revoke_url}" class="actions">' in page
+    assert "Revoke tokens</button>" in page
+    assert "<script" not in page.split("</head>")[1]
+    assert revoke.call_count == 0
+    connected.refresh_from_db()
+    assert connected.refresh_token == REFRESH
+
+
+@responses.activate
+def test_revoke_clears_the_stale_health_of_the_old_tokens(staff_client, connected):
+    responses.post(f"{ACCOUNTS}/oauth/v2/token/revoke", json={"status": "success"})
+    Connection.objects.filter(pk=connected.pk).update(
+        last_success_at=timezone.now(),
+        last_refresh_at=timezone.now(),
+        last_error="Zoho's servers had a problem",
+        last_error_at=timezone.now() - timedelta(hours=1),
+    )
+
+    response = staff_client.post(reverse("connections:revoke", args=[connected.pk]), follow=True)
+
+    connected.refresh_from_db()
+    assert connected.last_success_at is None
+    assert connected.last_refresh_at is None
+    assert (connected.last_error, connected.last_error_at) == ("", None)
+    page = response.content.decode()
+    assert "just now" not in page
+    assert "Last error" not in page
+    assert "Zoho's servers had a problem" not in page
+
+
+@responses.activate
+def test_reconnect_forgets_the_old_tokens_last_error_and_success(staff_client, connected):
+    Connection.objects.filter(pk=connected.pk).update(
+        status=Connection.Status.NEEDS_RECONNECT,
+        last_success_at=timezone.now() - timedelta(days=2),
+        last_error="Zoho no longer accepts this connection's refresh token",
+        last_error_at=timezone.now() - timedelta(days=1),
+    )
+    state = _state(_connect(staff_client, connected))
+    _token_exchange_answer()
+    responses.get(f"{API}/crm/v8/org", status=503, body="down")
+
+    response = staff_client.get(
+        reverse("connections:callback"), {"state": state, "code": "grant-code-77"}, follow=True
+    )
+
+    connected.refresh_from_db()
+    assert connected.status == Connection.Status.CONNECTED
+    assert connected.last_success_at is None
+    page = response.content.decode()
+    assert "2 days ago" not in page
+    assert "no longer accepts this connection's refresh token" not in page
+
+
+@responses.activate
 def test_revoke_keeps_tokens_when_zoho_cannot_be_reached(staff_client, connected):
     response = staff_client.post(reverse("connections:revoke", args=[connected.pk]), follow=True)
 

@@ -261,20 +261,20 @@ def test_a_refused_role_and_a_stopped_run_have_their_own_words() -> None:
 
 
 @pytest.mark.parametrize(
-    ("is_staff", "hint"),
+    ("may_change", "hint"),
     [
         (True, "Reconnect “Zylker CRM” with the right scopes"),
         (False, "Ask a crmadmin administrator to reconnect “Zylker CRM”."),
     ],
 )
-def test_the_problem_partial_shows_words_and_the_reconnect_hint(is_staff: bool, hint: str):
+def test_the_problem_partial_shows_words_and_the_reconnect_hint(may_change: bool, hint: str):
     problem = problem_for(
         error_from_response(status=401, body=whole("OAUTH_SCOPE_MISMATCH", "refused"))
     )
     context = {
         "problem": problem,
         "connection": SimpleNamespace(name="Zylker CRM"),
-        "user": SimpleNamespace(is_staff=is_staff),
+        "perms": {"crmadmin": {"change_connection": may_change}},
     }
 
     html = render_to_string("crmadmin/_problem.html", context)

@@ -5,7 +5,8 @@ The link itself is Zoho's "Update Related Records Using External ID" call
 (reference/zoho-update-related-records-by-external-id.txt): ``PUT /Contacts/{ext}/Deals`` with
 ``X-EXTERNAL: Contacts.<field>,Deals.<field>``, or ``PUT /Contacts/{id}/Deals`` with only
 ``Deals.<field>`` when the contact is given by record id. Many pairs at once are linked by
-``crmadmin.services.linking.bulk``.
+``crmadmin.services.linking.bulk``. Every link and unlink is written to the audit
+(``links_audit_write``), on the contact's and each deal's history.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from crmadmin.models import AuditEntry, Connection
 from updater.client import ZohoClient
 from updater.errors import RecordResult
 from updater.metadata import Field, fields_list
@@ -95,6 +97,7 @@ class RowResult:
     code: str
     message: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    deal_id: str = ""  # Zoho's id of the related deal, when its answer names it
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,18 @@ class PairResult:
     ok: bool
     code: str
     message: str
+    deal_id: str = ""
+
+
+@dataclass(frozen=True)
+class LinkWrite:
+    """One contact-deal pair a link or unlink call wrote (or tried to), for the audit."""
+
+    deal_id: str
+    deal_label: str  # how a person knows the deal: its name and external ID
+    ok: bool
+    code: str  # Zoho's answer for this pair, e.g. "SUCCESS", "INVALID_DATA"
+    message: str = ""
 
 
 # -- Zoho records (plain dicts) turned into contacts and deals ------------------------------
@@ -334,4 +349,82 @@ def _row_result(result: RecordResult) -> RowResult:
         code=result.code,
         message=result.message,
         details=result.details,
+        deal_id=str(result.record_id or result.details.get("id") or ""),
     )
+
+
+# -- the audit: every link and unlink, on each side whose record id is known -----------------
+
+
+def links_audit_write(
+    *,
+    user: Any,
+    connection: Connection,
+    action: str,
+    contact_id: str,
+    contact_label: str,
+    writes: list[LinkWrite],
+) -> list[AuditEntry]:
+    """One entry on the contact listing every deal of the call, and one on each deal naming the
+    contact. A contact given only by external ID (bulk link) has no record id here: its entry
+    keeps the external ID as its name, so the audit still holds the write."""
+    linking = action == AuditEntry.Action.LINK
+
+    def change(label: str, related_id: str, shown: str, write: LinkWrite) -> dict[str, Any]:
+        shown = shown or related_id
+        return {
+            "api_name": DEALS if label == "Deal" else CONTACTS,
+            "label": label,
+            "before": None if linking else shown,
+            "after": shown if linking else None,
+            "related_id": related_id,
+            "code": write.code,
+            "message": write.message,
+        }
+
+    def entry(module: str, record_id: str, name: str, changes: list[dict], ok: bool, code: str):
+        return AuditEntry(
+            user=user,
+            connection=connection,
+            module=module,
+            record_id=record_id,
+            record_name=name[:255],
+            action=action,
+            changes=changes,
+            response_code=code[:50],
+            succeeded=ok,
+        )
+
+    if not writes:
+        return []
+    failed = [write for write in writes if not write.ok]
+    code = failed[0].code if failed else writes[0].code
+    entries = [
+        entry(
+            CONTACTS,
+            contact_id,
+            contact_label,
+            [change("Deal", w.deal_id, w.deal_label, w) for w in writes],
+            not failed,
+            code,
+        )
+    ]
+    entries += [
+        entry(
+            DEALS,
+            write.deal_id,
+            write.deal_label,
+            [change("Contact", contact_id, contact_label, write)],
+            write.ok,
+            write.code,
+        )
+        for write in writes
+        if write.deal_id
+    ]
+    return AuditEntry.objects.bulk_create(entries)
+
+
+def deal_label(*, name: str, deal_field: str, external_id: str) -> str:
+    """“Big deal (External_Deal_ID D-1)”, or just the external ID when the name is unknown."""
+    key = f"{deal_field} {external_id}".strip()
+    return f"{name} ({key})" if name else key

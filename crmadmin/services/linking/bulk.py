@@ -52,7 +52,7 @@ def _chunk_link(
             if result.ok
             else problems.row_text(result, deal_field=deal_field, external_id=pair.deal)
         )
-        outcome[id(pair)] = PairResult(pair, result.ok, result.code, message)
+        outcome[id(pair)] = PairResult(pair, result.ok, result.code, message, result.deal_id)
     return None
 
 

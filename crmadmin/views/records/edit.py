@@ -50,6 +50,8 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         return page.render(None, status=502, level="error", error=error)
     if "add_row" in request.POST:  # the "Add a row" button: re-render, send nothing
         return _row_add(page, form, str(request.POST.get("add_row") or ""))
+    if "discard" in request.POST:  # "Discard and reload" without JavaScript: ask first
+        return page.render(form)
     if not form.is_valid():
         return page.render(form, status=422, level="error", message=INVALID)
     if not form.changes:
@@ -145,6 +147,7 @@ class EditPage:
         error: ZohoError | None = None,
     ) -> HttpResponse:
         request = self.request
+        posted = request.method == "POST"
         context = {
             "connection": self.connection,
             "module": self.module,
@@ -153,6 +156,13 @@ class EditPage:
             "form": form,
             "notice": {"message": message, "level": level, "error": error},
             "check_url_base": _check_url_base(self.connection, self.module, self.record_id),
+            "discard_asked": posted and "discard" in request.POST,
+            # Input the server sent back unsaved (refused, conflict, a row added, discard asked):
+            # static/crmadmin/unsaved.js asks before the page drops it.
+            "unsaved": posted
+            and form is not None
+            and form.is_bound
+            and (status != 200 or "add_row" in request.POST or "discard" in request.POST),
         }
         partial = "#record-form" if request.htmx and request.method == "POST" else ""
         return render(request, f"crmadmin/record_edit.html{partial}", context, status=status)
