@@ -23,7 +23,7 @@ from updater.errors import (
     transport_errors_raised,
 )
 from updater.oauth import OAuthClient, check_api_domain, token_refresh
-from updater.tokens import Redacted, Tokens, TokenStore
+from updater.tokens import Redacted, SecretStr, Tokens, TokenStore
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 EMPTY_BODY_STATUSES = frozenset({204, 304})
@@ -120,7 +120,7 @@ class ZohoClient:
         if answer.status == 401 and (answer.body or {}).get("code") == "INVALID_TOKEN":
             # Another worker may have minted a 16th token and evicted ours: refresh once, replay
             # once. A second INVALID_TOKEN is raised, never looped on.
-            send["tokens"] = self.token_refresh(stale_access_token=tokens.access_token, until=until)
+            send["tokens"] = self.token_refresh(stale=tokens, until=until)
             answer = self._send(method, path, until=until, **send)
         return self._response_check(answer, record_errors_ok=record_errors_ok)
 
@@ -128,18 +128,18 @@ class ZohoClient:
         tokens = self.store.load()
         if self._is_fresh(tokens):
             return tokens
-        return self.token_refresh(stale_access_token=tokens.access_token, until=until)
+        return self.token_refresh(stale=tokens, until=until)
 
-    def token_refresh(self, *, stale_access_token: str, until: float | None = None) -> Tokens:
+    def token_refresh(self, *, stale: Tokens, until: float | None = None) -> Tokens:
         """Refresh under the store's lock; whoever waited reuses the token just stored."""
         with self.store.refresh_lock() as current:
-            if current.access_token != stale_access_token and self._is_fresh(current):
+            if current.access_token != stale.access_token and self._is_fresh(current):
                 return current
             try:
                 fresh = token_refresh(
                     accounts_url=self.accounts_url,
                     client=self.oauth_client,
-                    refresh_token=current.refresh_token,
+                    refresh_token=SecretStr(current.refresh_token),
                     session=self.session,
                     timeout=self._attempt_timeout(until),
                     now=self.clock(),

@@ -33,6 +33,15 @@ class Redacted(dict[str, Any]):
         return f"Redacted({shown!r})"
 
 
+class SecretStr(str):
+    """A str whose ``repr`` hides it; it still goes out as itself in a form or a header."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+
 @dataclass(frozen=True)
 class Tokens:
     access_token: str = field(repr=False)  # "" when none yet
