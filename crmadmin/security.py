@@ -6,20 +6,23 @@
   ``sensitive_variables``. Django's own filter stands down while DEBUG is on; this one never does.
 - ``GrantCodeFilter``: a logging filter that blanks the OAuth grant code (``?code=``) from any log
   line, such as the development server's request lines for the OAuth callback.
-- ``RequestBodyCheckMiddleware``: a form body that cannot be decoded in the charset its
-  Content-Type names is a 400, not a ``UnicodeDecodeError`` deep in a view (a 500).
+- ``charset_checked``: around the WSGI application, a Content-Type naming a charset that is not a
+  text encoding is a 400, not a ``LookupError`` while Django builds the request (a 500).
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.utils.http import parse_header_parameters
 from django.views.debug import SafeExceptionReporterFilter
+
+WSGIApplication = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 # Local names and mapping keys that hold a token, a secret or a grant code.
 SECRET_NAMES = re.compile(
@@ -27,7 +30,6 @@ SECRET_NAMES = re.compile(
 )
 # A grant code in a URL or a form body: `code=...` up to the next separator.
 GRANT_CODE = re.compile(r"(?<![\w-])(code=)[^&\s\"']+", re.IGNORECASE)
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
@@ -73,16 +75,31 @@ class GrantCodeFilter(logging.Filter):
         return True
 
 
-class RequestBodyCheckMiddleware:
-    """Decode a form body once, before CSRF and the views read it; undecodable is a 400."""
+def _is_text_encoding(charset: str) -> bool:
+    try:
+        codecs.lookup(charset)
+        b"a".decode(charset, "replace")  # not b"": empty bytes decode without a codec lookup
+    except LookupError:
+        return False
+    except UnicodeError:
+        return True  # a text codec that merely refuses "replace" (idna)
+    return True
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in BODY_METHODS:
-            try:
-                request.POST  # noqa: B018 - parsing is the point: it raises on a bad charset
-            except (UnicodeDecodeError, LookupError) as error:
-                raise BadRequest("The form data is not in the encoding it claims") from error
-        return self.get_response(request)
+def charset_checked(application: WSGIApplication) -> WSGIApplication:
+    """Wrap the WSGI application: a Content-Type whose charset is not a text encoding gets a 400.
+
+    Django decodes the query string in the request's charset while it builds the request, before
+    any middleware runs: ``charset=base64`` (or ``zlib``, ``rot13``, an unknown name) raised
+    ``LookupError`` there, which no Django error handler sees, so the server answered 500.
+    """
+
+    def checked(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        _, params = parse_header_parameters(environ.get("CONTENT_TYPE", ""))
+        charset = params.get("charset")
+        if charset and not _is_text_encoding(charset):
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"Bad Request (400): the Content-Type names an unknown charset.\n"]
+        return application(environ, start_response)
+
+    return checked

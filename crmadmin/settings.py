@@ -46,8 +46,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before CSRF, which reads the form body: a body that cannot be decoded is a 400.
-    "crmadmin.security.RequestBodyCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -229,6 +227,8 @@ LOGGING = {
             "handlers": ["console"],
             "filters": ["grant_codes"],
             "propagate": False,
-        }
+        },
+        # Lockouts are warnings; every successful login at INFO would drown them.
+        "axes": {"level": "WARNING"},
     },
 }
