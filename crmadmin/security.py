@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.http import parse_header_parameters
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -73,6 +73,19 @@ class GrantCodeFilter(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+def form_action_allow(response: HttpResponseBase, *origins: str) -> HttpResponseBase:
+    """Let this page's forms lead to ``origins`` too (django-csp's per-response update).
+
+    "Connect" posts to our view, which redirects to the connection's accounts server; browsers
+    check that redirect against the page's form-action. Zoho's own accounts servers are in the
+    base policy; a custom one (the sandbox CRM) is added on the page that connects to it.
+    """
+    wanted = [origin.rstrip("/") for origin in origins if origin]
+    if wanted:
+        response._csp_update = {"form-action": wanted}  # type: ignore[attr-defined]
+    return response
 
 
 def _is_text_encoding(charset: str) -> bool:

@@ -161,8 +161,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Scripts and styles come from our own static files only: no inline script or style, no eval
 # (htmx's inline indicator style is turned off in base.html; app.css has those rules).
 # "Connect" posts a form that redirects to the Zoho accounts server, and browsers check the
-# redirect against form-action, so the accounts servers (and the sandbox, when custom domains
-# are allowed) are listed there.
+# redirect against form-action, so Zoho's accounts servers are listed there (a custom one, such
+# as the sandbox CRM's, is added by the page that connects to it: crmadmin.security).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -204,8 +204,6 @@ ZOHO_METADATA_TTL_SECONDS = env.int("ZOHO_METADATA_TTL_SECONDS", default=3600)
 
 # --- The sandbox CRM (the offline Zoho stand-in) ---------------------------------------------
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8001")
-if ZOHO_ALLOW_CUSTOM_DOMAINS:
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(SANDBOX_URL.rstrip("/"))
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ import logging
 import re
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,6 +58,26 @@ def _technical_500(error: BaseException) -> str:
 
 def _secrets_shown(html: str) -> list[str]:
     return [name for name in (SECRET, REFRESH, OLD_ACCESS, NEW_ACCESS) if name in html]
+
+
+# --- 2: a person waiting for a page never waits past the deadline ------------------------------
+
+
+def test_opening_a_record_while_zoho_asks_to_wait_30_s_says_when_to_try_again_at_once(
+    editor_client, zoho
+) -> None:
+    from tests.crmadmin.record_support import edit_url, record_url
+
+    busy = {"code": "TOO_MANY_REQUESTS", "message": "too many", "status": "error"}
+    zoho.get(record_url(), status=429, headers={"Retry-After": "30"}, json=busy)
+    started = time.monotonic()
+
+    page = editor_client.get(edit_url(zoho.connection))
+
+    assert time.monotonic() - started < 10  # no 30 s wait, let alone past gunicorn's 60 s
+    assert page.status_code != 500
+    assert "wait 30 seconds" in page.content.decode()
+    assert [call.request.url for call in zoho.calls].count(record_url()) == 1
 
 
 # --- 6: no secret on the DEBUG traceback page ------------------------------------------------
@@ -384,6 +405,30 @@ def test_pages_carry_a_content_security_policy_with_no_inline_script_or_style(cl
     assert policy["form-action"].startswith("'self'")
     assert "unsafe" not in response["Content-Security-Policy"]
     assert '"includeIndicatorStyles":false' in response.content.decode()
+
+
+@override_settings(ZOHO_ALLOW_CUSTOM_DOMAINS=True)
+def test_the_connect_page_of_a_custom_host_lets_its_form_lead_to_that_accounts_server(
+    db, staff_client
+) -> None:
+    connection = _connection(expired=False, accounts="http://127.0.0.1:8001")
+
+    response = staff_client.get(reverse("connections:detail", args=[connection.pk]))
+
+    assert "http://127.0.0.1:8001" in response["Content-Security-Policy"]
+    other = staff_client.get("/connections/")
+    assert "127.0.0.1:8001" not in other["Content-Security-Policy"]
+
+
+@override_settings(ZOHO_ALLOW_CUSTOM_DOMAINS=False)
+def test_a_custom_accounts_server_is_not_allowed_once_custom_domains_are_off(
+    db, staff_client
+) -> None:
+    connection = _connection(expired=False, accounts="http://127.0.0.1:8001")
+
+    response = staff_client.get(reverse("connections:detail", args=[connection.pk]))
+
+    assert "127.0.0.1:8001" not in response["Content-Security-Policy"]
 
 
 INLINE = re.compile(

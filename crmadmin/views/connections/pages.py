@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from crmadmin.forms.connections import ConnectionForm
 from crmadmin.models import ApiCallLog, Connection
 from crmadmin.permissions import staff_required
+from crmadmin.security import form_action_allow
 from crmadmin.services.connections import (
     STATUS_HELP,
     error_text,
@@ -52,7 +54,10 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
         "now": timezone.now(),
         "nav": "connections",
     }
-    return render(request, "crmadmin/connection_detail.html", context)
+    response = render(request, "crmadmin/connection_detail.html", context)
+    if settings.ZOHO_ALLOW_CUSTOM_DOMAINS:
+        form_action_allow(response, connection.accounts_server)
+    return response
 
 
 @staff_required
