@@ -201,8 +201,12 @@ class ConnectionClient(ZohoClient):
         return self.store.connection_id  # type: ignore[attr-defined]
 
 
-def client_for(connection: Connection) -> ZohoClient:
-    """The API client for one connection, configured from settings."""
+def client_for(connection: Connection, *, deadline: float | None = None) -> ZohoClient:
+    """The API client for one connection, configured from settings.
+
+    Each request ends within ``ZOHO_REQUEST_DEADLINE_SECONDS`` (a person is waiting); a background
+    task, which no worker timeout cuts short, may pass a longer ``deadline``.
+    """
     return ConnectionClient(
         store=ConnectionTokenStore(connection_id=connection.pk),
         oauth_client=oauth_client_for(connection),
@@ -211,7 +215,7 @@ def client_for(connection: Connection) -> ZohoClient:
         timeout=settings.ZOHO_TIMEOUT_SECONDS,
         retry_total=settings.ZOHO_RETRY_TOTAL,
         retry_backoff=settings.ZOHO_RETRY_BACKOFF,
-        deadline=settings.ZOHO_REQUEST_DEADLINE_SECONDS,
+        deadline=settings.ZOHO_REQUEST_DEADLINE_SECONDS if deadline is None else deadline,
     )
 
 

