@@ -5,9 +5,13 @@ Every variable is listed and explained in `.env.example`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+
+from updater.oauth import DATA_CENTRES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,11 +39,13 @@ INSTALLED_APPS = [
     "django.forms",  # Django's widget templates, for the project engine that FORM_RENDERER uses
     "django_htmx",
     "template_partials",
+    "axes",
     "crmadmin",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -48,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crmadmin.urls"
@@ -112,6 +120,12 @@ STORAGES = {
     },
 }
 
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username and address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -129,6 +143,43 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The traceback page (the demo runs with DEBUG on) and error e-mails hide tokens and secrets.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "crmadmin.security.SecretsExceptionReporterFilter"
+
+# --- Login throttling (django-axes) -------------------------------------------------------
+# Failures are counted in the database, so every gunicorn worker sees the same count.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# A username is locked from one address only, so a stranger cannot lock a colleague out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = False
+# Behind a proxy, how many proxies add themselves to X-Forwarded-For (0: use REMOTE_ADDR).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------
+# Scripts and styles come from our own static files only: no inline script or style, no eval
+# (htmx's inline indicator style is turned off in base.html; app.css has those rules).
+# "Connect" posts a form that redirects to the Zoho accounts server, and browsers check the
+# redirect against form-action, so Zoho's accounts servers are listed there (a custom one, such
+# as the sandbox CRM's, is added by the page that connects to it: crmadmin.security).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *(centre.accounts_url for centre in DATA_CENTRES.values())],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Tokens at rest -------------------------------------------------------------------------
 # Fernet keys, newest first; older keys still decrypt until `manage.py rotate_token_keys` has
@@ -149,6 +200,9 @@ ZOHO_REDIRECT_URI = env.str("ZOHO_REDIRECT_URI", default="")
 # Only true for the sandbox CRM or a test double: lets a connection use a non-Zoho host.
 ZOHO_ALLOW_CUSTOM_DOMAINS = env.bool("ZOHO_ALLOW_CUSTOM_DOMAINS", default=False)
 ZOHO_TIMEOUT_SECONDS = env.float("ZOHO_TIMEOUT_SECONDS", default=20.0)
+# Everything one page request asks of Zoho (token refresh, attempts, waits between retries) ends
+# within this many seconds, well inside gunicorn's 60 s worker timeout.
+ZOHO_REQUEST_DEADLINE_SECONDS = env.float("ZOHO_REQUEST_DEADLINE_SECONDS", default=20.0)
 ZOHO_RETRY_TOTAL = env.int("ZOHO_RETRY_TOTAL", default=3)
 ZOHO_RETRY_BACKOFF = env.float("ZOHO_RETRY_BACKOFF", default=0.5)
 ZOHO_METADATA_TTL_SECONDS = env.int("ZOHO_METADATA_TTL_SECONDS", default=3600)
@@ -160,7 +214,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # OAuth grant codes (the callback's ?code=) never reach a log line.
+    "filters": {"grant_codes": {"()": "crmadmin.security.GrantCodeFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["grant_codes"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {
+            "level": "WARNING",
+            "handlers": ["console"],
+            "filters": ["grant_codes"],
+            "propagate": False,
+        },
+        # Lockouts are warnings; every successful login at INFO would drown them.
+        "axes": {"level": "WARNING"},
+    },
 }

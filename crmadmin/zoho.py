@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
 from django.db.models import F
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from crmadmin.models import ApiCallLog, Connection
 from crmadmin.problems import problem_for
@@ -66,6 +67,7 @@ def accounts_url_for(connection: Connection) -> str:
     return DATA_CENTRES[connection.data_centre].accounts_url
 
 
+@sensitive_variables()
 def oauth_client_for(connection: Connection, *, redirect_uri: str = "") -> OAuthClient:
     return OAuthClient(
         client_id=connection.client_id,
@@ -84,6 +86,7 @@ class ConnectionTokenStore:
     def _row(self) -> Connection:
         return Connection.objects.get(pk=self.connection_id)
 
+    @sensitive_variables()
     def load(self) -> Tokens:
         return _tokens_of(self._row())
 
@@ -110,6 +113,7 @@ class ConnectionTokenStore:
                 self._failure_write(self._held.failure)
                 self._held.failure = None
 
+    @sensitive_variables("access_token")
     def save_access_token(
         self, *, access_token: str, expires_at: datetime, api_domain: str
     ) -> None:
@@ -159,6 +163,7 @@ def error_summary(error: ZohoError) -> str:
     return problem_for(error).summary
 
 
+@sensitive_variables()
 def _tokens_of(row: Connection) -> Tokens:
     return Tokens(
         access_token=row.access_token,
@@ -173,8 +178,13 @@ HEALTH_ERRORS = (AuthError, RateLimitError, ServerError, TransportError, UnsafeD
 
 
 class ConnectionClient(ZohoClient):
-    """A ZohoClient that also notes on the Connection row how its calls are going."""
+    """A ZohoClient that also notes on the Connection row how its calls are going.
 
+    Everything below ``request`` (token refresh, requests, urllib3) holds the access token, the
+    refresh token or the client secret: a traceback page shows none of its frames' locals.
+    """
+
+    @sensitive_variables()
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
         rows = Connection.objects.filter(pk=self.connection_id)
         try:
@@ -190,8 +200,12 @@ class ConnectionClient(ZohoClient):
         return self.store.connection_id  # type: ignore[attr-defined]
 
 
-def client_for(connection: Connection) -> ZohoClient:
-    """The API client for one connection, configured from settings."""
+def client_for(connection: Connection, *, deadline: float | None = None) -> ZohoClient:
+    """The API client for one connection, configured from settings.
+
+    Each request ends within ``ZOHO_REQUEST_DEADLINE_SECONDS`` (a person is waiting); a background
+    task, which no worker timeout cuts short, may pass a longer ``deadline``.
+    """
     return ConnectionClient(
         store=ConnectionTokenStore(connection_id=connection.pk),
         oauth_client=oauth_client_for(connection),
@@ -200,6 +214,7 @@ def client_for(connection: Connection) -> ZohoClient:
         timeout=settings.ZOHO_TIMEOUT_SECONDS,
         retry_total=settings.ZOHO_RETRY_TOTAL,
         retry_backoff=settings.ZOHO_RETRY_BACKOFF,
+        deadline=settings.ZOHO_REQUEST_DEADLINE_SECONDS if deadline is None else deadline,
     )
 
 

@@ -1,5 +1,5 @@
-"""The HTTP client for one Zoho connection: one session, timeouts, GET-only retries, auth header,
-token reuse and a single bounded refresh-and-replay path."""
+"""The HTTP client for one Zoho connection: one session, timeouts, GET-only retries within a
+deadline, auth header, token reuse and a single bounded refresh-and-replay path."""
 
 from __future__ import annotations
 
@@ -16,18 +16,24 @@ from updater.errors import (
     ApiError,
     OAuthError,
     TransportError,
+    ZohoTimeout,
     body_parse,
     error_from_response,
     retry_after_seconds,
     transport_errors_raised,
 )
 from updater.oauth import OAuthClient, check_api_domain, token_refresh
-from updater.tokens import Tokens, TokenStore
+from updater.tokens import Redacted, SecretStr, Tokens, TokenStore
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 EMPTY_BODY_STATUSES = frozenset({204, 304})
 # Refresh this long before expiry so a token never dies between check and use.
 TOKEN_MARGIN = timedelta(minutes=5)
+# A request a person waits for must end well inside gunicorn's 60 s worker timeout, retries and
+# refresh included; background callers pass a longer ``deadline`` to ``request``.
+DEFAULT_DEADLINE_SECONDS = 20.0
+# No attempt starts with less than this left of the deadline: it could only time out.
+MIN_ATTEMPT_SECONDS = 1.0
 
 
 def utc_now() -> datetime:
@@ -64,7 +70,9 @@ class ZohoClient:
         session: requests.Session | None = None,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
         max_retry_after: float = 60.0,
+        deadline: float = DEFAULT_DEADLINE_SECONDS,
     ) -> None:
         self.store = store
         self.oauth_client = oauth_client
@@ -77,7 +85,9 @@ class ZohoClient:
         self.session = session or requests.Session()
         self.clock = clock
         self.sleep = sleep
+        self.monotonic = monotonic
         self.max_retry_after = max_retry_after
+        self.deadline = deadline
         self.calls_made = 0
         self._count_lock = threading.Lock()
 
@@ -93,43 +103,47 @@ class ZohoClient:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         record_errors_ok: bool = False,
+        deadline: float | None = None,
     ) -> ApiResponse:
         """Send one API request; ``path`` is relative to ``{api_domain}/crm/{version}/``.
 
         With ``record_errors_ok`` a 4xx whose body lists per-record results in ``data[]`` is
-        returned instead of raised, so bulk writes can report each record.
+        returned instead of raised, so bulk writes can report each record. Everything (refresh,
+        attempts, waits between them) ends within ``deadline`` seconds (the client's by default):
+        a retry that would not fit is not made, and the last answer or error is raised at once.
         """
         method = method.upper()
-        tokens = self.token_current()
-        answer = self._send(method, path, tokens=tokens, params=params, json=json, headers=headers)
+        until = self.monotonic() + (self.deadline if deadline is None else deadline)
+        tokens = self.token_current(until=until)
+        send = {"tokens": tokens, "params": params, "json": json, "headers": headers}
+        answer = self._send(method, path, until=until, **send)
         if answer.status == 401 and (answer.body or {}).get("code") == "INVALID_TOKEN":
             # Another worker may have minted a 16th token and evicted ours: refresh once, replay
             # once. A second INVALID_TOKEN is raised, never looped on.
-            tokens = self.token_refresh(stale_access_token=tokens.access_token)
-            answer = self._send(
-                method, path, tokens=tokens, params=params, json=json, headers=headers
-            )
+            send["tokens"] = self.token_refresh(stale=tokens, until=until)
+            answer = self._send(method, path, until=until, **send)
         return self._response_check(answer, record_errors_ok=record_errors_ok)
 
-    def token_current(self) -> Tokens:
+    def token_current(self, *, until: float | None = None) -> Tokens:
         tokens = self.store.load()
         if self._is_fresh(tokens):
             return tokens
-        return self.token_refresh(stale_access_token=tokens.access_token)
+        return self.token_refresh(stale=tokens, until=until)
 
-    def token_refresh(self, *, stale_access_token: str) -> Tokens:
+    def token_refresh(self, *, stale: Tokens, until: float | None = None) -> Tokens:
         """Refresh under the store's lock; whoever waited reuses the token just stored."""
         with self.store.refresh_lock() as current:
-            if current.access_token != stale_access_token and self._is_fresh(current):
+            if current.access_token != stale.access_token and self._is_fresh(current):
                 return current
             try:
                 fresh = token_refresh(
                     accounts_url=self.accounts_url,
                     client=self.oauth_client,
-                    refresh_token=current.refresh_token,
+                    refresh_token=SecretStr(current.refresh_token),
                     session=self.session,
-                    timeout=self.timeout,
+                    timeout=self._attempt_timeout(until),
                     now=self.clock(),
+                    allow_custom_domains=self.allow_custom_domains,
                 )
             except OAuthError as error:
                 self.store.mark_refresh_failed(error=error)
@@ -164,20 +178,35 @@ class ZohoClient:
         params: Mapping[str, Any] | None,
         json: Any,
         headers: Mapping[str, str] | None,
+        until: float,
     ) -> _Answer:
-        """Send with retries for GET only: a replayed PUT could fire Zoho workflows twice."""
+        """Send with retries for GET only: a replayed PUT could fire Zoho workflows twice.
+
+        A wait (Retry-After or backoff) is made only if another attempt still fits before
+        ``until``; otherwise the last answer is returned (a 429 becomes a RateLimitError that
+        carries ``retry_after``) or the last transport error raised, without waiting.
+        """
         domain = check_api_domain(
             api_domain=tokens.api_domain, allow_custom=self.allow_custom_domains
         )
         url = f"{domain}/crm/{self.api_version}/{path.lstrip('/')}"
-        all_headers = {"Authorization": f"Zoho-oauthtoken {tokens.access_token}", **(headers or {})}
+        all_headers = Redacted(
+            {"Authorization": f"Zoho-oauthtoken {tokens.access_token}", **(headers or {})}
+        )
         attempts = self.retry_total + 1 if method == "GET" else 1
         for attempt in range(attempts):
             is_last = attempt == attempts - 1
             try:
-                answer = self._send_once(method, url, params=params, json=json, headers=all_headers)
+                answer = self._send_once(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers=all_headers,
+                    timeout=self._attempt_timeout(until),
+                )
             except TransportError:
-                if is_last:
+                if is_last or not self._wait_fits(self._backoff(attempt), until):
                     raise
                 self.sleep(self._backoff(attempt))
                 continue
@@ -186,13 +215,26 @@ class ZohoClient:
             delay = retry_after_seconds(answer.headers)
             if delay is None:
                 delay = self._backoff(attempt)
-            if delay > self.max_retry_after:
+            if delay > self.max_retry_after or not self._wait_fits(delay, until):
                 return answer
             self.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     def _backoff(self, attempt: int) -> float:
         return float(self.retry_backoff * (2**attempt))
+
+    def _wait_fits(self, delay: float, until: float) -> bool:
+        """True if waiting ``delay`` s still leaves time for a useful attempt before ``until``."""
+        return self.monotonic() + delay + MIN_ATTEMPT_SECONDS <= until
+
+    def _attempt_timeout(self, until: float | None) -> float:
+        """The socket timeout for one attempt: the client's, cut to what is left of the deadline."""
+        if until is None:
+            return self.timeout
+        left = until - self.monotonic()
+        if left < MIN_ATTEMPT_SECONDS:
+            raise ZohoTimeout(message="Zoho did not answer within the time this request allows")
+        return min(self.timeout, left)
 
     def _send_once(
         self,
@@ -202,6 +244,7 @@ class ZohoClient:
         params: Mapping[str, Any] | None,
         json: Any,
         headers: Mapping[str, str],
+        timeout: float,
     ) -> _Answer:
         with self._count_lock:
             self.calls_made += 1
@@ -213,7 +256,7 @@ class ZohoClient:
                 params=params,
                 json=json,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=timeout,
                 allow_redirects=False,
             )
         raw = response.content or b""

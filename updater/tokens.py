@@ -1,4 +1,5 @@
-"""The token store interface ``crmadmin`` implements with its models, and an in-memory store."""
+"""The token store interface ``crmadmin`` implements with its models, an in-memory store, and
+``Redacted``: the dict that headers and forms carrying a secret are held in."""
 
 from __future__ import annotations
 
@@ -7,9 +8,38 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from updater.errors import OAuthError
+
+# Keys whose values are secrets wherever they appear: request headers, token forms, token answers.
+SECRET_KEYS = frozenset(
+    {"authorization", "access_token", "refresh_token", "client_secret", "code", "token"}
+)
+
+
+class Redacted(dict[str, Any]):
+    """A dict whose ``repr`` hides the values of ``SECRET_KEYS``.
+
+    A debug error page (and ``pprint``) shows the locals of every frame by their ``repr``: headers
+    and token forms held in this show their keys but never the token or secret.
+    """
+
+    def __repr__(self) -> str:
+        shown = {
+            key: "********" if str(key).lower() in SECRET_KEYS else value
+            for key, value in self.items()
+        }
+        return f"Redacted({shown!r})"
+
+
+class SecretStr(str):
+    """A str whose ``repr`` hides it; it still goes out as itself in a form or a header."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from contextlib import suppress
 
 from django.conf import settings
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from crmadmin.models import Connection
 from crmadmin.problems import problem_for
@@ -77,6 +78,7 @@ def accounts_server_detect(connection: Connection, *, accounts_server: str) -> N
         connection.api_domain = centre.api_domain_for(connection.environment)
 
 
+@sensitive_variables()
 def tokens_exchange(connection: Connection, *, code: str, redirect_uri: str) -> None:
     """Trade the grant code for tokens and store them on the connection (connected)."""
     answer = token_exchange_code(
@@ -84,6 +86,7 @@ def tokens_exchange(connection: Connection, *, code: str, redirect_uri: str) -> 
         client=oauth_client_for(connection, redirect_uri=redirect_uri),
         code=code,
         timeout=settings.ZOHO_TIMEOUT_SECONDS,
+        allow_custom_domains=settings.ZOHO_ALLOW_CUSTOM_DOMAINS,
     )
     if not answer.refresh_token:
         raise OAuthError(
@@ -144,6 +147,7 @@ def connection_profile_fill(connection: Connection) -> Connection:
     return connection
 
 
+@sensitive_variables()
 def token_revoke_and_wipe(connection: Connection) -> None:
     """Revoke the refresh token at Zoho (its access tokens go with it), then wipe both here.
 
@@ -157,6 +161,7 @@ def token_revoke_and_wipe(connection: Connection) -> None:
                 accounts_url=accounts_url_for(connection),
                 token=token,
                 timeout=settings.ZOHO_TIMEOUT_SECONDS,
+                allow_custom_domains=settings.ZOHO_ALLOW_CUSTOM_DOMAINS,
             )
     connection.refresh_token = connection.access_token = ""
     connection.access_token_expires_at = None

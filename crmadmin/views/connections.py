@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crmadmin.forms.connections import ConnectionForm
 from crmadmin.models import ApiCallLog, Connection
 from crmadmin.permissions import connection_permission_required
+from crmadmin.security import form_action_allow
 from crmadmin.services.connections import (
     STATUS_HELP,
     accounts_server_detect,
@@ -82,7 +83,10 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
         "now": timezone.now(),
         "nav": "connections",
     }
-    return render(request, "crmadmin/connection_detail.html", context)
+    response = render(request, "crmadmin/connection_detail.html", context)
+    if settings.ZOHO_ALLOW_CUSTOM_DOMAINS:
+        form_action_allow(response, connection.accounts_server)
+    return response
 
 
 @connection_permission_required("add")

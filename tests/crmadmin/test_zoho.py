@@ -154,3 +154,14 @@ def test_metadata_options_use_a_per_connection_prefix_and_django_cache(expired_c
     assert options["cache_key_prefix"] == f"zoho:conn:{expired_connection.pk}"
     assert isinstance(options["cache"], DjangoMetadataCache)
     assert DjangoMetadataCache().get("zoho:test") == ["a"]
+
+
+def test_client_for_ends_a_request_within_the_deadline_setting(
+    expired_connection, settings
+) -> None:
+    settings.ZOHO_REQUEST_DEADLINE_SECONDS = 12.5
+
+    client = client_for(expired_connection)
+
+    assert client.deadline == 12.5
+    assert client_for(expired_connection, deadline=300).deadline == 300

@@ -23,13 +23,14 @@ from updater.errors import (
     AuthError,
     InvalidCodeError,
     NonJsonResponseError,
+    RateLimitError,
     ServerError,
     UnsafeDomainError,
     ZohoConnectionError,
     ZohoError,
     ZohoTimeout,
 )
-from updater.tokens import InMemoryTokenStore
+from updater.tokens import InMemoryTokenStore, Redacted
 
 INVALID_TOKEN = {
     "code": "INVALID_TOKEN",
@@ -306,3 +307,157 @@ def test_no_token_appears_in_the_text_of_errors_or_dataclasses(client, store, mo
     for text in texts:
         for secret in (ACCESS, NEW_ACCESS, REFRESH, SECRET):
             assert secret not in text
+
+
+class FakeTime:
+    """A monotonic clock that only moves when the client sleeps or a fake request takes time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def slow_timeout(self, seconds: float):
+        """A `responses` callback: the request takes `seconds`, then times out."""
+
+        def answer(request):
+            self.now += seconds
+            raise requests.ReadTimeout("slow")
+
+        return answer
+
+
+TOO_MANY = {"code": "TOO_MANY_REQUESTS", "message": "too many requests", "status": "error"}
+
+
+def test_a_429_whose_retry_after_does_not_fit_the_deadline_is_raised_at_once(store, mocked) -> None:
+    time = FakeTime()
+    client = client_make(store, sleep=time.sleep, monotonic=time.monotonic, deadline=20)
+    mocked.get(f"{API}/Contacts/1", status=429, headers={"Retry-After": "30"}, json=TOO_MANY)
+
+    with pytest.raises(RateLimitError) as raised:
+        client.request("GET", "Contacts/1")
+
+    assert raised.value.retry_after == 30.0
+    assert time.slept == []
+    assert len(mocked.calls) == 1
+
+
+def test_a_429_whose_retry_after_fits_the_deadline_is_waited_for(store, mocked) -> None:
+    time = FakeTime()
+    client = client_make(store, sleep=time.sleep, monotonic=time.monotonic, deadline=20)
+    mocked.get(f"{API}/Contacts/1", status=429, headers={"Retry-After": "5"}, json=TOO_MANY)
+    mocked.get(f"{API}/Contacts/1", json=RECORD)
+
+    assert client.request("GET", "Contacts/1").body == RECORD
+    assert time.slept == [5.0]
+
+
+def test_a_background_caller_may_pass_a_longer_deadline(store, mocked) -> None:
+    time = FakeTime()
+    client = client_make(store, sleep=time.sleep, monotonic=time.monotonic, deadline=20)
+    mocked.get(f"{API}/Contacts/1", status=429, headers={"Retry-After": "30"}, json=TOO_MANY)
+    mocked.get(f"{API}/Contacts/1", json=RECORD)
+
+    assert client.request("GET", "Contacts/1", deadline=120).body == RECORD
+    assert time.slept == [30.0]
+
+
+def test_retries_after_timeouts_end_within_the_deadline(store, mocked) -> None:
+    time = FakeTime()
+    client = client_make(
+        store,
+        sleep=time.sleep,
+        monotonic=time.monotonic,
+        deadline=20,
+        timeout=20,
+        retry_total=3,
+        retry_backoff=0.5,
+    )
+    started = time.now
+    for _ in range(2):
+        mocked.add_callback("GET", f"{API}/Contacts/1", callback=time.slow_timeout(9))
+
+    with pytest.raises(ZohoTimeout):
+        client.request("GET", "Contacts/1")
+
+    assert time.now - started <= 20
+    # Each attempt's socket timeout is cut to what was left of the deadline.
+    timeouts = [call.request.req_kwargs["timeout"] for call in mocked.calls]
+    assert timeouts == [20, 20 - 9 - 0.5]
+
+
+def test_no_attempt_starts_once_the_deadline_has_passed(store, mocked) -> None:
+    time = FakeTime()
+    client = client_make(store, sleep=time.sleep, monotonic=time.monotonic, deadline=20)
+    mocked.add_callback("GET", f"{API}/Contacts/1", callback=time.slow_timeout(19.5))
+
+    with pytest.raises(ZohoTimeout):
+        client.request("GET", "Contacts/1")
+
+    assert len(mocked.calls) == 1
+    assert time.slept == []
+
+
+def test_a_refresh_is_refused_for_a_non_zoho_accounts_server_before_anything_is_sent(
+    mocked,
+) -> None:
+    store = InMemoryTokenStore(tokens=tokens_make(expires_in=timedelta(minutes=-1)))
+    client = client_make(store, accounts_url="http://accounts.example.test")
+
+    with pytest.raises(UnsafeDomainError):
+        client.request("GET", "Contacts/1")
+
+    assert len(mocked.calls) == 0
+
+
+def _updater_locals_shown(error: BaseException) -> str:
+    """Every local of every updater frame of the traceback, as a debug error page shows them."""
+    shown = []
+    traceback = error.__traceback__
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if "/updater/" in frame.f_code.co_filename:
+            shown += [f"{name}={value!r}" for name, value in frame.f_locals.items()]
+        traceback = traceback.tb_next
+    return "\n".join(shown)
+
+
+def test_no_updater_frame_shows_the_access_token_when_a_request_fails(client, mocked) -> None:
+    mocked.get(f"{API}/Contacts/1", body=RuntimeError("boom inside the transport"))
+
+    with pytest.raises(RuntimeError) as raised:
+        client.request("GET", "Contacts/1")
+
+    shown = _updater_locals_shown(raised.value)
+    assert "all_headers=Redacted(" in shown
+    assert ACCESS not in shown
+
+
+def test_no_updater_frame_shows_a_secret_when_a_refresh_fails(mocked) -> None:
+    store = InMemoryTokenStore(tokens=tokens_make(expires_in=timedelta(minutes=-1)))
+    client = client_make(store)
+    mocked.post(TOKEN_URL, body=RuntimeError("boom inside the transport"))
+
+    with pytest.raises(RuntimeError) as raised:
+        client.request("GET", "Contacts/1")
+
+    shown = _updater_locals_shown(raised.value)
+    assert "form=Redacted(" in shown
+    assert SECRET not in shown
+    assert REFRESH not in shown
+    assert ACCESS not in shown
+
+
+def test_redacted_hides_secret_values_and_keeps_the_rest() -> None:
+    held = Redacted({"Authorization": f"Zoho-oauthtoken {ACCESS}", "If-Match": "abc"})
+
+    assert held["Authorization"] == f"Zoho-oauthtoken {ACCESS}"
+    assert ACCESS not in repr(held)
+    assert "'If-Match': 'abc'" in repr(held)

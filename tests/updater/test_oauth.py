@@ -21,6 +21,7 @@ from updater.oauth import (
     DATA_CENTRES,
     OAuthClient,
     authorize_url,
+    check_accounts_url,
     check_api_domain,
     data_centre_from_accounts_server,
     token_exchange_code,
@@ -253,3 +254,48 @@ def test_token_revoke_sends_the_token_in_the_body_not_the_url(mocked) -> None:
     token_revoke(accounts_url=ACCOUNTS, token=REFRESH)
 
     assert REFRESH not in mocked.calls[0].request.url
+
+
+@pytest.mark.parametrize("expires", ["soon", "NaN", "inf", "-5", "0", "1e400", [3600], 1e12])
+def test_a_token_answer_without_a_usable_lifetime_raises_an_oauth_error(mocked, expires) -> None:
+    mocked.post(TOKEN_URL, json={"access_token": ACCESS, "expires_in_sec": expires})
+
+    with pytest.raises(OAuthError) as raised:
+        token_refresh(accounts_url=ACCOUNTS, client=CLIENT, refresh_token=REFRESH, now=NOW)
+
+    assert raised.value.error == "invalid_response"
+    assert ACCESS not in str(raised.value) and REFRESH not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "accounts_url",
+    [
+        "http://accounts.zoho.com",
+        "https://accounts.example.test",
+        "https://accounts.zoho.com.evil.test",
+        "http://127.0.0.1:8001",
+        "not a url",
+    ],
+)
+def test_no_token_request_goes_to_an_accounts_server_that_is_not_zoho(
+    mocked, accounts_url: str
+) -> None:
+    with pytest.raises(UnsafeDomainError):
+        token_refresh(accounts_url=accounts_url, client=CLIENT, refresh_token=REFRESH)
+    with pytest.raises(UnsafeDomainError):
+        token_exchange_code(accounts_url=accounts_url, client=CLIENT, code="1000.grant")
+    with pytest.raises(UnsafeDomainError):
+        token_revoke(accounts_url=accounts_url, token=REFRESH)
+
+    assert len(mocked.calls) == 0
+
+
+def test_a_custom_accounts_server_is_used_only_when_custom_domains_are_allowed(mocked) -> None:
+    mocked.post("http://127.0.0.1:8001/oauth/v2/token/revoke", json={"status": "success"})
+
+    token_revoke(accounts_url="http://127.0.0.1:8001/", token=REFRESH, allow_custom_domains=True)
+
+    assert check_accounts_url(accounts_url="https://ACCOUNTS.zoho.eu/", allow_custom=False) == (
+        "https://accounts.zoho.eu"
+    )
+    assert len(mocked.calls) == 1

@@ -9,6 +9,7 @@ from updater.oauth.centres import (
     ENVIRONMENTS,
     ZOHO_API_SUFFIXES,
     DataCentre,
+    check_accounts_url,
     check_api_domain,
     data_centre_from_accounts_server,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "OAuthClient",
     "TokenResponse",
     "authorize_url",
+    "check_accounts_url",
     "check_api_domain",
     "data_centre_from_accounts_server",
     "oauth_error_from",

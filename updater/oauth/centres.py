@@ -121,3 +121,22 @@ def check_api_domain(*, api_domain: str, allow_custom: bool) -> str:
     if not (is_zoho and is_plain):
         raise UnsafeDomainError(domain=api_domain)
     return f"https://{host}"
+
+
+def check_accounts_url(*, accounts_url: str, allow_custom: bool) -> str:
+    """Return a Zoho accounts server URL; raise UnsafeDomainError for anything else.
+
+    The client secret, refresh tokens and grant codes are posted here, so this is checked before
+    every token request, not only when a connection is saved: a connection made while custom
+    domains were allowed must stop sending its secrets to its custom host once they are not.
+    """
+    given = accounts_url.strip().rstrip("/")
+    try:
+        parts = urlsplit(given)
+    except ValueError as error:
+        raise UnsafeDomainError(domain=accounts_url) from error
+    if allow_custom and parts.scheme in ("http", "https") and parts.hostname:
+        return given
+    if data_centre_from_accounts_server(given) is None:
+        raise UnsafeDomainError(domain=accounts_url)
+    return given.lower()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,11 @@ from updater.errors import (
     body_parse,
     transport_errors_raised,
 )
+from updater.oauth.centres import check_accounts_url
+from updater.tokens import Redacted
+
+# The longest lifetime a token answer may claim (Zoho's is one hour); anything else is unreadable.
+MAX_EXPIRES_SECONDS = 366 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -63,16 +69,18 @@ def token_exchange_code(
     session: requests.Session | None = None,
     timeout: float = 20,
     now: datetime | None = None,
+    allow_custom_domains: bool = False,
 ) -> TokenResponse:
     """Trade the single-use grant code for an access token and a refresh token."""
     return _token_grant(
         accounts_url=accounts_url,
         client=client,
         grant_type="authorization_code",
-        grant={"redirect_uri": client.redirect_uri, "code": code},
+        grant=Redacted(redirect_uri=client.redirect_uri, code=code),
         session=session,
         timeout=timeout,
         now=now,
+        allow_custom_domains=allow_custom_domains,
     )
 
 
@@ -84,16 +92,18 @@ def token_refresh(
     session: requests.Session | None = None,
     timeout: float = 20,
     now: datetime | None = None,
+    allow_custom_domains: bool = False,
 ) -> TokenResponse:
     """A new access token. Zoho does not rotate refresh tokens, so none comes back."""
     return _token_grant(
         accounts_url=accounts_url,
         client=client,
         grant_type="refresh_token",
-        grant={"refresh_token": refresh_token},
+        grant=Redacted(refresh_token=refresh_token),
         session=session,
         timeout=timeout,
         now=now,
+        allow_custom_domains=allow_custom_domains,
     )
 
 
@@ -103,14 +113,17 @@ def token_revoke(
     token: str,
     session: requests.Session | None = None,
     timeout: float = 20,
+    allow_custom_domains: bool = False,
 ) -> None:
     """Revoke a refresh token (and its access tokens). The token goes in the form body, not the
     URL, so it never lands in a log line or an error message."""
     _token_post(
-        url=_token_url(accounts_url, "/revoke"),
-        form={"token": token},
+        accounts_url=accounts_url,
+        suffix="/revoke",
+        form=Redacted(token=token),
         session=session,
         timeout=timeout,
+        allow_custom_domains=allow_custom_domains,
     )
 
 
@@ -142,10 +155,6 @@ def oauth_error_from(body: Mapping[str, Any]) -> OAuthError:
     return error_class(error=error, message=message, description=description)
 
 
-def _token_url(accounts_url: str, suffix: str = "") -> str:
-    return f"{accounts_url.rstrip('/')}/oauth/v2/token{suffix}"
-
-
 def _token_grant(
     *,
     accounts_url: str,
@@ -155,26 +164,41 @@ def _token_grant(
     session: requests.Session | None,
     timeout: float,
     now: datetime | None,
+    allow_custom_domains: bool,
 ) -> TokenResponse:
     """POST one grant (the client's credentials plus ``grant``) and read the token answer."""
-    form = {
-        "grant_type": grant_type,
-        "client_id": client.client_id,
-        "client_secret": client.client_secret,
+    form = Redacted(
+        grant_type=grant_type,
+        client_id=client.client_id,
+        client_secret=client.client_secret,
         **grant,
-    }
-    body = _token_post(url=_token_url(accounts_url), form=form, session=session, timeout=timeout)
+    )
+    body = _token_post(
+        accounts_url=accounts_url,
+        form=form,
+        session=session,
+        timeout=timeout,
+        allow_custom_domains=allow_custom_domains,
+    )
     return _token_response(body=body, now=now)
 
 
 def _token_post(
-    *, url: str, form: Mapping[str, str], session: requests.Session | None, timeout: float
-) -> dict[str, Any]:
+    *,
+    accounts_url: str,
+    suffix: str = "",
+    form: Redacted,
+    session: requests.Session | None,
+    timeout: float,
+    allow_custom_domains: bool,
+) -> Redacted:
+    """POST ``form`` to the token endpoint, once the accounts server is known to be Zoho's."""
+    accounts = check_accounts_url(accounts_url=accounts_url, allow_custom=allow_custom_domains)
     http = session or requests.Session()
     with transport_errors_raised(service="Zoho accounts"):
-        response = http.post(url, data=form, timeout=timeout)
+        response = http.post(f"{accounts}/oauth/v2/token{suffix}", data=form, timeout=timeout)
     try:
-        body = body_parse(response.content) or {}
+        body = Redacted(body_parse(response.content) or {})
     except ValueError as error:
         raise OAuthError(
             error="invalid_response",
@@ -194,8 +218,7 @@ def _token_post(
 def _token_response(*, body: Mapping[str, Any], now: datetime | None) -> TokenResponse:
     if not body.get("access_token"):
         raise OAuthError(error="invalid_response", message="The token answer has no access token")
-    # Legacy answers carry expires_in in milliseconds next to expires_in_sec (zoho-api.md §1.3).
-    seconds = float(body.get("expires_in_sec") or body.get("expires_in") or 3600)
+    seconds = _expires_seconds(body)
     return TokenResponse(
         access_token=str(body["access_token"]),
         refresh_token=body.get("refresh_token"),
@@ -203,3 +226,19 @@ def _token_response(*, body: Mapping[str, Any], now: datetime | None) -> TokenRe
         api_domain=str(body.get("api_domain") or ""),
         scope=str(body.get("scope") or ""),
     )
+
+
+def _expires_seconds(body: Mapping[str, Any]) -> float:
+    """The token's lifetime; an answer whose lifetime is not a sensible number is unreadable."""
+    # Legacy answers carry expires_in in milliseconds next to expires_in_sec (zoho-api.md §1.3).
+    given = body.get("expires_in_sec") or body.get("expires_in") or 3600
+    try:
+        seconds = float(given)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_EXPIRES_SECONDS):
+        raise OAuthError(
+            error="invalid_response",
+            message="The token answer gives no usable lifetime for the access token",
+        )
+    return seconds
