@@ -19,6 +19,10 @@ class AuditEntry(models.Model):
     # Zoho's answer, e.g. "SUCCESS", "ALREADY_MODIFIED", "INVALID_DATA".
     response_code = models.CharField(max_length=50)
     succeeded = models.BooleanField(default=False)
+    # Set when the change came from a bulk job: the history page links to it.
+    job = models.ForeignKey(
+        "crmadmin.BulkJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
