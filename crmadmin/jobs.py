@@ -144,6 +144,12 @@ class Progress:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def preview_time() -> datetime:
+    """Now, to the second (Zoho's Modified_Time has no fractions): take it before reading the
+    records for a preview, so any change after that read is later than it."""
+    return timezone.now().replace(microsecond=0)
+
+
 # --- Choosing records ---------------------------------------------------------------------------
 
 
@@ -813,6 +819,7 @@ __all__ = [
     "job_start",
     "jobs_visible",
     "plan_build",
+    "preview_time",
     "progress",
     "records_by_id",
     "records_matching",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import socket
@@ -40,6 +41,8 @@ class SandboxApp:
         self.tokens = Tokens(store, settings)
         self.accounts = Accounts(self.tokens, settings.base_url)
         self.faults = Faults()
+        # Requests served, by "METHOD /path" (the bulk edit bench counts PUT calls here).
+        self.requests_served: collections.Counter[str] = collections.Counter()
         with store.write() as conn:
             # The demo client always exists with the configured secret; any redirect_uri is fine.
             conn.execute(
@@ -50,6 +53,7 @@ class SandboxApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        self.requests_served[f"{request.method} {request.path}"] += 1
         self.accounts.base_url = self.settings.base_url
         response = self._apply_faults(request, environ)
         if response is None:

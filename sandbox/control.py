@@ -65,6 +65,9 @@ def handle(app: SandboxApp, request: Request) -> Response:
         return redirect("/__sandbox__/") if request.form else json_response({"faults": []})
     if path == "/__sandbox__/faults" and request.method == "POST":
         return _add(app, request)
+    if path == "/__sandbox__/counts" and request.method == "GET":
+        updates = {f"{module}/{rid}": n for (module, rid), n in app.store.api_updates.items()}
+        return json_response({"requests": dict(app.requests_served), "updates": updates})
     if path == "/__sandbox__/actions" and request.method == "POST":
         body = request.get_json(silent=True) or {}
         if body.get("action") == "invalidate_tokens":

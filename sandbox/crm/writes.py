@@ -196,6 +196,7 @@ def _update_one(
     updated["Modified_By"] = org.user_ref(ctx.user)
     created = parse_iso(record["Created_Time"]) or modified
     Store.save_record(conn, module.api_name, updated, created, modified)
+    ctx.store.api_updates[(module.api_name, str(rid))] += 1
     details = header_fields(updated)
     if external is not None:
         details[external[0]] = external[1]

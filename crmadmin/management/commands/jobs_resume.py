@@ -24,8 +24,13 @@ class Command(BaseCommand):
             "(default: JOBS_STALE_SECONDS).",
         )
 
+        parser.add_argument(
+            "--backend", default="default", help="The TASKS backend alias to enqueue on."
+        )
+
     def handle(self, *args, **options) -> None:
         jobs = stale_jobs(stale_seconds=options["stale_after"])
+        task = bulk_job_run.using(backend=options["backend"])
         for job in jobs:
-            bulk_job_run.enqueue(job.pk)
+            task.enqueue(job.pk)
         self.stdout.write(f"Re-enqueued {len(jobs)} bulk job(s).")
