@@ -102,7 +102,7 @@ def test_a_worker_killed_mid_batch_leaves_a_job_that_resumes_exactly_once(
         outcomes = dict(job.records.values_list("record_id", "state"))
         updates = sandbox.updates_of(MODULE)
         succeeded = [rid for rid in to_send if outcomes[rid] == JobRecord.State.SUCCEEDED]
-        assert set(outcomes[rid] for rid in to_send) <= {
+        assert {outcomes[rid] for rid in to_send} <= {
             JobRecord.State.SUCCEEDED,
             JobRecord.State.FAILED,  # the seeded locked / awaiting-approval records
         }
