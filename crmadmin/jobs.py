@@ -22,7 +22,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -242,7 +243,7 @@ def plan_build(
                 record_name=_name_of(record, name_field),
                 before=before,
                 after=after,
-                payload=_jsonable(payload),
+                payload=jsonable(payload),
                 problem=_problem(by_name, changes, payload),
             )
         )
@@ -278,15 +279,15 @@ def _name_of(record: Mapping[str, Any], name_field: str) -> str:
     return ""
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Payload values JSON-ready for a JSONField (Decimals from number fields become floats)."""
     if isinstance(value, Mapping):
-        return {key: _jsonable(item) for key, item in value.items()}
+        return {key: jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, datetime):
+        return [jsonable(item) for item in value]
+    if isinstance(value, date):  # dates and date-times
         return value.isoformat()
-    if value is not None and type(value).__name__ == "Decimal":
+    if isinstance(value, Decimal):
         return float(value)
     return value
 
@@ -318,7 +319,7 @@ def job_create(
                 job=job,
                 record_id=item.record_id,
                 record_name=item.record_name,
-                before=_jsonable(item.before),
+                before=jsonable(item.before),
                 payload=item.payload,
                 state=State.SKIPPED if item.problem else State.PENDING,
                 message=item.problem,
@@ -778,6 +779,27 @@ def progress(job: BulkJob) -> Progress:
     )
 
 
+def preview_sample(job: BulkJob, *, size: int = SAMPLE_SIZE) -> list[dict[str, Any]]:
+    """Before → after for the first records to send, one row per changed field."""
+    labels = {item["api_name"]: item.get("label", item["api_name"]) for item in job.change}
+    rows = []
+    for record in job.records.filter(state=State.PENDING).order_by("pk")[:size]:
+        appending = record.payload.get("$append_values") or {}
+        for name, after in record.payload.items():
+            if name == "$append_values":
+                continue
+            rows.append(
+                {
+                    "record": record.record_name or record.record_id,
+                    "label": labels.get(name, name),
+                    "before": record.before.get(name),
+                    "after": after,
+                    "appended": bool(appending.get(name)),
+                }
+            )
+    return rows
+
+
 def jobs_visible(user: Any) -> Any:
     """Owners see their jobs; managers (staff) see every job."""
     jobs = BulkJob.objects.select_related("connection", "user")
@@ -818,7 +840,9 @@ __all__ = [
     "job_run",
     "job_start",
     "jobs_visible",
+    "jsonable",
     "plan_build",
+    "preview_sample",
     "preview_time",
     "progress",
     "records_by_id",

@@ -11,5 +11,6 @@ urlpatterns = [
     path("connections/", include("crmadmin.views.connections.urls")),
     path("records/", include("crmadmin.views.records.urls")),
     path("links/", include("crmadmin.views.links.urls")),
+    path("jobs/", include(("crmadmin.views.jobs", "jobs"))),
     path("admin/", admin.site.urls),
 ]
