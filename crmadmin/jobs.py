@@ -541,28 +541,27 @@ def _backoff(run: _Run) -> float:
 
 
 def _results_store(run: _Run, batch: list[JobRecord], results: list[RecordResult]) -> None:
+    """Each record's outcome and its history entry, for the whole batch in one transaction."""
     now = timezone.now()
-    doubtful = []
+    doubtful, stored = [], []
+    for position, row in enumerate(batch):
+        result = results[position] if position < len(results) else None
+        if result is None or (result.code == "ALREADY_MODIFIED" and row.attempts > 1):
+            # No answer for it, or a resend after a doubtful batch (the first send may be what
+            # modified it): read the record to decide.
+            doubtful.append(row)
+            continue
+        _outcome_set(row, result, now)
+        stored.append(row)
     with transaction.atomic():
-        for position, row in enumerate(batch):
-            result = results[position] if position < len(results) else None
-            if result is None:
-                row.state, row.code = State.UNKNOWN, "NO_RESULT"
-                row.message = "Zoho sent no result for this record; it will be checked."
-                row.save(update_fields=["state", "code", "message"])
-                doubtful.append(row)
-                continue
-            if result.code == "ALREADY_MODIFIED" and row.attempts > 1:
-                # A resend after a doubtful batch: the first send may be what modified it.
-                doubtful.append(row)
-                continue
-            _outcome_store(run, row, result, now)
+        JobRecord.objects.bulk_update(stored, ["state", "code", "message", "field", "finished_at"])
+        AuditEntry.objects.bulk_create([_audit_entry(run, row) for row in stored])
     if doubtful:
         _reconcile(run, doubtful)
     counts_refresh(run.job.pk)
 
 
-def _outcome_store(run: _Run, row: JobRecord, result: RecordResult, now: datetime) -> None:
+def _outcome_set(row: JobRecord, result: RecordResult, now: datetime) -> None:
     if result.ok:
         row.state, row.message = State.SUCCEEDED, ""
     elif result.code == "ALREADY_MODIFIED":
@@ -573,8 +572,6 @@ def _outcome_store(run: _Run, row: JobRecord, result: RecordResult, now: datetim
     row.code = result.code[:60]
     row.field = _field_named(result)
     row.finished_at = now
-    row.save(update_fields=["state", "code", "message", "field", "finished_at"])
-    _audit(run, row)
 
 
 def _words(result: RecordResult) -> str:
@@ -592,10 +589,11 @@ def _field_named(result: RecordResult) -> str:
     return str(name)[:100] if name else ""
 
 
-def _audit(run: _Run, row: JobRecord) -> None:
+def _audit_entry(run: _Run, row: JobRecord) -> AuditEntry:
+    """The record's history entry for this job's change, linked to the job."""
     labels = {item["api_name"]: item.get("label", item["api_name"]) for item in run.job.change}
     after = {key: value for key, value in row.payload.items() if key != "$append_values"}
-    AuditEntry.objects.create(
+    return AuditEntry(
         user_id=run.job.user_id,
         connection_id=run.job.connection_id,
         module=run.job.module,
@@ -661,7 +659,7 @@ def _reconcile(run: _Run, rows: list[JobRecord]) -> None:
             row.message = "Changed in Zoho since your preview; review it and run the change again."
         row.finished_at = now
         row.save(update_fields=["state", "code", "message", "finished_at"])
-        _audit(run, row)
+        _audit_entry(run, row).save()
     counts_refresh(run.job.pk)
 
 
