@@ -146,9 +146,14 @@ class Progress:
 
 
 def preview_time() -> datetime:
-    """Now, to the second (Zoho's Modified_Time has no fractions): take it before reading the
-    records for a preview, so any change after that read is later than it."""
-    return timezone.now().replace(microsecond=0)
+    """The If-Unmodified-Since for records about to be read for a preview.
+
+    Zoho compares whole seconds, so a record changed later within the same second as our read
+    would pass a guard of that second and be overwritten. One second earlier makes every change
+    from this second on fail the guard: at worst a record changed just before the read is set
+    aside needlessly, never one changed after it overwritten.
+    """
+    return timezone.now().replace(microsecond=0) - timedelta(seconds=1)
 
 
 # --- Choosing records ---------------------------------------------------------------------------

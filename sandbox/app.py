@@ -76,6 +76,11 @@ class SandboxApp:
             self.tokens.revoke_all()
         elif fault.kind == "edit_record":
             edit_record(self.store, fault.module, fault.record_id, fault.changes)
+        elif fault.kind == "fail_records":
+            # Read by sandbox.crm.writes: these records fail, the rest of the write is served.
+            failing = environ.setdefault("sandbox.fail_records", {})
+            for record_id in filter(None, (part.strip() for part in fault.record_id.split(","))):
+                failing[record_id] = fault.field or "id"
         elif fault.kind == "non_json":
             return Response(
                 "<html><body><h1>Service maintenance</h1></body></html>",

@@ -38,7 +38,8 @@ accounts <code>{base}/oauth/v2</code></p>
 <label>Seconds <input name="seconds" size="4"></label>
 <label>Status <input name="status" size="4" placeholder="503"></label>
 <label>Module <input name="module" size="10"></label>
-<label>Record id <input name="record_id" size="20"></label>
+<label>Record id(s) <input name="record_id" size="20" placeholder="id1,id2"></label>
+<label>Field <input name="field" size="12"></label>
 <button>Add</button></fieldset></form>
 </body></html>"""
 NUMERIC = {"count": int, "seconds": float, "status": int, "retry_after": int}

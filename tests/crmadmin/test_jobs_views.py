@@ -201,3 +201,34 @@ def test_results_download_as_csv_one_row_per_record(
         "record_id,record_name,state,code,field,message,batch,attempts",
         "42,Ada,Failed,INVALID_DATA,Email,INVALID_DATA on Email: invalid data,1,1",
     ]
+
+
+def test_a_job_against_the_sandbox_stores_chosen_failures_and_sets_aside_records_changed_meanwhile(
+    editor_client, sandbox_connection, sandbox, bulk_editors
+):
+    ids = contact_ids(sandbox, 20)
+    failing, changed = ids[5], ids[15]
+    editor_client.post(
+        new_url(sandbox_connection),
+        {"ids": ids, "Languages__action": "append", "Languages": [ADDED]},
+    )
+    job = BulkJob.objects.get()
+    put_path = f"PUT /crm/v8/{MODULE}"
+    sandbox.faults.set("fail_records", path=put_path, record_id=failing, field="Languages")
+    # "Another user" edits a record after the preview, just before the batch reaches the sandbox.
+    sandbox.faults.set(
+        "edit_record", path=put_path, count=1, module=MODULE, record_id=changed, changes={}
+    )
+
+    editor_client.post(reverse("jobs:start", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert sandbox.requests_served(put_path) == 1  # one 207 with three kinds of outcome
+    assert (job.succeeded, job.failed, job.set_aside) == (18, 1, 1)
+    refused = job.records.get(record_id=failing)
+    assert (refused.state, refused.code, refused.field) == ("failed", "INVALID_DATA", "Languages")
+    assert job.records.get(record_id=changed).state == "set_aside"
+    assert ADDED not in (sandbox.get_record(MODULE, changed).get("Languages") or [])
+    page = editor_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "18 updated, 1 failed, 1 set aside" in page
+    assert "Changed since your preview" in page
