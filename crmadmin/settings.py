@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "crmadmin",
 ]
 
@@ -206,6 +208,21 @@ ZOHO_REQUEST_DEADLINE_SECONDS = env.float("ZOHO_REQUEST_DEADLINE_SECONDS", defau
 ZOHO_RETRY_TOTAL = env.int("ZOHO_RETRY_TOTAL", default=3)
 ZOHO_RETRY_BACKOFF = env.float("ZOHO_RETRY_BACKOFF", default=0.5)
 ZOHO_METADATA_TTL_SECONDS = env.int("ZOHO_METADATA_TTL_SECONDS", default=3600)
+
+# --- Background jobs (Django's Tasks API through the django-tasks backport) -------------------
+# The database backend: `manage.py db_worker` processes claim tasks with SELECT ... FOR UPDATE
+# SKIP LOCKED on PostgreSQL (scripts/serve starts TASK_WORKERS of them; scripts/demo one).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+# A running job that has not shown a heartbeat for this long is resumed by `jobs_resume`.
+JOBS_STALE_SECONDS = env.int("JOBS_STALE_SECONDS", default=120)
+# Back-off after a transient fault (429 without Retry-After, 5xx, timeout): base * 2**n seconds.
+JOBS_RETRY_BACKOFF = env.float("JOBS_RETRY_BACKOFF", default=2.0)
+# Consecutive transient faults before a job stops (with the reason shown) instead of waiting on.
+JOBS_MAX_TRANSIENT = env.int("JOBS_MAX_TRANSIENT", default=8)
 
 # --- The sandbox CRM (the offline Zoho stand-in) ---------------------------------------------
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8001")

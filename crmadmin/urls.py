@@ -36,5 +36,6 @@ urlpatterns = [
     path("connections/", include((connection_urls, "connections"))),
     path("records/", include("crmadmin.views.records.urls")),
     path("links/", include((link_urls, "links"))),
+    path("jobs/", include(("crmadmin.views.jobs", "jobs"))),
     path("admin/", admin.site.urls),
 ]

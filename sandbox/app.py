@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import socket
@@ -60,6 +61,8 @@ class SandboxApp:
         self.tokens = Tokens(store, settings)
         self.accounts = Accounts(self.tokens, settings.base_url)
         self.faults = Faults()
+        # Requests served, by "METHOD /path" (the bulk edit bench counts PUT calls here).
+        self.requests_served: collections.Counter[str] = collections.Counter()
         with store.write() as conn:
             # The demo client always exists with the configured secret; any redirect_uri is fine.
             conn.execute(
@@ -70,6 +73,7 @@ class SandboxApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        self.requests_served[f"{request.method} {request.path}"] += 1
         self.accounts.base_url = self.settings.base_url
         response = self._apply_faults(request, environ)
         if response is None:
@@ -92,6 +96,11 @@ class SandboxApp:
             self.tokens.revoke_all()
         elif fault.kind == "edit_record":
             edit_record(self.store, fault.module, fault.record_id, fault.changes)
+        elif fault.kind == "fail_records":
+            # Read by sandbox.crm.writes: these records fail, the rest of the write is served.
+            failing = environ.setdefault("sandbox.fail_records", {})
+            for record_id in filter(None, (part.strip() for part in fault.record_id.split(","))):
+                failing[record_id] = fault.field or "id"
         elif fault.kind == "non_json":
             return Response(
                 "<html><body><h1>Service maintenance</h1></body></html>",

@@ -38,7 +38,8 @@ accounts <code>{base}/oauth/v2</code></p>
 <label>Seconds <input name="seconds" size="4"></label>
 <label>Status <input name="status" size="4" placeholder="503"></label>
 <label>Module <input name="module" size="10"></label>
-<label>Record id <input name="record_id" size="20"></label>
+<label>Record id(s) <input name="record_id" size="20" placeholder="id1,id2"></label>
+<label>Field <input name="field" size="12"></label>
 <button>Add</button></fieldset></form>
 </body></html>"""
 NUMERIC = {"count": int, "seconds": float, "status": int, "retry_after": int}
@@ -65,6 +66,9 @@ def handle(app: SandboxApp, request: Request) -> Response:
         return redirect("/__sandbox__/") if request.form else json_response({"faults": []})
     if path == "/__sandbox__/faults" and request.method == "POST":
         return _add(app, request)
+    if path == "/__sandbox__/counts" and request.method == "GET":
+        updates = {f"{module}/{rid}": n for (module, rid), n in app.store.api_updates.items()}
+        return json_response({"requests": dict(app.requests_served), "updates": updates})
     if path == "/__sandbox__/actions" and request.method == "POST":
         body = request.get_json(silent=True) or {}
         if body.get("action") == "invalidate_tokens":

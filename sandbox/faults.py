@@ -3,7 +3,9 @@
 A fault is consulted before routing. Kinds: latency (sleep, then serve), status (429 with
 Retry-After as a Zoho JSON envelope; 500/502/503 as a load balancer's HTML page), timeout (sleep
 longer than a client's timeout, then serve), drop (close the socket with no response), non_json (an
-HTML 200 where JSON was expected), invalidate_tokens and edit_record (side effects, then serve).
+HTML 200 where JSON was expected), invalidate_tokens and edit_record (side effects, then serve), and
+fail_records (the records named in `record_id`, comma-separated, fail with INVALID_DATA on `field`
+inside an otherwise served write: a 207 with per-record errors).
 """
 
 from __future__ import annotations
@@ -12,7 +14,16 @@ import dataclasses
 import threading
 from typing import Any
 
-KINDS = ("latency", "status", "timeout", "drop", "non_json", "invalidate_tokens", "edit_record")
+KINDS = (
+    "latency",
+    "status",
+    "timeout",
+    "drop",
+    "non_json",
+    "invalidate_tokens",
+    "edit_record",
+    "fail_records",
+)
 
 
 @dataclasses.dataclass
@@ -27,6 +38,7 @@ class Fault:
     module: str = ""
     record_id: str = ""
     changes: dict[str, Any] = dataclasses.field(default_factory=dict)
+    field: str = ""
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in (None, method)) and path.startswith(self.path)

@@ -8,6 +8,7 @@ from a small pool because the threaded dev server starts a new thread per reques
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -53,6 +54,9 @@ class Store:
         self.db_path = os.fspath(db_path)
         self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._write_lock = threading.RLock()
+        # Updates applied through the API, per (module, id): proves a bulk job wrote each record
+        # exactly once (appending a multi-select value twice leaves no trace in the value).
+        self.api_updates: collections.Counter[tuple[str, str]] = collections.Counter()
         with self._write_lock, self._conn():
             pass  # the first connection creates the schema
 

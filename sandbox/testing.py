@@ -94,6 +94,15 @@ class SandboxHandle:
     def get_record(self, module: str, record_id: str) -> dict[str, Any] | None:
         return self.app.store.get_record(module, str(record_id))
 
+    def requests_served(self, method_and_path: str) -> int:
+        """How many requests the sandbox served for "METHOD /path", e.g. "PUT /crm/v8/Contacts"."""
+        return self.app.requests_served[method_and_path]
+
+    def updates_of(self, module: str) -> dict[str, int]:
+        """Updates applied through the API to each record of `module`, by record id."""
+        counts = self.app.store.api_updates.items()
+        return {rid: n for (name, rid), n in counts if name == module}
+
     def expire_access_tokens(self) -> None:
         self.app.tokens.expire_all_access()
 

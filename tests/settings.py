@@ -18,6 +18,14 @@ os.environ.setdefault(
 
 from crmadmin.settings import *  # noqa: F403
 
+# Tasks run at once in tests that are not about the worker; tests that are (a real `db_worker`)
+# enqueue on the "database" backend.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+JOBS_RETRY_BACKOFF = 0
+
 # PBKDF2 is slow on purpose; tests only need a hasher that works.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

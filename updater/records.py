@@ -37,6 +37,7 @@ __all__ = [
     "record_update",
     "records_list",
     "records_search",
+    "records_update",
     "update_payload_build",
 ]
 
@@ -238,3 +239,26 @@ def record_update(
     if results[0].error is not None:
         raise results[0].error
     return results[0]
+
+
+def records_update(
+    *,
+    client: ZohoClient,
+    module: str,
+    records: list[Mapping[str, Any]],
+    trigger: list[str] | None = None,
+    skip_cadences: bool = False,
+    if_unmodified_since: datetime | str | None = None,
+) -> list[RecordResult]:
+    """Bulk update in calls of at most 100 records; one RecordResult per record (207 aware)."""
+    if any(not record.get("id") for record in records):
+        raise ValueError("Every record to update needs its id")
+    headers = _unmodified_since(if_unmodified_since) if if_unmodified_since is not None else {}
+
+    def send(chunk: Sequence[Mapping[str, Any]]) -> ApiResponse:
+        body = _write_body(data=chunk, trigger=trigger, skip_cadences=skip_cadences)
+        return client.request(
+            "PUT", record_path(module), json=body, headers=headers, record_errors_ok=True
+        )
+
+    return results_in_chunks(records, send=send)

@@ -155,6 +155,11 @@ def _update_one(
 ) -> dict[str, Any]:
     record = _find(ctx, conn, module, index, item, path_id, external)
     rid = record["id"]
+    failing = ctx.request.environ.get("sandbox.fail_records") or {}
+    if rid in failing:
+        name = failing[rid]
+        details = {"api_name": name, "json_path": f"$.data[{index}].{name}", "id": rid}
+        raise FieldError("INVALID_DATA", details, "invalid data")
     if record.get("Locked__s"):
         raise FieldError("RECORD_LOCKED", {"id": rid}, LOCKED)
     if record.get("$in_merge"):
@@ -196,6 +201,7 @@ def _update_one(
     updated["Modified_By"] = org.user_ref(ctx.user)
     created = parse_iso(record["Created_Time"]) or modified
     Store.save_record(conn, module.api_name, updated, created, modified)
+    ctx.store.api_updates[(module.api_name, str(rid))] += 1
     details = header_fields(updated)
     if external is not None:
         details[external[0]] = external[1]

@@ -48,3 +48,13 @@ document.addEventListener("htmx:afterSwap", function (event) {
     : swapped.querySelector && swapped.querySelector(".error-summary");
   if (summary) summary.focus();
 });
+
+// "Select this page" on the record list ticks or clears every row's box (the CSP forbids inline
+// handlers, so it lives here). Without JavaScript each row is ticked by hand.
+document.addEventListener("change", function (event) {
+  var all = event.target.closest("[data-select-page]");
+  if (!all) return;
+  all.closest("table").querySelectorAll('input[name="ids"]').forEach(function (box) {
+    box.checked = all.checked;
+  });
+});

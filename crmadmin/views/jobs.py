@@ -1,0 +1,273 @@
+"""Bulk jobs: choose the change, preview it, start it, watch it, cancel, retry, download results.
+
+Starting a job needs the module granted (`permissions.connection_for`) and the separate Django
+permission `crmadmin.run_bulk_job` (given through groups). A job is visible to its owner and to
+managers. The job page polls its `job-progress` partial every 2 s with htmx while the job runs;
+without JavaScript a reload shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from crmadmin import jobs
+from crmadmin.forms.browse import RecordListForm
+from crmadmin.forms.bulk import BulkChangeForm
+from crmadmin.forms.records.types import FormContext
+from crmadmin.models import BulkJob, Connection
+from crmadmin.permissions import connection_for, is_manager
+from crmadmin.problems import problem_for
+from crmadmin.services import browse
+from crmadmin.services.record_forms import time_zone_for
+from crmadmin.tasks import bulk_job_run
+from crmadmin.zoho import client_for, metadata_options
+from updater.errors import ZohoError
+from updater.metadata import users_list
+from updater.records import MAX_PER_PAGE
+
+PREVIEW_SAMPLE = 10
+USER_TYPES = frozenset({"ownerlookup", "userlookup"})
+
+
+def _may_run(request: HttpRequest, connection_id: int, module: str) -> Connection:
+    if not request.user.has_perm("crmadmin.run_bulk_job"):
+        raise PermissionDenied(
+            "Running bulk jobs needs the “Can run bulk jobs” permission. "
+            "Ask a crmadmin administrator to add it to your group."
+        )
+    return connection_for(request, connection_id, module)
+
+
+def _visible_job(request: HttpRequest, job_id: int) -> BulkJob:
+    return get_object_or_404(jobs.jobs_visible(request.user), pk=job_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpResponse:
+    """The change form for the chosen records (`ids`, or `all` with the list's `list_query`)."""
+    connection = _may_run(request, connection_id, module)
+    source = request.POST if request.method == "POST" else request.GET
+    record_ids = [value for value in source.getlist("ids") if value.strip()][:200]
+    every = source.get("all") == "1"
+    context: dict[str, Any] = {
+        "connection": connection,
+        "module": module,
+        "nav": "jobs",
+        "record_ids": record_ids,
+        "every": every,
+        "list_query": source.get("list_query", ""),
+    }
+    client = client_for(connection)
+    try:
+        meta = browse.module_meta(
+            client=client, options=metadata_options(connection), module=module
+        )
+        form_context = _form_context(connection, client, meta.fields)
+    except ZohoError as error:
+        return render(
+            request,
+            "crmadmin/bulk_new.html",
+            {**context, "problem": problem_for(error)},
+            status=502,
+        )
+    fields = jobs.bulk_fields(meta.fields)
+    data = request.POST if request.method == "POST" else None
+    form = BulkChangeForm(data, fields=fields, context=form_context)
+    context.update(form=form, meta=meta)
+    if not record_ids and not every:
+        context["no_selection"] = True
+        return render(request, "crmadmin/bulk_new.html", context, status=422 if data else 200)
+    if data is None:
+        return render(request, "crmadmin/bulk_new.html", context)
+    if not form.is_valid():
+        return render(request, "crmadmin/bulk_new.html", context, status=422)
+    changes = form.changes()
+    names = [change.api_name for change in changes]
+    name_field = _name_field(meta.fields)
+    preview_at = jobs.preview_time()
+    try:
+        if every:
+            query = _list_query(context["list_query"], meta)
+            records = jobs.records_matching(
+                client=client, module=module, query=query, fields=[*names, name_field]
+            )
+        else:
+            records = jobs.records_by_id(
+                client=client, module=module, record_ids=record_ids, fields=[*names, name_field]
+            )
+    except ZohoError as error:
+        return render(
+            request,
+            "crmadmin/bulk_new.html",
+            {**context, "problem": problem_for(error)},
+            status=502,
+        )
+    plan = jobs.plan_build(
+        records=records,
+        changes=changes,
+        fields=fields,
+        preview_at=preview_at,
+        name_field=name_field,
+    )
+    job = jobs.job_create(
+        connection=connection,
+        module=module,
+        user=request.user,
+        changes=changes,
+        trigger=form.trigger(),
+        plan=plan,
+    )
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+def _form_context(connection: Connection, client: Any, fields: list[Any]) -> FormContext:
+    users: tuple = ()
+    if any(meta.data_type in USER_TYPES and meta.is_writable for meta in fields):
+        users = tuple(users_list(client=client, **metadata_options(connection)))
+    return FormContext(
+        connection_id=connection.pk, time_zone=time_zone_for(connection, client), users=users
+    )
+
+
+def _name_field(fields: list[Any]) -> str:
+    names = {meta.api_name for meta in fields}
+    for candidate in ("Full_Name", "Deal_Name", "Account_Name", "Product_Name", "Name", "Subject"):
+        if candidate in names:
+            return candidate
+    return "Modified_Time"
+
+
+def _list_query(raw: str, meta: Any) -> browse.ListQuery:
+    """The record list's search, re-read from its query string exactly as the list reads it."""
+    form = RecordListForm(QueryDict(raw), fields=meta.fields, saved_columns=("Modified_Time",))
+    if not form.is_valid():
+        return browse.ListQuery(columns=("Modified_Time",), per_page=MAX_PER_PAGE)
+    return browse.ListQuery(**form.query_values())
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    visible = jobs.jobs_visible(request.user).exclude(status=BulkJob.Status.PREVIEW)[:100]
+    return render(request, "crmadmin/job_list.html", {"jobs": visible, "nav": "jobs"})
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _visible_job(request, job_id)
+    context = {
+        "job": job,
+        "progress": jobs.progress(job),
+        "nav": "jobs",
+        "may_manage": job.user_id == request.user.pk or is_manager(request.user),
+    }
+    if job.status == BulkJob.Status.PREVIEW:
+        pending = context["progress"].counts.get("pending", 0)
+        context["calls"] = -(-pending // 100)
+        context["sample"] = jobs.preview_sample(job, size=PREVIEW_SAMPLE)
+        context["refused"] = job.records.filter(state="skipped")[:50]
+    else:
+        context["problems"] = job.records.exclude(state__in=["succeeded", "pending"]).exclude(
+            state="skipped"
+        )[:50]
+    template = "crmadmin/job_detail.html"
+    if request.htmx and request.htmx.target == "job-progress":
+        template += "#job-progress"
+    return render(request, template, context)
+
+
+def _managed_job(request: HttpRequest, job_id: int) -> BulkJob:
+    job = _visible_job(request, job_id)
+    if job.user_id != request.user.pk and not is_manager(request.user):
+        raise PermissionDenied("Only the person who started this job, or staff, may change it.")
+    return job
+
+
+@login_required
+@require_POST
+def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _managed_job(request, job_id)
+    _may_run(request, job.connection_id, job.module)
+    if jobs.job_start(job=job):
+        bulk_job_run.enqueue(job.pk)
+        messages.success(request, f"Started: {job.total} records, 100 per call to Zoho.")
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _managed_job(request, job_id)
+    jobs.job_cancel(job=job)
+    messages.info(request, "Cancelling: the job stops after the batch it is sending now.")
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _managed_job(request, job_id)
+    _may_run(request, job.connection_id, job.module)
+    if job.is_active:
+        messages.error(request, "The job is still running; retry its failed records when it ends.")
+    elif count := jobs.job_retry_failed(job=job):
+        bulk_job_run.enqueue(job.pk)
+        messages.success(request, f"Sending the {count} failed records again.")
+    else:
+        messages.info(request, "No failed records to retry.")
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def job_resume(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _managed_job(request, job_id)
+    _may_run(request, job.connection_id, job.module)
+    if jobs.job_resumable(job=job):
+        bulk_job_run.enqueue(job.pk)
+        messages.success(request, "Resuming: records that were being sent are checked first.")
+    else:
+        messages.info(request, "The job is running; nothing to resume.")
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def job_results(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+    job = _visible_job(request, job_id)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in jobs.results_rows(job)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-results.csv"'
+    return response
+
+
+urlpatterns = [
+    path("", job_list, name="list"),
+    path("new/<int:connection_id>/<str:module>/", bulk_new, name="new"),
+    path("<int:job_id>/", job_detail, name="detail"),
+    path("<int:job_id>/start/", job_start, name="start"),
+    path("<int:job_id>/cancel/", job_cancel, name="cancel"),
+    path("<int:job_id>/retry/", job_retry, name="retry"),
+    path("<int:job_id>/resume/", job_resume, name="resume"),
+    path("<int:job_id>/results.csv", job_results, name="results"),
+]
