@@ -2,8 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crmadmin.views import connections, links
+from crmadmin.views import connections, jobs, links
 from crmadmin.views.home import home
+from crmadmin.views.records import browse, edit, history
+
+# One list of routes per part of the app, all here: the URL names are "<namespace>:<name>".
+record = "<int:connection_id>/<str:module>/<str:record_id>/"
+record_urls = [
+    path("", browse.module_list, name="modules"),
+    path("<int:connection_id>/<str:module>/", browse.record_list, name="list"),
+    path("<int:connection_id>/<str:module>/lookup/", browse.lookup_search, name="lookup"),
+    path("<int:connection_id>/<str:module>/refresh/", browse.metadata_refresh, name="refresh"),
+    path(record, edit.record_edit, name="edit"),
+    path(record + "field/<str:api_name>/", edit.field_check, name="field"),
+    path(record + "history/", history.record_history, name="history"),
+]
 
 connection_urls = [
     path("", connections.connection_list, name="list"),
@@ -29,13 +42,24 @@ link_urls = [
     ),
 ]
 
+job_urls = [
+    path("", jobs.job_list, name="list"),
+    path("new/<int:connection_id>/<str:module>/", jobs.bulk_new, name="new"),
+    path("<int:job_id>/", jobs.job_detail, name="detail"),
+    path("<int:job_id>/start/", jobs.job_start, name="start"),
+    path("<int:job_id>/cancel/", jobs.job_cancel, name="cancel"),
+    path("<int:job_id>/retry/", jobs.job_retry, name="retry"),
+    path("<int:job_id>/resume/", jobs.job_resume, name="resume"),
+    path("<int:job_id>/results.csv", jobs.job_results, name="results"),
+]
+
 urlpatterns = [
     path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("connections/", include((connection_urls, "connections"))),
-    path("records/", include("crmadmin.views.records.urls")),
+    path("records/", include((record_urls, "records"))),
     path("links/", include((link_urls, "links"))),
-    path("jobs/", include(("crmadmin.views.jobs", "jobs"))),
+    path("jobs/", include((job_urls, "jobs"))),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ Widgets are templates too (``templates/crmadmin/widgets/``); the project's templ
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -81,16 +82,14 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "crmadmin/forms/field.html"
     bound_field_class = FieldRow
 
-    def __init__(self) -> None:
-        self._templates: dict[str, Any] = {}
-
     def get_template(self, template_name: str) -> Any:
         # A 300-field form asks for the row and widget templates ~900 times per page; the
         # engine's lookup (loaders, partials) costs more than the rendering. With DEBUG the
         # engine is asked every time, so an edited template shows on the next request.
         if settings.DEBUG:
             return super().get_template(template_name)
-        template = self._templates.get(template_name)
-        if template is None:
-            template = self._templates[template_name] = super().get_template(template_name)
-        return template
+        return self._template_kept(template_name)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one renderer per process (FORM_RENDERER)
+    def _template_kept(self, template_name: str) -> Any:
+        return super().get_template(template_name)

@@ -16,19 +16,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from crmadmin import jobs
 from crmadmin.forms.browse import RecordListForm
 from crmadmin.forms.bulk import BulkChangeForm
+from crmadmin.forms.records.loading import time_zone_for
 from crmadmin.forms.records.types import FormContext
 from crmadmin.models import BulkJob, Connection
 from crmadmin.permissions import connection_for, is_manager
 from crmadmin.problems import problem_for
 from crmadmin.services import browse
-from crmadmin.services.record_forms import time_zone_for
 from crmadmin.tasks import bulk_job_run
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
@@ -259,15 +258,3 @@ def job_results(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-results.csv"'
     return response
-
-
-urlpatterns = [
-    path("", job_list, name="list"),
-    path("new/<int:connection_id>/<str:module>/", bulk_new, name="new"),
-    path("<int:job_id>/", job_detail, name="detail"),
-    path("<int:job_id>/start/", job_start, name="start"),
-    path("<int:job_id>/cancel/", job_cancel, name="cancel"),
-    path("<int:job_id>/retry/", job_retry, name="retry"),
-    path("<int:job_id>/resume/", job_resume, name="resume"),
-    path("<int:job_id>/results.csv", job_results, name="results"),
-]

@@ -115,3 +115,9 @@ def test_the_record_forms_do_not_import_services():
     sources = [*ROOT.glob("crmadmin/forms/records/*.py"), ROOT / "crmadmin/forms/browse.py"]
     assert sources
     assert [path.name for path in sources if "crmadmin.services" in path.read_text()] == []
+
+
+def test_services_never_import_forms_so_the_two_never_import_each_other():
+    sources = [*ROOT.glob("crmadmin/services/**/*.py"), ROOT / "crmadmin/jobs.py"]
+    assert len(sources) > 3
+    assert [path.name for path in sources if "crmadmin.forms" in path.read_text()] == []

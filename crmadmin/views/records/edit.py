@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crmadmin.forms.records.builder import RecordForm
+from crmadmin.forms.records.loading import form_class_for
 from crmadmin.forms.records.state import state_loads, state_salt
 from crmadmin.forms.records.subforms import MAX_ROWS
 from crmadmin.models import Connection
 from crmadmin.permissions import connection_for
 from crmadmin.problems import apply_zoho_error
-from crmadmin.services.record_forms import form_class_for
 from crmadmin.services.saving import Conflict, Failed, Saved, record_save
 from crmadmin.zoho import client_for
 from updater.client import ZohoClient
