@@ -59,16 +59,70 @@ def module_json(module: Module) -> dict[str, Any]:
         "per_page": 10,
         "filter_supported": True,
         "webform_supported": False,
+        # The rest of the keys of OAS8 modules.json's module, with the values a fresh org sends.
+        "visible": True,
+        "common.search_supported": spec.api_supported,
+        "inventory_template_supported": False,
+        "triggers_supported": spec.api_supported,
+        "chart_view": False,
+        "chart_view_supported": spec.api_supported,
+        "isBlueprintSupported": spec.api_supported,
+        "emailTemplate_support": spec.api_name in {"Leads", "Contacts", "Accounts", "Deals"},
+        "email_parser_supported": spec.api_name in {"Leads", "Contacts"},
+        "scoring_supported": spec.api_name in {"Leads", "Contacts", "Accounts", "Deals"},
+        "track_current_data": False,
+        "activity_badge": "Enabled" if spec.api_supported else "Disabled",
+        "$field_states": [],
+        "business_card_fields": [],
+        "$properties": ["$approval_state", "$editable", "$review_process"],
+        "$on_demand_properties": ["$client_portal_permission"],
+        "search_layout_fields": [spec.display_field],
+        "kanban_view_supported": spec.api_supported,
+        "kanban_view": False,
+        "filter_status": True,
+        "zia_view": False,
     }
 
 
-def _module_param(ctx: Ctx) -> Module:
+def module_detail_json(module: Module) -> dict[str, Any]:
+    """GET /settings/modules/{api_name}: the module with its fields, layouts and related lists."""
+    display = module.by_name.get(module.spec.display_field) or module.fields[0]
+    return module_json(module) | {
+        "fields": module.fields,
+        "layouts": layouts_for(module.api_name),
+        "related_lists": related_lists_meta(module.api_name),
+        "related_list_properties": {
+            "sort_by": None,
+            "fields": [display["api_name"]],
+            "sort_order": None,
+        },
+        "lookup_field_properties": {
+            "fields": [{"sequence_number": 1, "api_name": display["api_name"], "id": display["id"]}]
+        },
+        "layout_associations": [
+            {"api_name": lay["api_name"], "name": lay["name"], "id": lay["id"]}
+            for lay in layouts_for(module.api_name)
+        ],
+    }
+
+
+# The details of a missing or unknown `module` parameter differ per endpoint (OAS8: fields.json
+# MandatoryParamError / InvalidParamError, layouts.json and related_lists.json their own).
+MODULE_PARAM_DETAILS = {
+    "fields": ({"param_name": "module"}, {"api_name": "module"}),
+    "layouts": ({"param": "module"}, {"param": "module"}),
+    "related_lists": ({"param_name": "module", "param": "module"}, {"param": "module"}),
+}
+
+
+def _module_param(ctx: Ctx, endpoint: str) -> Module:
+    missing, unknown = MODULE_PARAM_DETAILS[endpoint]
     name = ctx.request.args.get("module")
     if not name:
-        raise ApiError("REQUIRED_PARAM_MISSING", {"param_name": "module"})
+        raise ApiError("REQUIRED_PARAM_MISSING", dict(missing))
     module = get_module(name)
     if module is None:
-        raise ApiError("INVALID_MODULE", {"param_name": "module"})
+        raise ApiError("INVALID_MODULE", dict(unknown))
     return module
 
 
@@ -78,15 +132,7 @@ def modules(ctx: Ctx, api_name: str | None = None) -> Response:
         module = get_module(api_name)
         if module is None:
             raise ApiError("INVALID_MODULE", {"resource_path_index": 2})
-        body = module_json(module)
-        body.update(
-            {
-                "fields": module.fields,
-                "layouts": layouts_for(module.api_name),
-                "related_lists": related_lists_meta(module.api_name),
-            }
-        )
-        return json_response({"modules": [body]})
+        return json_response({"modules": [module_detail_json(module)]})
     since = parse_iso(ctx.request.headers.get("If-Modified-Since", ""))
     # Metadata is fixed at startup, so any If-Modified-Since after it is "not modified".
     if since is not None and since >= (parse_iso(METADATA_TIME) or 0):
@@ -96,7 +142,7 @@ def modules(ctx: Ctx, api_name: str | None = None) -> Response:
 
 def fields(ctx: Ctx, field_id: str | None = None) -> Response:
     ctx.require_settings("fields")
-    module = _module_param(ctx)
+    module = _module_param(ctx, "fields")
     found = module.fields
     if field_id is not None:
         found = [f for f in module.fields if f["id"] == field_id]
@@ -109,7 +155,7 @@ def fields(ctx: Ctx, field_id: str | None = None) -> Response:
 
 def layouts(ctx: Ctx, lay_id: str | None = None) -> Response:
     ctx.require_settings("layouts")
-    module = _module_param(ctx)
+    module = _module_param(ctx, "layouts")
     found = layouts_for(module.api_name)
     if lay_id is not None:
         found = [lay for lay in found if lay["id"] == lay_id]
@@ -120,7 +166,7 @@ def layouts(ctx: Ctx, lay_id: str | None = None) -> Response:
 
 def related_lists(ctx: Ctx) -> Response:
     ctx.require_settings("related_lists")
-    module = _module_param(ctx)
+    module = _module_param(ctx, "related_lists")
     return json_response({"related_lists": related_lists_meta(module.api_name)})
 
 

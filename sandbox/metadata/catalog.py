@@ -18,6 +18,10 @@ def module_id(no: int) -> str:
     return str(ID_BASE + 500 + no)
 
 
+# Zoho's Users module has an id like any other; lookups to users name it.
+USERS_MODULE_NO = 30
+
+
 LEAD_SOURCES = [
     "Advertisement",
     "Cold Call",
@@ -67,11 +71,12 @@ def _msl(api: str, linking: str, inner: str, target: str, no: int) -> dict[str, 
         "display_label": api.replace("_", " "),
         "linking_module": {"api_name": linking, "id": module_id(no)},
         "lookup_apiname": inner,
-        "connected_module": {"api_name": target, "id": ""},
+        "connected_module": {"api_name": target, "id": None},  # resolved in modules._build
         "api_name": api,
         "connectedfield_apiname": inner,
         "connectedlookup_apiname": inner,
         "id": module_id(no),
+        "record_access": False,
     }
 
 
@@ -83,8 +88,8 @@ def _rollup(function: str, based_on: str, related: str, field: str) -> dict[str,
             "criteria": None,
             "function": function,
         },
-        "based_on_module": {"api_name": based_on, "id": ""},
-        "related_list": {"api_name": related, "id": ""},
+        "based_on_module": {"api_name": based_on, "id": None},  # resolved in modules._build
+        "related_list": {"api_name": related, "id": None},
         "rollup_based_on": "related_list",
     }
 

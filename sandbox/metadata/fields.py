@@ -59,6 +59,8 @@ DEFAULT_LENGTHS = {
 }
 TEXTAREA_LENGTHS = {"small": 2000, "large": 32000, "rich_text": 50000}
 ADMIN = {"name": "Patricia Boyle", "id": str(ID_BASE + 235011)}
+# Zoho marks these hipaa-capable (an object); every other field sends null.
+PERSONAL_TYPES = {"email", "phone"}
 # Always read-only whatever the user: system fields, computed fields.
 COMPUTED_TYPES = {"formula", "autonumber", "rollup_summary"}
 
@@ -136,6 +138,7 @@ def build_field(  # noqa: C901 - one branch per optional sub-object, flat on pur
         "multiselectlookup": {},
         "multiuserlookup": {},
         "subform": None,
+        "sub_module": None,
         "multi_module_lookup": {},
         "rollup_summary": {},
         "associated_module": None,
@@ -155,7 +158,13 @@ def build_field(  # noqa: C901 - one branch per optional sub-object, flat on pur
         "crypt": None,
         "external": opts.get("external"),
         "history_tracking": None,
-        "hipaa_compliance": False,
+        # Zoho: null, or {"restricted", "restricted_in_export"} on fields that may hold personal
+        # data (the SDK rejects a bare boolean).
+        "hipaa_compliance": (
+            {"restricted": False, "restricted_in_export": False}
+            if data_type in PERSONAL_TYPES
+            else None
+        ),
         "hipaa_compliance_enabled": False,
         "global_picklist": None,
         "convert_mapping": {},
@@ -186,10 +195,22 @@ def build_field(  # noqa: C901 - one branch per optional sub-object, flat on pur
         "separator": False,
         "enable_colour_code": False,
         "colour_code_enabled_by_system": False,
-        "email_parser": {},
+        "email_parser": {"fields_update_supported": False, "record_operations_supported": False},
         "customizable_properties": [],
         "sequence_number": position,
         "default_value": opts.get("default_value"),
+        "blueprint_supported": False,
+        "available_in_user_layout": True,
+        "column_name": api_name.upper(),
+        "quick_sequence_number": str(position),
+        "refer_from_field": None,
+        "show_type": 7,
+        "category": 2 if opts.get("custom") else 0,
+        "sharing_properties": None,
+        "allowed_modules": None,
+        "additional_column": None,
+        "number_separator": data_type in {"integer", "bigint"},
+        "static_field": False,
     }
     if data_type == "textarea":
         field["textarea"] = {"type": textarea_type or "small"}
@@ -202,7 +223,7 @@ def build_field(  # noqa: C901 - one branch per optional sub-object, flat on pur
         field["lookup"] = {
             "display_label": label,
             "api_name": api_name,
-            "module": {"api_name": target, "id": opts.get("target_id", "")},
+            "module": {"api_name": target, "id": None},
             "id": fid,
             "query_details": {},
             "revalidate_filter_during_edit": False,
@@ -233,6 +254,6 @@ def build_field(  # noqa: C901 - one branch per optional sub-object, flat on pur
     if data_type == "multiuserlookup":
         field["multiuserlookup"] = opts["mul"]
     if data_type == "subform":
-        field["subform"] = {"module": opts["subform"], "id": opts.get("subform_id", "")}
-        field["associated_module"] = {"module": opts["subform"], "id": opts.get("subform_id", "")}
+        field["subform"] = {"module": opts["subform"], "id": None}
+        field["associated_module"] = {"api_name": opts["subform"], "id": None}
     return field

@@ -38,7 +38,8 @@ def _section(
             {
                 "required": field["system_mandatory"] or field["api_name"] in required,
                 "sequence_number": seq,
-                "section_id": section_id,
+                # Zoho: the section's position, a small integer (the section's own id is long).
+                "section_id": k,
                 "validation_rule": None,
             }
         )
@@ -55,7 +56,14 @@ def _section(
         "generated_type": "default",
         "isSubformSection": subform,
         "mode": "editable",
-        "properties": None,
+        # Subform sections carry their row settings; other sections send null.
+        "properties": {
+            "reorder_rows": True,
+            "maximum_rows": 100,
+            "tooltip": {"name": "Info Icon", "value": "Up to 100 rows"},
+        }
+        if subform
+        else None,
         "fields": layout_fields,
     }
 
@@ -93,7 +101,34 @@ def _sections(module: Module, names: set[str] | None) -> list[dict[str, Any]]:
     return sections
 
 
+def _convert_mapping(module_api: str) -> dict[str, Any]:
+    """Leads convert into Contacts, Accounts and Deals (with the Deal fields asked for); the
+    other modules convert into nothing and send {}."""
+    if module_api != "Leads":
+        return {}
+    deal_fields = [
+        {
+            "api_name": f["api_name"],
+            "field_label": f["field_label"],
+            "id": f["id"],
+            "required": True,
+        }
+        for f in registry()["Deals"].fields
+        if f["api_name"] in {"Deal_Name", "Closing_Date", "Stage"}
+    ]
+    return {
+        "Contacts": {"name": "Standard", "id": layout_id("Contacts")},
+        "Accounts": {"name": "Standard", "id": layout_id("Accounts")},
+        "Deals": {"name": "Standard", "id": layout_id("Deals"), "fields": deal_fields},
+    }
+
+
 def _layout(module: Module, k: int, name: str, names: set[str] | None) -> dict[str, Any]:
+    view = {
+        "name": f"All {module.spec.plural}",
+        "id": str(ID_BASE + 95000 + module.spec.no),
+        "type": "custom_view",
+    }
     return {
         "id": layout_id(module.api_name, k),
         "name": name,
@@ -112,12 +147,24 @@ def _layout(module: Module, k: int, name: str, names: set[str] | None) -> dict[s
                 "name": "Administrator",
                 "id": str(ID_BASE + 9001),
                 "default": k == 1,
-                "_default_view": None,
-                "_default_assignment_view": None,
+                "_default_view": view,
+                "_default_assignment_view": view,
             }
         ],
-        "convert_mapping": {},
-        "actions_allowed": {"edit": True, "rename": True, "clone": True, "delete": k > 1},
+        "has_more_profiles": False,
+        "created_for": None,
+        "mode": "standard",
+        "subform_properties": {"pinned_column": False},
+        "convert_mapping": _convert_mapping(module.api_name),
+        "actions_allowed": {
+            "edit": True,
+            "rename": True,
+            "clone": True,
+            "downgrade": False,
+            "delete": k > 1,
+            "deactivate": k > 1,
+            "set_layout_permissions": True,
+        },
         "show_business_card": False,
         "sections": _sections(module, names),
     }
@@ -185,6 +232,11 @@ def related_lists_meta(module_api: str) -> list[dict[str, Any]]:
                 "sort_order": None,
                 "connectedmodule": None,
                 "linkingmodule": None,
+                "customize_sort": False,
+                "customize_fields": False,
+                "customize_display_label": True,
+                "fields": [],
+                "status": "visible",
             }
         )
     return out

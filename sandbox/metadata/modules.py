@@ -282,13 +282,22 @@ def _build(spec: ModuleSpec) -> Module:
         )
         for pos, (api, data_type, opts) in enumerate(specs, start=1)
     ]
-    names = {m.api_name: m.no for m in MODULE_SPECS}
+    names = {m.api_name: m.no for m in MODULE_SPECS} | {"users": catalog.USERS_MODULE_NO}
+
+    def resolve(ref: dict[str, Any] | None) -> None:
+        # Zoho sends a module's numeric id (a string), never "".
+        if ref and ref.get("api_name") in names:
+            ref["id"] = catalog.module_id(names[ref["api_name"]])
+
     for field in fields:
-        target = field["lookup"].get("module", {}).get("api_name") if field["lookup"] else None
-        if target in names:
-            field["lookup"]["module"]["id"] = catalog.module_id(names[target])
+        resolve(field["lookup"].get("module") if field["lookup"] else None)
+        for key in ("multiselectlookup", "multiuserlookup"):
+            resolve(field[key].get("connected_module") if field[key] else None)
+        if field["rollup_summary"]:
+            resolve(field["rollup_summary"]["based_on_module"])
         if field["subform"]:
             field["subform"]["id"] = catalog.module_id(names[field["subform"]["module"]])
+            resolve(field["associated_module"])
     return Module(spec, fields)
 
 

@@ -57,6 +57,25 @@ def _require(node: Any, keys: tuple[str, ...]) -> None:
             _require(value, keys)
 
 
+def _wrap(node: dict[str, Any], alternative: dict[str, Any]) -> None:
+    """Also accept `alternative` at the node (in place; OAS 3.0 ignores keywords beside a $ref)."""
+    original = dict(node)
+    node.clear()
+    node["anyOf"] = [original, alternative]
+
+
+def _add_statuses(document: dict[str, Any], statuses: tuple[str, ...]) -> None:
+    for ops in document["paths"].values():
+        for op in ops.values():
+            if isinstance(op, dict) and "200" in op.get("responses", {}):
+                for item in statuses:
+                    # "401=400": validate a 401 against the 400's schema (default: the 200's).
+                    missing, _, like = item.partition("=")
+                    # 204 and 304 never carry a body (HTTP); the others an envelope.
+                    empty = {"description": ""} if missing in {"204", "304"} else None
+                    op["responses"].setdefault(missing, empty or op["responses"][like or "200"])
+
+
 def apply_waiver(documents: dict[str, dict[str, Any]], waiver: Waiver) -> None:
     """Change the schema at the waiver's place (see waivers.KINDS)."""
     node = walk(documents[waiver.file], waiver.pointer)
@@ -65,18 +84,18 @@ def apply_waiver(documents: dict[str, dict[str, Any]], waiver: Waiver) -> None:
     elif waiver.kind == "drop":
         for keyword in waiver.value:
             node.pop(keyword)
+    elif waiver.kind == "nullable" and "$ref" in node:
+        _wrap(node, {"enum": [None]})
     elif waiver.kind == "nullable":
         node["nullable"] = True
+    elif waiver.kind == "optional":
+        node["required"] = [key for key in node["required"] if key not in waiver.value]
+    elif waiver.kind == "or_empty":
+        _wrap(node, {"type": "object", "maxProperties": 0})
     elif waiver.kind == "require":
         _require(node, waiver.value)
     elif waiver.kind == "status":
-        for ops in node["paths"].values():
-            for op in ops.values():
-                if isinstance(op, dict) and "200" in op.get("responses", {}):
-                    for missing in waiver.value:
-                        # 204 and 304 never carry a body (HTTP); the others the 200's envelope.
-                        empty = {"description": ""} if missing in {"204", "304"} else None
-                        op["responses"].setdefault(missing, empty or op["responses"]["200"])
+        _add_statuses(node, waiver.value)
 
 
 @functools.cache

@@ -12,10 +12,11 @@ import dataclasses
 from typing import Any
 
 # Kinds of change: "allow" adds enum values; "drop" removes keywords; "nullable" allows null;
+# "optional" removes the listed keys from the schema's `required`; "or_empty" also accepts {};
 # "require" makes the listed keys required wherever a schema under the place declares them
 # (so a oneOf can tell its branches apart); "status" validates an undocumented status
 # against the schema of a documented one.
-KINDS = {"allow", "drop", "nullable", "require", "status"}
+KINDS = {"allow", "drop", "nullable", "optional", "or_empty", "require", "status"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,5 +166,211 @@ WAIVERS += [
         "nullable",
         None,
         "Null with no page token to expire (related records list, zoho-api.md §3.8).",
+    ),
+]
+
+# --- metadata (fields, layouts, modules, related lists, users)
+FIELD_SCHEMAS = (
+    ("fields.json", "/components/schemas/fields"),
+    ("layouts.json", "/components/schemas/fields"),
+    ("modules.json", "/components/schemas/fields"),
+)
+# Sub-objects Zoho sends as null on a field that has none of the feature: zoho-api.md §2.2 documents
+# `tooltip{name,value}|null`, `crypt: null or {...}`, `external: null or {...}`; the same holds for
+# the other feature objects (null on every field of Zoho's v7 Leads sample that lacks the feature).
+FIELD_NULLS = (
+    "associated_module",  # null except on subform fields
+    "tooltip",
+    "crypt",
+    "external",
+    "history_tracking",
+    "association_details",
+    "hipaa_compliance",  # issue #12: null, or an object on fields that may hold personal data
+    "refer_from_field",
+    "sharing_properties",  # only on user lookups with sharing
+    "sub_module",
+    "allowed_modules",
+    "default_value",  # null when the field has no default (§2.2: defaults are per layout)
+)
+# Keys the OAS requires on every field that Zoho sends only on some (or only in requests).
+FIELD_SOMETIMES = (
+    "textarea",  # §2.2: "sometimes textarea{type}": only on textarea fields
+    "autonumber",  # §2.2 lists auto_number; this second spelling is only on autonumber fields
+    "file_upolad_optionlist",  # only on fileupload fields
+    "common.picklist",  # not in Zoho's field sample; an OAS artefact
+    "_update_existing_records",  # a request flag of the picklist-update API, never answered
+    "static_values",  # layouts.json: only on fields with static values
+    "_delete",  # layouts.json: a request flag for deleting a field/section, never answered
+)
+WAIVERS += (
+    [
+        Waiver(
+            file,
+            f"{schema}/properties/{key}",
+            "nullable",
+            None,
+            "Zoho sends null on a field without this feature (zoho-api.md §2.2).",
+        )
+        for file, schema in FIELD_SCHEMAS
+        for key in FIELD_NULLS
+        if (file, key) != ("layouts.json", "default_value")  # already nullable there
+    ]
+    + [
+        Waiver(
+            file,
+            schema,
+            "optional",
+            FIELD_SOMETIMES if file == "layouts.json" else FIELD_SOMETIMES[:-2],
+            "Zoho sends these keys only on fields that have the feature, or only in requests.",
+        )
+        for file, schema in FIELD_SCHEMAS
+    ]
+    + [
+        Waiver(
+            file,
+            f"{schema}/properties/multiuserlookup",
+            "or_empty",
+            None,
+            "A field that is not a multi-user lookup sends {} (zoho-api.md §2.2: the same shape as "
+            "multiselectlookup, which the v7 sample sends as {} on other fields); the multi-user "
+            "lookup fields themselves still carry every required key.",
+        )
+        for file, schema in FIELD_SCHEMAS
+    ]
+)
+LAYOUTS = "/components/schemas/layouts"
+WAIVERS += [
+    Waiver(
+        "layouts.json",
+        "/components/schemas/sections",
+        "optional",
+        ("_delete",),
+        "A request flag for deleting a section; Zoho never answers it.",
+    ),
+    Waiver(
+        "layouts.json",
+        "/components/schemas/sections/properties/properties",
+        "nullable",
+        None,
+        "Only subform sections have row properties; the others send null.",
+    ),
+    Waiver(
+        "layouts.json",
+        "/components/schemas/convert_mapping",
+        "optional",
+        ("Contacts", "Deals", "Accounts", "Invoices", "SalesOrders"),
+        "zoho-api.md §2.4: convert_mapping names only the modules the layout's records convert "
+        "into (Leads: Contacts, Deals, Accounts; the sandbox org has no inventory modules); "
+        "other modules send {}.",
+    ),
+    Waiver(
+        "layouts.json",
+        f"{LAYOUTS}/properties/created_for",
+        "nullable",
+        None,
+        "A layout created for no particular user sends created_for null.",
+    ),
+    Waiver(
+        "layouts.json",
+        "/components/schemas/InvalidParamError/properties/code",
+        "allow",
+        ("INVALID_MODULE",),
+        '"InvalidModule" is no Zoho code; zoho-api.md §4.1 documents INVALID_MODULE.',
+    ),
+]
+MODULES = "/components/schemas/modules"
+WAIVERS += [
+    Waiver(
+        "modules.json",
+        MODULES,
+        "optional",
+        (
+            "fields",
+            "layouts",
+            "related_lists",
+            "custom_view",
+            "related_list_properties",
+            "lookup_field_properties",
+            "default_mapping_fields",
+            "layout_associations",
+        ),
+        "zoho-api.md §2.1: OAS8 adds these mostly on the single-module call; the module list "
+        "(and custom_view / default_mapping_fields, which need their own APIs) leaves them out.",
+    ),
+    Waiver(
+        "modules.json",
+        f"{MODULES}/properties/generated_type",
+        "allow",
+        ("subform", "field_tracker"),
+        "zoho-api.md §2.1: generated_type default|custom|subform|linking|field_tracker|…",
+    ),
+    Waiver(
+        "modules.json",
+        "",
+        "status",
+        ("304", "401=400"),
+        "zoho-api.md §2.1: If-Modified-Since answers 304 when unchanged; §1.7: a missing scope "
+        "answers 401 OAUTH_SCOPE_MISMATCH with the error envelope (checked as the 400's).",
+    ),
+    Waiver(
+        "modules.json",
+        "/components/schemas/Invalid_Module/properties/code",
+        "allow",
+        ("OAUTH_SCOPE_MISMATCH",),
+        "zoho-api.md §1.7: the 401 of a missing scope; Invalid_Module is the error branch whose "
+        "details are free, as OAUTH_SCOPE_MISMATCH's {} are.",
+    ),
+    Waiver(
+        "modules.json",
+        f"{MODULES}/properties/related_list_properties/properties/sort_by",
+        "nullable",
+        None,
+        "No sort field chosen: null.",
+    ),
+    Waiver(
+        "related_lists.json",
+        "/components/schemas/related_list/properties/connectedmodule",
+        "nullable",
+        None,
+        "Only lists through a linking module name connected/linking modules; others send null.",
+    ),
+    Waiver(
+        "related_lists.json",
+        "/components/schemas/related_list/properties/linkingmodule",
+        "nullable",
+        None,
+        "Only lists through a linking module name connected/linking modules; others send null.",
+    ),
+    Waiver(
+        "related_lists.json",
+        "/components/schemas/related_list/properties/sort_by",
+        "nullable",
+        None,
+        "A related list with its default sort sends sort_by null.",
+    ),
+    Waiver(
+        "users.json",
+        "/components/schemas/users/properties/time_zone",
+        "drop",
+        ("type",),
+        "Zoho sends the user's time zone as its IANA name, a string (zoho-api.md §2.3: "
+        "date-times carry the current user's time zone); the OAS types it as an object.",
+    ),
+    Waiver(
+        "users.json",
+        "/components/schemas/users/properties/email",
+        "drop",
+        ("pattern",),
+        "The pattern matches the OAS's sample address only (9 + 5 letters, .com).",
+    ),
+]
+WAIVERS += [
+    Waiver(
+        "org.json",
+        "/components/schemas/Invalid_Data_Exception",
+        "require",
+        ("code", "status", "message"),
+        "Invalid_Data_Exception requires nothing, so any answer fit it and the org was never "
+        "checked against Org; Zoho's errors always carry these keys (zoho-api.md §4.1).",
     ),
 ]
