@@ -36,6 +36,7 @@ from django.utils.safestring import SafeString
 
 from crmadmin.services.linking import ROLE_FIELD, ContactRef, RowResult
 from updater.errors import (
+    RECONNECT_CODES,
     ApiError,
     FieldError,
     OAuthError,
@@ -545,14 +546,43 @@ LINK_TEXTS: dict[str, str] = {
     "contact_missing_by_id": "No contact has the record id “{value}”.",
     "deal_missing": "No deal has {field} “{value}”.",
     "deal_refused": "Zoho did not accept this {field}.",
+    "deal_refused_after_preview": (
+        "Zoho did not accept {field} “{value}” when linking ({zoho}), although the preview "
+        "found this deal. It may have been changed or deleted since: preview again."
+    ),
     "deal_field_missing": "{field} is missing: Zoho needs it because the request names it.",
     "role_unknown": "Zoho does not know this contact role; choose another one.",
     "linked": "Linked.",
+    "not_linked": "Not linked: see the message at the top.",
+    "not_linked_contact": "Not linked: see the message at the contact.",
     "not_sent": "Not linked: {title}. {next_step}",
     "stopped_by_line": "Not linked: line {line} stopped this call.",
 }
 
 ROW_PATH = re.compile(r"^\$\.data\[(\d+)\]")
+
+# Codes about the request as a whole, never about one deal row or the contact, even when Zoho
+# reports them inside ``data[]``: permission, scope, mandatory parameter or header, URL pattern,
+# method, internal error (the page's "Possible Errors"), and the token and limit codes.
+REQUEST_WIDE = frozenset(
+    {
+        "NO_PERMISSION",
+        "AUTHORIZATION_FAILED",
+        "OAUTH_SCOPE_MISMATCH",
+        "INVALID_URL_PATTERN",
+        "INVALID_REQUEST_METHOD",
+        "INTERNAL_ERROR",
+        "REQUIRED_PARAM_MISSING",
+        "EXPECTED_PARAM_MISSING",
+        "INVALID_TOKEN",
+        "AUTHENTICATION_FAILURE",
+        "TOO_MANY_REQUESTS",
+        "INVALID_MODULE",
+        "NON_JSON_RESPONSE",
+    }
+)
+# "You have specified an invalid external ID for the base module." (the page's own words).
+BASE_MODULE_WORDS = "base module"
 
 
 @dataclass(frozen=True)
@@ -563,20 +593,89 @@ class Place:
     index: int | None = None
 
 
+def link_place(
+    *,
+    code: str,
+    message: str,
+    details: Mapping[str, Any],
+    index: int | None,
+    contact: ContactRef,
+    deal_field: str,
+) -> Place:
+    """Which input one of Zoho's answers on the link page is about.
+
+    Request-wide codes go to the top; an INVALID_DATA naming the base module (its external
+    field, the contact's place in the URL, or the page's "base module" words) to the contact
+    input; an answer naming a row (``index``, ``json_path``) to that deal's row; a missing
+    external ID or role naming no row to the deal list. ``index`` is the position of the
+    answer in ``data[]`` (None for a whole-request error).
+    """
+    if code in REQUEST_WIDE:
+        return Place("top")
+    api_name = details.get("api_name")
+    path_index = details.get("resource_path_index")
+    if code == "INVALID_DATA" and (
+        BASE_MODULE_WORDS in message.lower()
+        or (api_name and api_name == contact.field)
+        or str(path_index) == "1"
+        or (contact.by_id and api_name is None and str(details.get("id", "")) == contact.value)
+    ):
+        return Place("contact")
+    if path_index is not None and api_name not in (deal_field, ROLE_FIELD):
+        return Place("top")  # another part of the URL (the related list's name)
+    match = ROW_PATH.match(str(details.get("json_path") or ""))
+    row = int(match.group(1)) if match else index
+    if row is not None:
+        return Place("row", row)
+    if code == "MANDATORY_NOT_FOUND" or api_name in (deal_field, ROLE_FIELD):
+        return Place("deals")
+    if code == "INVALID_DATA":
+        return Place("contact")  # a whole-request refusal naming nothing: the URL's contact
+    return Place("top")
+
+
 def error_place(*, error: ZohoError, contact: ContactRef, deal_field: str) -> Place:
-    """Which input an error is about: a ``json_path``/record index into ``data[]`` names a deal
-    row; an INVALID_DATA that names no row is about the contact in the URL."""
+    """``link_place`` for a raised error: its ``record_index`` or a field's ``json_path`` names
+    a deal row; errors without an answer belong at the top."""
     if not isinstance(error, ApiError):
         return Place("top")
-    index = _row_index(error)
-    if index is not None:
-        return Place("row", index)
-    api_names = {e.api_name for e in error.field_errors} | {error.details.get("api_name")}
-    if error.code == "MANDATORY_NOT_FOUND" or deal_field in api_names or ROLE_FIELD in api_names:
-        return Place("deals")
-    if error.code == "INVALID_DATA":
-        return Place("contact")
-    return Place("top")
+    details = dict(error.details)
+    paths = [e.json_path for e in error.field_errors if e.json_path]
+    if paths and "json_path" not in details:
+        details["json_path"] = paths[0]
+    names = [e.api_name for e in error.field_errors if e.api_name]
+    if names and "api_name" not in details:
+        details["api_name"] = names[0]
+    return link_place(
+        code=error.code,
+        message=error.message,
+        details=details,
+        index=error.record_index,
+        contact=contact,
+        deal_field=deal_field,
+    )
+
+
+def result_place(
+    result: RowResult | RecordResult, *, contact: ContactRef, deal_field: str
+) -> Place:
+    """``link_place`` for one failed answer inside ``data[]`` of a link call."""
+    return link_place(
+        code=result.code,
+        message=result.message,
+        details=result.details,
+        index=result.index,
+        contact=contact,
+        deal_field=deal_field,
+    )
+
+
+def link_problem(code: str, message: str = "") -> Problem:
+    """A request-wide answer on the link page, in the catalogue's words with Zoho's own."""
+    words = CATALOGUE.get(code) or GENERIC
+    if message and words is GENERIC:
+        words = replace(words, detail=f"Zoho said: “{_sentence(message)}”")
+    return replace(words, code=code, needs_reconnect=code in RECONNECT_CODES)
 
 
 def contact_missing(contact: ContactRef) -> str:
@@ -589,19 +688,36 @@ def deal_missing(*, deal_field: str, external_id: str) -> str:
     return LINK_TEXTS["deal_missing"].format(field=deal_field, value=external_id)
 
 
-def row_text(result: RowResult | RecordResult, *, deal_field: str, external_id: str) -> str:
-    """A person's words for one row that Zoho refused."""
-    return _row_words(result.code, result.message, result.details, deal_field, external_id)
+def row_text(
+    result: RowResult | RecordResult,
+    *,
+    deal_field: str,
+    external_id: str,
+    previewed: bool = False,
+) -> str:
+    """A person's words for one row that Zoho refused; ``previewed`` when the preview found
+    this deal (so an INVALID_DATA is never "No deal has …")."""
+    return _row_words(
+        result.code, result.message, result.details, deal_field, external_id, previewed
+    )
 
 
 def error_text(
-    *, error: ZohoError, place: Place, contact: ContactRef, deal_field: str, external_id: str = ""
+    *,
+    error: ZohoError,
+    place: Place,
+    contact: ContactRef,
+    deal_field: str,
+    external_id: str = "",
+    previewed: bool = False,
 ) -> str:
     """A person's words for an error that belongs to the contact input or to a deal row."""
     if place.target == "contact":
         return contact_missing(contact)
     if isinstance(error, ApiError):
-        return _row_words(error.code, error.message, error.details, deal_field, external_id)
+        return _row_words(
+            error.code, error.message, error.details, deal_field, external_id, previewed
+        )
     return str(error)
 
 
@@ -616,25 +732,23 @@ def stopped_by_line_text(line: int) -> str:
 
 
 def _row_words(
-    code: str, message: str, details: Mapping[str, Any], deal_field: str, external_id: str
+    code: str,
+    message: str,
+    details: Mapping[str, Any],
+    deal_field: str,
+    external_id: str,
+    previewed: bool = False,
 ) -> str:
     if details.get("api_name") == ROLE_FIELD:
         return LINK_TEXTS["role_unknown"]
+    if code == "INVALID_DATA" and external_id and previewed:
+        return LINK_TEXTS["deal_refused_after_preview"].format(
+            field=deal_field, value=external_id, zoho=_sentence(message).rstrip(".")
+        )
     if code == "INVALID_DATA" and external_id:
         return deal_missing(deal_field=deal_field, external_id=external_id)
     if code == "INVALID_DATA":
         return LINK_TEXTS["deal_refused"].format(field=deal_field)
     if code == "MANDATORY_NOT_FOUND":
         return LINK_TEXTS["deal_field_missing"].format(field=deal_field)
-    return f"{message[:1].upper()}{message[1:]}." if message else code
-
-
-def _row_index(error: ApiError) -> int | None:
-    if error.record_index is not None:
-        return error.record_index
-    paths = [e.json_path for e in error.field_errors] + [error.details.get("json_path")]
-    for path in paths:
-        match = ROW_PATH.match(str(path or ""))
-        if match:
-            return int(match.group(1))
-    return None
+    return _sentence(message) if message else code
