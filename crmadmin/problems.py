@@ -57,6 +57,7 @@ class Problem:
     next_step: str
     code: str = ""
     needs_reconnect: bool = False
+    button: str = ""  # a disabled button's words saying why (a record's hold)
 
     @property
     def sentence(self) -> str:
@@ -156,7 +157,7 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "LIMIT_EXCEEDED": _w(
         "Too many values",
-        "A limit was exceeded (for example, at most 50 participants per event).",
+        "Zoho allows only so many values here.",
         "Remove some values and save again.",
     ),
     "RECORD_LOCKED": _w(
@@ -181,7 +182,7 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "DEPENDENT_MISMATCH": _w(
         "Values do not fit together",
-        "One value is not allowed with another (for example, a call duration of zero).",
+        "Zoho does not allow one of the values together with another.",
         "Correct the highlighted fields and save again.",
     ),
     # Token and transport problems.
@@ -308,6 +309,43 @@ RECORD_LEVEL: dict[str, Problem] = {
     ),
 }
 
+# A record Zoho will not let anyone change right now, said when the page opens (read from the
+# record's state keys, ``updater.records.record_hold``): what the user can and cannot do.
+HOLDS: dict[str, Problem] = {
+    "locked": _w(
+        "This record is locked",
+        "Zoho has locked this record, so its fields cannot be changed here: a save would be "
+        "refused. You can still read it, see its history and its linked records.",
+        "Ask the person who locked it, or your Zoho CRM administrator, to unlock it; then "
+        "reload this page.",
+    ),
+    "awaiting_approval": _w(
+        "This record awaits approval",
+        "An approval process in Zoho is reviewing this record; until it is approved or "
+        "rejected, changes cannot be saved. You can still read it and see its history.",
+        "Wait for the approver's decision, then reload this page.",
+    ),
+    "in_merge": _w(
+        "This record is being merged",
+        "Zoho is merging duplicate records into this one; until that finishes, changes cannot "
+        "be saved. You can still read it and see its history.",
+        "Wait a few minutes, then reload this page.",
+    ),
+}
+# The save button's words while a hold lasts: it says why it cannot be pressed.
+HOLD_BUTTONS = {
+    "locked": "Cannot save: the record is locked",
+    "awaiting_approval": "Cannot save: awaiting approval",
+    "in_merge": "Cannot save: being merged",
+}
+
+
+def hold_problem(hold: str) -> Problem | None:
+    """The words for a record's hold (``""``: none), with the save button's words."""
+    words = HOLDS.get(hold)
+    return replace(words, code=hold, button=HOLD_BUTTONS[hold]) if words else None
+
+
 GENERIC = _w(
     "Something went wrong with Zoho",
     "Zoho refused the request.",
@@ -347,16 +385,72 @@ def _catalogue_key(error: ZohoError) -> str:
     return STATUS_FALLBACK.get(error.status, error.code)
 
 
-def problem_for(error: ZohoError, *, record: bool = False) -> Problem:
-    """The words for ``error`` at the top of a page (see the module docstring for ``record``)."""
+# Codes whose message names the specifics (which limit, which values do not fit together, which
+# rule): the page keeps Zoho's own words after ours, never a fixed example.
+ZOHO_WORDS_KEPT = frozenset(
+    {
+        "LIMIT_EXCEEDED",
+        "DEPENDENT_MISMATCH",
+        "DEPENDENT_FIELD_MISSING",
+        "NOT_ALLOWED",
+        "AMBIGUITY_DURING_PROCESSING",
+        "RECORD_IN_BLUEPRINT",
+        "INVALID_DATA",
+        "MULTIPLE_OR_MULTI_ERRORS",
+    }
+)
+# Zoho's words that say nothing more than the code: not repeated to the user.
+BARE_MESSAGES = frozenset(
+    {"invalid data", "required field not found", "duplicate data", "limit exceeded"}
+)
+# The next step when no field is highlighted (the error names no field shown on the form).
+UNHIGHLIGHTED_NEXT_STEP = "Change the values Zoho names, then save again."
+
+
+def problem_for(error: ZohoError, *, record: bool = False, highlighted: bool = False) -> Problem:
+    """The words for ``error`` at the top of a page (see the module docstring for ``record``).
+
+    Zoho's own reason is kept for codes whose message names specifics; ``highlighted`` says a
+    field on the page carries the error, so "Correct the highlighted fields" is only said then.
+    """
     code = getattr(error, "code", "")
     words = CATALOGUE.get(_catalogue_key(error), GENERIC)
-    if record and isinstance(error, ApiError) and code in RECORD_LEVEL:
+    if record and isinstance(error, ApiError) and code in RECORD_LEVEL and _names_record(error):
         words = RECORD_LEVEL[code]
     detail = words.detail
     if isinstance(error, RateLimitError) and error.retry_after:
         detail = f"{detail} Zoho asks to wait {round(error.retry_after)} seconds."
-    return replace(words, detail=detail, code=code, needs_reconnect=error.needs_reconnect)
+    elif isinstance(error, ApiError) and words is not RECORD_LEVEL.get(code):
+        detail = _with_zoho_words(detail, error)
+    next_step = words.next_step
+    if not highlighted and "highlighted" in next_step:
+        next_step = UNHIGHLIGHTED_NEXT_STEP
+    return replace(
+        words,
+        detail=detail,
+        next_step=next_step,
+        code=code,
+        needs_reconnect=error.needs_reconnect,
+    )
+
+
+def _names_record(error: ApiError) -> bool:
+    """True when the error is about the record itself (its id), not a field of it."""
+    names = {fe.api_name for fe in error.field_errors if fe.api_name}
+    return not names or names == {"id"}
+
+
+def _with_zoho_words(detail: str, error: ApiError) -> str:
+    """``detail`` followed by Zoho's own reason, and the limit its details name."""
+    if error.code not in ZOHO_WORDS_KEPT:
+        return detail
+    limit = error.details.get("limit")
+    if limit is not None:
+        detail = f"{detail} The limit is {limit}."
+    message = error.message.strip()
+    if message and message.rstrip(".").lower() not in BARE_MESSAGES:
+        detail = f"{detail} Zoho says: “{_sentence(message)}”"
+    return detail
 
 
 # Codes the audit stores that are not Zoho's: the kind of fault, or the error class, when no
@@ -476,18 +570,44 @@ def apply_zoho_error(
     placed = [fe for fe in field_errors if _place_field_error(form, fe, labels or {})]
     if placed and len(placed) == len(field_errors):
         return
-    form.add_error(None, problem_for(error, record=not placed).html)
+    problem = problem_for(error, record=not placed, highlighted=bool(placed))
+    unplaced = [fe.api_name for fe in field_errors if fe not in placed and fe.api_name]
+    if unplaced and unplaced != ["id"]:
+        names = ", ".join(labels.get(name, name) if labels else name for name in unplaced)
+        problem = replace(problem, detail=f"{problem.detail} {NOT_ON_FORM.format(names=names)}")
+    form.add_error(None, problem.html)
+
+
+NOT_ON_FORM = "Zoho names {names}, which this form does not show."
 
 
 def _place_field_error(form: forms.BaseForm, fe: FieldError, labels: Mapping[str, str]) -> bool:
     if _place_subform_error(form, fe, labels):
         return True
     name = fe.api_name
+    needed = name and name not in form.fields and _needed_field_add(form, name)
     if not name or name not in form.fields:
         return False
     label = labels.get(name) or str(form.fields[name].label or name)
-    form.add_error(name, _field_words(form, fe, label))
+    words = _field_words(form, fe, label)
+    if needed:
+        words = needed_text(fe, label=label)
+    form.add_error(name, words)
     return True
+
+
+def _needed_field_add(form: forms.BaseForm, name: str) -> bool:
+    """A field the layout hides, shown because Zoho needs it (``RecordForm.needed_field_add``)."""
+    add = getattr(form, "needed_field_add", None)
+    return bool(add and add(name))
+
+
+def needed_text(fe: FieldError, *, label: str) -> str:
+    """The words next to a field the layout hides but Zoho needs: ours and Zoho's own."""
+    text = f"Zoho needs {label} to save this record, though this record's layout hides it."
+    if fe.message:
+        text = f"{text} Zoho says: “{_sentence(fe.message)}”"
+    return text
 
 
 def _field_words(form: forms.BaseForm, fe: FieldError, label: str) -> Any:

@@ -196,8 +196,10 @@ def test_an_error_on_a_field_the_form_lacks_goes_to_the_top_with_its_words() -> 
     apply_zoho_error(form, error_from_response(status=400, body=body))
 
     [top] = form.non_field_errors()
-    assert "Zoho did not receive the record" in top
-    assert "Reload the record and save again" in top
+    assert "Zoho did not receive the record" not in top  # never a false cause
+    assert "A required value is missing" in top
+    assert "Zoho names Phone, which this form does not show." in top
+    assert "highlighted" not in top
 
 
 def test_an_error_about_the_whole_request_goes_to_the_top() -> None:
