@@ -847,6 +847,11 @@ def not_sent_text(error: ZohoError) -> str:
     return LINK_TEXTS["not_sent"].format(title=problem.title, next_step=problem.next_step)
 
 
+def unlink_failed_text(message: str) -> str:
+    """An unlink Zoho refused for its one deal, in Zoho's words (one full stop, never two)."""
+    return f"Not unlinked: {_sentence(message)}"
+
+
 def stopped_by_line_text(line: int) -> str:
     return LINK_TEXTS["stopped_by_line"].format(line=line)
 
