@@ -36,6 +36,7 @@ from django.utils.safestring import SafeString
 
 from crmadmin.services.linking import ROLE_FIELD, ContactRef, RowResult
 from updater.errors import (
+    RECONNECT_CODES,
     ApiError,
     FieldError,
     OAuthError,
@@ -56,6 +57,7 @@ class Problem:
     next_step: str
     code: str = ""
     needs_reconnect: bool = False
+    button: str = ""  # a disabled button's words saying why (a record's hold)
 
     @property
     def sentence(self) -> str:
@@ -155,7 +157,7 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "LIMIT_EXCEEDED": _w(
         "Too many values",
-        "A limit was exceeded (for example, at most 50 participants per event).",
+        "Zoho allows only so many values here.",
         "Remove some values and save again.",
     ),
     "RECORD_LOCKED": _w(
@@ -180,7 +182,7 @@ CATALOGUE: dict[str, Problem] = {
     ),
     "DEPENDENT_MISMATCH": _w(
         "Values do not fit together",
-        "One value is not allowed with another (for example, a call duration of zero).",
+        "Zoho does not allow one of the values together with another.",
         "Correct the highlighted fields and save again.",
     ),
     # Token and transport problems.
@@ -307,6 +309,43 @@ RECORD_LEVEL: dict[str, Problem] = {
     ),
 }
 
+# A record Zoho will not let anyone change right now, said when the page opens (read from the
+# record's state keys, ``updater.records.record_hold``): what the user can and cannot do.
+HOLDS: dict[str, Problem] = {
+    "locked": _w(
+        "This record is locked",
+        "Zoho has locked this record, so its fields cannot be changed here: a save would be "
+        "refused. You can still read it, see its history and its linked records.",
+        "Ask the person who locked it, or your Zoho CRM administrator, to unlock it; then "
+        "reload this page.",
+    ),
+    "awaiting_approval": _w(
+        "This record awaits approval",
+        "An approval process in Zoho is reviewing this record; until it is approved or "
+        "rejected, changes cannot be saved. You can still read it and see its history.",
+        "Wait for the approver's decision, then reload this page.",
+    ),
+    "in_merge": _w(
+        "This record is being merged",
+        "Zoho is merging duplicate records into this one; until that finishes, changes cannot "
+        "be saved. You can still read it and see its history.",
+        "Wait a few minutes, then reload this page.",
+    ),
+}
+# The save button's words while a hold lasts: it says why it cannot be pressed.
+HOLD_BUTTONS = {
+    "locked": "Cannot save: the record is locked",
+    "awaiting_approval": "Cannot save: awaiting approval",
+    "in_merge": "Cannot save: being merged",
+}
+
+
+def hold_problem(hold: str) -> Problem | None:
+    """The words for a record's hold (``""``: none), with the save button's words."""
+    words = HOLDS.get(hold)
+    return replace(words, code=hold, button=HOLD_BUTTONS[hold]) if words else None
+
+
 GENERIC = _w(
     "Something went wrong with Zoho",
     "Zoho refused the request.",
@@ -346,16 +385,72 @@ def _catalogue_key(error: ZohoError) -> str:
     return STATUS_FALLBACK.get(error.status, error.code)
 
 
-def problem_for(error: ZohoError, *, record: bool = False) -> Problem:
-    """The words for ``error`` at the top of a page (see the module docstring for ``record``)."""
+# Codes whose message names the specifics (which limit, which values do not fit together, which
+# rule): the page keeps Zoho's own words after ours, never a fixed example.
+ZOHO_WORDS_KEPT = frozenset(
+    {
+        "LIMIT_EXCEEDED",
+        "DEPENDENT_MISMATCH",
+        "DEPENDENT_FIELD_MISSING",
+        "NOT_ALLOWED",
+        "AMBIGUITY_DURING_PROCESSING",
+        "RECORD_IN_BLUEPRINT",
+        "INVALID_DATA",
+        "MULTIPLE_OR_MULTI_ERRORS",
+    }
+)
+# Zoho's words that say nothing more than the code: not repeated to the user.
+BARE_MESSAGES = frozenset(
+    {"invalid data", "required field not found", "duplicate data", "limit exceeded"}
+)
+# The next step when no field is highlighted (the error names no field shown on the form).
+UNHIGHLIGHTED_NEXT_STEP = "Change the values Zoho names, then save again."
+
+
+def problem_for(error: ZohoError, *, record: bool = False, highlighted: bool = False) -> Problem:
+    """The words for ``error`` at the top of a page (see the module docstring for ``record``).
+
+    Zoho's own reason is kept for codes whose message names specifics; ``highlighted`` says a
+    field on the page carries the error, so "Correct the highlighted fields" is only said then.
+    """
     code = getattr(error, "code", "")
     words = CATALOGUE.get(_catalogue_key(error), GENERIC)
-    if record and isinstance(error, ApiError) and code in RECORD_LEVEL:
+    if record and isinstance(error, ApiError) and code in RECORD_LEVEL and _names_record(error):
         words = RECORD_LEVEL[code]
     detail = words.detail
     if isinstance(error, RateLimitError) and error.retry_after:
         detail = f"{detail} Zoho asks to wait {round(error.retry_after)} seconds."
-    return replace(words, detail=detail, code=code, needs_reconnect=error.needs_reconnect)
+    elif isinstance(error, ApiError) and words is not RECORD_LEVEL.get(code):
+        detail = _with_zoho_words(detail, error)
+    next_step = words.next_step
+    if not highlighted and "highlighted" in next_step:
+        next_step = UNHIGHLIGHTED_NEXT_STEP
+    return replace(
+        words,
+        detail=detail,
+        next_step=next_step,
+        code=code,
+        needs_reconnect=error.needs_reconnect,
+    )
+
+
+def _names_record(error: ApiError) -> bool:
+    """True when the error is about the record itself (its id), not a field of it."""
+    names = {fe.api_name for fe in error.field_errors if fe.api_name}
+    return not names or names == {"id"}
+
+
+def _with_zoho_words(detail: str, error: ApiError) -> str:
+    """``detail`` followed by Zoho's own reason, and the limit its details name."""
+    if error.code not in ZOHO_WORDS_KEPT:
+        return detail
+    limit = error.details.get("limit")
+    if limit is not None:
+        detail = f"{detail} The limit is {limit}."
+    message = error.message.strip()
+    if message and message.rstrip(".").lower() not in BARE_MESSAGES:
+        detail = f"{detail} Zoho says: “{_sentence(message)}”"
+    return detail
 
 
 # Codes the audit stores that are not Zoho's: the kind of fault, or the error class, when no
@@ -475,18 +570,44 @@ def apply_zoho_error(
     placed = [fe for fe in field_errors if _place_field_error(form, fe, labels or {})]
     if placed and len(placed) == len(field_errors):
         return
-    form.add_error(None, problem_for(error, record=not placed).html)
+    problem = problem_for(error, record=not placed, highlighted=bool(placed))
+    unplaced = [fe.api_name for fe in field_errors if fe not in placed and fe.api_name]
+    if unplaced and unplaced != ["id"]:
+        names = ", ".join(labels.get(name, name) if labels else name for name in unplaced)
+        problem = replace(problem, detail=f"{problem.detail} {NOT_ON_FORM.format(names=names)}")
+    form.add_error(None, problem.html)
+
+
+NOT_ON_FORM = "Zoho names {names}, which this form does not show."
 
 
 def _place_field_error(form: forms.BaseForm, fe: FieldError, labels: Mapping[str, str]) -> bool:
     if _place_subform_error(form, fe, labels):
         return True
     name = fe.api_name
+    needed = name and name not in form.fields and _needed_field_add(form, name)
     if not name or name not in form.fields:
         return False
     label = labels.get(name) or str(form.fields[name].label or name)
-    form.add_error(name, _field_words(form, fe, label))
+    words = _field_words(form, fe, label)
+    if needed:
+        words = needed_text(fe, label=label)
+    form.add_error(name, words)
     return True
+
+
+def _needed_field_add(form: forms.BaseForm, name: str) -> bool:
+    """A field the layout hides, shown because Zoho needs it (``RecordForm.needed_field_add``)."""
+    add = getattr(form, "needed_field_add", None)
+    return bool(add and add(name))
+
+
+def needed_text(fe: FieldError, *, label: str) -> str:
+    """The words next to a field the layout hides but Zoho needs: ours and Zoho's own."""
+    text = f"Zoho needs {label} to save this record, though this record's layout hides it."
+    if fe.message:
+        text = f"{text} Zoho says: “{_sentence(fe.message)}”"
+    return text
 
 
 def _field_words(form: forms.BaseForm, fe: FieldError, label: str) -> Any:
@@ -545,14 +666,43 @@ LINK_TEXTS: dict[str, str] = {
     "contact_missing_by_id": "No contact has the record id “{value}”.",
     "deal_missing": "No deal has {field} “{value}”.",
     "deal_refused": "Zoho did not accept this {field}.",
+    "deal_refused_after_preview": (
+        "Zoho did not accept {field} “{value}” when linking ({zoho}), although the preview "
+        "found this deal. It may have been changed or deleted since: preview again."
+    ),
     "deal_field_missing": "{field} is missing: Zoho needs it because the request names it.",
     "role_unknown": "Zoho does not know this contact role; choose another one.",
     "linked": "Linked.",
+    "not_linked": "Not linked: see the message at the top.",
+    "not_linked_contact": "Not linked: see the message at the contact.",
     "not_sent": "Not linked: {title}. {next_step}",
     "stopped_by_line": "Not linked: line {line} stopped this call.",
 }
 
 ROW_PATH = re.compile(r"^\$\.data\[(\d+)\]")
+
+# Codes about the request as a whole, never about one deal row or the contact, even when Zoho
+# reports them inside ``data[]``: permission, scope, mandatory parameter or header, URL pattern,
+# method, internal error (the page's "Possible Errors"), and the token and limit codes.
+REQUEST_WIDE = frozenset(
+    {
+        "NO_PERMISSION",
+        "AUTHORIZATION_FAILED",
+        "OAUTH_SCOPE_MISMATCH",
+        "INVALID_URL_PATTERN",
+        "INVALID_REQUEST_METHOD",
+        "INTERNAL_ERROR",
+        "REQUIRED_PARAM_MISSING",
+        "EXPECTED_PARAM_MISSING",
+        "INVALID_TOKEN",
+        "AUTHENTICATION_FAILURE",
+        "TOO_MANY_REQUESTS",
+        "INVALID_MODULE",
+        "NON_JSON_RESPONSE",
+    }
+)
+# "You have specified an invalid external ID for the base module." (the page's own words).
+BASE_MODULE_WORDS = "base module"
 
 
 @dataclass(frozen=True)
@@ -563,20 +713,89 @@ class Place:
     index: int | None = None
 
 
+def link_place(
+    *,
+    code: str,
+    message: str,
+    details: Mapping[str, Any],
+    index: int | None,
+    contact: ContactRef,
+    deal_field: str,
+) -> Place:
+    """Which input one of Zoho's answers on the link page is about.
+
+    Request-wide codes go to the top; an INVALID_DATA naming the base module (its external
+    field, the contact's place in the URL, or the page's "base module" words) to the contact
+    input; an answer naming a row (``index``, ``json_path``) to that deal's row; a missing
+    external ID or role naming no row to the deal list. ``index`` is the position of the
+    answer in ``data[]`` (None for a whole-request error).
+    """
+    if code in REQUEST_WIDE:
+        return Place("top")
+    api_name = details.get("api_name")
+    path_index = details.get("resource_path_index")
+    if code == "INVALID_DATA" and (
+        BASE_MODULE_WORDS in message.lower()
+        or (api_name and api_name == contact.field)
+        or str(path_index) == "1"
+        or (contact.by_id and api_name is None and str(details.get("id", "")) == contact.value)
+    ):
+        return Place("contact")
+    if path_index is not None and api_name not in (deal_field, ROLE_FIELD):
+        return Place("top")  # another part of the URL (the related list's name)
+    match = ROW_PATH.match(str(details.get("json_path") or ""))
+    row = int(match.group(1)) if match else index
+    if row is not None:
+        return Place("row", row)
+    if code == "MANDATORY_NOT_FOUND" or api_name in (deal_field, ROLE_FIELD):
+        return Place("deals")
+    if code == "INVALID_DATA":
+        return Place("contact")  # a whole-request refusal naming nothing: the URL's contact
+    return Place("top")
+
+
 def error_place(*, error: ZohoError, contact: ContactRef, deal_field: str) -> Place:
-    """Which input an error is about: a ``json_path``/record index into ``data[]`` names a deal
-    row; an INVALID_DATA that names no row is about the contact in the URL."""
+    """``link_place`` for a raised error: its ``record_index`` or a field's ``json_path`` names
+    a deal row; errors without an answer belong at the top."""
     if not isinstance(error, ApiError):
         return Place("top")
-    index = _row_index(error)
-    if index is not None:
-        return Place("row", index)
-    api_names = {e.api_name for e in error.field_errors} | {error.details.get("api_name")}
-    if error.code == "MANDATORY_NOT_FOUND" or deal_field in api_names or ROLE_FIELD in api_names:
-        return Place("deals")
-    if error.code == "INVALID_DATA":
-        return Place("contact")
-    return Place("top")
+    details = dict(error.details)
+    paths = [e.json_path for e in error.field_errors if e.json_path]
+    if paths and "json_path" not in details:
+        details["json_path"] = paths[0]
+    names = [e.api_name for e in error.field_errors if e.api_name]
+    if names and "api_name" not in details:
+        details["api_name"] = names[0]
+    return link_place(
+        code=error.code,
+        message=error.message,
+        details=details,
+        index=error.record_index,
+        contact=contact,
+        deal_field=deal_field,
+    )
+
+
+def result_place(
+    result: RowResult | RecordResult, *, contact: ContactRef, deal_field: str
+) -> Place:
+    """``link_place`` for one failed answer inside ``data[]`` of a link call."""
+    return link_place(
+        code=result.code,
+        message=result.message,
+        details=result.details,
+        index=result.index,
+        contact=contact,
+        deal_field=deal_field,
+    )
+
+
+def link_problem(code: str, message: str = "") -> Problem:
+    """A request-wide answer on the link page, in the catalogue's words with Zoho's own."""
+    words = CATALOGUE.get(code) or GENERIC
+    if message and words is GENERIC:
+        words = replace(words, detail=f"Zoho said: “{_sentence(message)}”")
+    return replace(words, code=code, needs_reconnect=code in RECONNECT_CODES)
 
 
 def contact_missing(contact: ContactRef) -> str:
@@ -589,19 +808,36 @@ def deal_missing(*, deal_field: str, external_id: str) -> str:
     return LINK_TEXTS["deal_missing"].format(field=deal_field, value=external_id)
 
 
-def row_text(result: RowResult | RecordResult, *, deal_field: str, external_id: str) -> str:
-    """A person's words for one row that Zoho refused."""
-    return _row_words(result.code, result.message, result.details, deal_field, external_id)
+def row_text(
+    result: RowResult | RecordResult,
+    *,
+    deal_field: str,
+    external_id: str,
+    previewed: bool = False,
+) -> str:
+    """A person's words for one row that Zoho refused; ``previewed`` when the preview found
+    this deal (so an INVALID_DATA is never "No deal has …")."""
+    return _row_words(
+        result.code, result.message, result.details, deal_field, external_id, previewed
+    )
 
 
 def error_text(
-    *, error: ZohoError, place: Place, contact: ContactRef, deal_field: str, external_id: str = ""
+    *,
+    error: ZohoError,
+    place: Place,
+    contact: ContactRef,
+    deal_field: str,
+    external_id: str = "",
+    previewed: bool = False,
 ) -> str:
     """A person's words for an error that belongs to the contact input or to a deal row."""
     if place.target == "contact":
         return contact_missing(contact)
     if isinstance(error, ApiError):
-        return _row_words(error.code, error.message, error.details, deal_field, external_id)
+        return _row_words(
+            error.code, error.message, error.details, deal_field, external_id, previewed
+        )
     return str(error)
 
 
@@ -611,30 +847,33 @@ def not_sent_text(error: ZohoError) -> str:
     return LINK_TEXTS["not_sent"].format(title=problem.title, next_step=problem.next_step)
 
 
+def unlink_failed_text(message: str) -> str:
+    """An unlink Zoho refused for its one deal, in Zoho's words (one full stop, never two)."""
+    return f"Not unlinked: {_sentence(message)}"
+
+
 def stopped_by_line_text(line: int) -> str:
     return LINK_TEXTS["stopped_by_line"].format(line=line)
 
 
 def _row_words(
-    code: str, message: str, details: Mapping[str, Any], deal_field: str, external_id: str
+    code: str,
+    message: str,
+    details: Mapping[str, Any],
+    deal_field: str,
+    external_id: str,
+    previewed: bool = False,
 ) -> str:
     if details.get("api_name") == ROLE_FIELD:
         return LINK_TEXTS["role_unknown"]
+    if code == "INVALID_DATA" and external_id and previewed:
+        return LINK_TEXTS["deal_refused_after_preview"].format(
+            field=deal_field, value=external_id, zoho=_sentence(message).rstrip(".")
+        )
     if code == "INVALID_DATA" and external_id:
         return deal_missing(deal_field=deal_field, external_id=external_id)
     if code == "INVALID_DATA":
         return LINK_TEXTS["deal_refused"].format(field=deal_field)
     if code == "MANDATORY_NOT_FOUND":
         return LINK_TEXTS["deal_field_missing"].format(field=deal_field)
-    return f"{message[:1].upper()}{message[1:]}." if message else code
-
-
-def _row_index(error: ApiError) -> int | None:
-    if error.record_index is not None:
-        return error.record_index
-    paths = [e.json_path for e in error.field_errors] + [error.details.get("json_path")]
-    for path in paths:
-        match = ROW_PATH.match(str(path or ""))
-        if match:
-            return int(match.group(1))
-    return None
+    return _sentence(message) if message else code

@@ -220,6 +220,11 @@ class Seeder:
         elif index == 5:
             rec["$in_merge"] = True
             self.special.setdefault("in_merge", {})[module] = rec["id"]
+        elif index == 6 and module == "Deals":
+            # On a layout that hides Pipeline, and without one: a Stage change is refused.
+            rec["Layout"] = {"name": "Partner deals", "id": layout_id(module, 3)}
+            rec["Pipeline"] = None
+            self.special.setdefault("hidden_mandatory", {})[module] = rec["id"]
 
     def run(self, records: int) -> None:
         for module_api, share in SHARES:

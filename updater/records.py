@@ -34,6 +34,7 @@ __all__ = [
     "criteria_value_escape",
     "format_zoho_datetime",
     "record_get",
+    "record_hold",
     "record_update",
     "records_list",
     "records_search",
@@ -87,6 +88,27 @@ def record_get(
     response = client.request("GET", record_path(module, record_id), params=params)
     data = (response.body or {}).get("data") or []
     return dict(data[0]) if data else None
+
+
+# The record's state keys on GET (zoho-api.md §2.4 "Other record keys returned by GET"): a lock
+# that applies to this user, an approval still pending, a merge of duplicates in progress.
+PENDING_APPROVAL_STATES = frozenset({"approval_process_pending", "pending"})
+
+
+def record_hold(record: Mapping[str, Any]) -> str:
+    """What stops this record from being saved now, from its state keys: ``"locked"``,
+    ``"awaiting_approval"``, ``"in_merge"``, or ``""`` when nothing does. ``$locked_for_me``
+    decides when present (a lock may spare this user); else ``Locked__s``."""
+    locked = record.get("$locked_for_me")
+    if locked is None:
+        locked = record.get("Locked__s")
+    if locked:
+        return "locked"
+    if record.get("$in_merge"):
+        return "in_merge"
+    if str(record.get("$approval_state") or "") in PENDING_APPROVAL_STATES:
+        return "awaiting_approval"
+    return ""
 
 
 def records_list(

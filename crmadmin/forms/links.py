@@ -22,11 +22,14 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from crmadmin.problems import (
+    LINK_TEXTS,
     apply_zoho_error,
     contact_missing,
     deal_missing,
     error_place,
     error_text,
+    link_problem,
+    result_place,
     row_text,
 )
 from crmadmin.services.linking import (
@@ -171,6 +174,7 @@ class LinkRow:
     deal: Deal | None = None
     state: str = ""  # "found" | "unknown" | "linked" | "failed"
     errors: list[str] = field(default_factory=list)
+    note: str = ""  # a failed row whose reason sits elsewhere (the top, the contact input)
 
     @property
     def dom_id(self) -> str:
@@ -367,13 +371,38 @@ class LinkForm(LinkFormBase):
                 row.role_id = row.deal.role_id
 
     def results_apply(self, results: Sequence[RowResult]) -> None:
+        """Zoho's answer for each row next to the input it is about: a deal's own refusal on its
+        row; a refusal of the contact at the contact input; a request-wide one once at the top
+        (the rows it stopped say where to look)."""
+        shown: set[tuple[str, str]] = set()
         for result in results:
             row = self.rows[result.index]
             row.state = "linked" if result.ok else "failed"
-            if not result.ok:
+            if result.ok:
+                continue
+            place = result_place(result, contact=self.contact, deal_field=self.deal_key)
+            if place.target == "row":
                 row.errors.append(
-                    row_text(result, deal_field=self.deal_key, external_id=row.external_id)
+                    row_text(
+                        result,
+                        deal_field=self.deal_key,
+                        external_id=row.external_id,
+                        previewed=row.deal is not None,
+                    )
                 )
+                continue
+            row.note = LINK_TEXTS[
+                "not_linked_contact" if place.target == "contact" else "not_linked"
+            ]
+            if (place.target, result.code) in shown:
+                continue
+            shown.add((place.target, result.code))
+            if place.target == "contact":
+                self.add_error("contact_value", contact_missing(self.contact))
+            elif place.target == "deals":
+                self.add_error("deals", row_text(result, deal_field=self.deal_key, external_id=""))
+            else:
+                self.add_error(None, link_problem(result.code, result.message).html)
 
     def zoho_error_apply(self, error: ZohoError) -> None:
         """A Zoho error next to its input: the contact, a deal row, or the deal textarea; an
@@ -388,7 +417,9 @@ class LinkForm(LinkFormBase):
         if place.target == "row" and place.index is not None and place.index < len(self.rows):
             row = self.rows[place.index]
             row.state = "failed"
-            row.errors.append(error_text(**words, external_id=row.external_id))
+            row.errors.append(
+                error_text(**words, external_id=row.external_id, previewed=row.deal is not None)
+            )
         elif place.target in ("contact", "deals"):
             name = "contact_value" if place.target == "contact" else "deals"
             self.add_error(name, error_text(**words))

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crmadmin.forms.links import REPORT_HEADER, BulkForm, LinkForm, report_rows
 from crmadmin.models import AuditEntry, Connection
 from crmadmin.permissions import connection_for, usable_connections
-from crmadmin.problems import problem_for
+from crmadmin.problems import problem_for, unlink_failed_text
 from crmadmin.services.linking import (
     CONTACTS,
     DEALS,
@@ -270,7 +270,7 @@ def related_unlink(
     connection_for(request, connection_id, DEALS)
     try:
         result = deal_unlink(client=client_for(connection), contact_id=record_id, deal_id=deal_id)
-        text = "Unlinked the deal." if result.ok else f"Not unlinked: {result.message}."
+        text = "Unlinked the deal." if result.ok else unlink_failed_text(result.message)
         write = LinkWrite(deal_id, deal_id, result.ok, result.code, result.message)
     except ZohoError as error:
         text, result = f"Not unlinked: {problem_for(error).short}", None

@@ -252,6 +252,8 @@ def _check_record(
                     },
                     "duplicate data",
                 )
+    if module.api_name == "Deals":
+        _check_deal(index, item, updated)
     if (
         module.api_name == "Calls"
         and updated.get("Call_Type") in {"Inbound", "Outbound"}
@@ -265,6 +267,27 @@ def _check_record(
                 "dependee": {"api_name": "Call_Type", "json_path": f"$.data[{index}].Call_Type"},
             },
             "Call Duration can not be zero.",
+        )
+
+
+def _check_deal(index: int, item: dict[str, Any], updated: dict[str, Any]) -> None:
+    """Two Deals rules (INFERRED, see README): a Stage change needs a Pipeline, even on a layout
+    that hides it; and a lost deal keeps no probability, refused for the record as a whole with
+    words that name the values."""
+    if "Stage" in item and updated.get("Pipeline") in (None, ""):
+        raise FieldError(
+            "MANDATORY_NOT_FOUND",
+            {"api_name": "Pipeline", "json_path": f"$.data[{index}].Pipeline"},
+            "required field not found",
+        )
+    probability = updated.get("Probability")
+    changed = "Stage" in item or "Probability" in item
+    lost = updated.get("Stage") == "Closed Lost"
+    if changed and lost and isinstance(probability, int | float) and probability:
+        raise FieldError(
+            "DEPENDENT_MISMATCH",
+            {"id": updated["id"]},
+            f"A deal in stage Closed Lost must have a probability of 0, not {probability:g}.",
         )
 
 

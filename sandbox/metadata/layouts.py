@@ -193,6 +193,10 @@ def layouts_for(module_api: str) -> list[dict[str, Any]]:
             "Line_Items",
         }
         layouts.append(_layout(module, 2, "Renewals", renewal))
+        # A layout that hides Pipeline, which a Stage change still requires (see writes.py):
+        # Zoho can name a field the form does not show.
+        partner = {"Deal_Name", "Account_Name", "Amount", "Stage", "Closing_Date", "Probability"}
+        layouts.append(_layout(module, 3, "Partner deals", partner | {"Owner", "Description"}))
     return layouts
 
 

@@ -157,6 +157,11 @@ def confirm(client, connection, zoho, **overrides):
     return client.post("/links/", data)
 
 
+def in_data(code: str, message: str, details: dict) -> dict:
+    """Zoho's answer with one refused row inside ``data[]``."""
+    return {"data": [{"code": code, "details": details, "message": message, "status": "error"}]}
+
+
 def linked(details: dict) -> dict:
     """One row of Zoho's answer to a link that worked."""
     return {"code": "SUCCESS", "details": details, "message": "relation added", "status": "success"}
@@ -424,7 +429,10 @@ def test_a_partly_refused_link_reports_each_row(staff_client, connection, zoho):
     html = response.content.decode()
     assert response.status_code == 422
     assert "Linked" in element(html, "deal-row-0")
-    assert "No deal has External_Deal_ID “extdeal4”." in element(html, "deal-row-1")
+    row = element(html, "deal-row-1")
+    assert "No deal has" not in row  # the preview found extdeal4: never a false cause
+    assert "Zoho did not accept External_Deal_ID “extdeal4” when linking" in row
+    assert "The related id given seems to be invalid" in row
 
 
 # -- every documented error, next to the input it concerns ----------------------------------------
@@ -451,7 +459,8 @@ ERRORS = [
             ]
         },
         ROW,
-        "No deal has External_Deal_ID “extdeal3”.",
+        "Zoho did not accept External_Deal_ID “extdeal3” when linking "
+        "(The related id given seems to be invalid), although the preview found this deal.",
     ),
     (
         "INVALID_DATA",
@@ -556,7 +565,66 @@ ERRORS = [
         TOP,
         "Zoho had a problem",
     ),
+    # The same codes inside data[] of a 400/207 (Zoho reports per-record): still their place.
+    (
+        "INVALID_DATA",
+        400,
+        in_data(
+            "INVALID_DATA",
+            "You have specified an invalid external ID for the base module.",
+            {"api_name": "External_Contact_ID", "resource_path_index": 1},
+        ),
+        CONTACT_INPUT,
+        "No contact has External_Contact_ID “extcontact3”.",
+    ),
+    (
+        "INVALID_DATA",
+        400,
+        in_data(
+            "INVALID_DATA",
+            "The ID of the external field is invalid.",
+            {"api_name": "External_Deal_ID", "json_path": "$.data[0].External_Deal_ID"},
+        ),
+        ROW,
+        "(The ID of the external field is invalid), although the preview found this deal.",
+    ),
+    (
+        "MANDATORY_NOT_FOUND",
+        400,
+        in_data("MANDATORY_NOT_FOUND", "required field not found", {}),
+        ROW,
+        "External_Deal_ID is missing",
+    ),
+    *(
+        (code, 400, in_data(code, message, {}), TOP, words)
+        for code, message, words in [
+            ("INVALID_REQUEST_METHOD", "invalid method", "This action is not supported"),
+            ("AUTHORIZATION_FAILED", "no privilege", "You do not have permission"),
+            ("OAUTH_SCOPE_MISMATCH", "invalid oauth scope", "This connection lacks a permission"),
+            ("NO_PERMISSION", "permission denied", "You do not have permission"),
+            ("INVALID_URL_PATTERN", "check the URL", "This page does not exist in Zoho"),
+            ("INTERNAL_ERROR", "Internal Server Error", "Zoho had a problem"),
+            ("REQUIRED_PARAM_MISSING", "param missing", "The request was incomplete"),
+        ]
+    ),
 ]
+
+
+def test_a_request_wide_error_inside_data_leaves_the_row_without_a_false_cause(
+    staff_client, connection, zoho
+):
+    resolve_mocks(zoho)
+    zoho.put(
+        f"{API}/Contacts/extcontact3/Deals",
+        status=400,
+        json=in_data("NO_PERMISSION", "permission denied", {}),
+    )
+    html = confirm(staff_client, connection, zoho).content.decode()
+    row = element(html, ROW)
+    assert "No deal has" not in html
+    assert "Not linked" in row and "see the message at the top" in row
+    assert "You do not have permission" not in row
+    assert html.count("You do not have permission") == 1
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ from crmadmin.problems import (
     error_place,
     error_text,
     field_text,
+    hold_problem,
+    link_place,
     not_sent_text,
     problem_for,
     row_text,
@@ -196,8 +198,10 @@ def test_an_error_on_a_field_the_form_lacks_goes_to_the_top_with_its_words() -> 
     apply_zoho_error(form, error_from_response(status=400, body=body))
 
     [top] = form.non_field_errors()
-    assert "Zoho did not receive the record" in top
-    assert "Reload the record and save again" in top
+    assert "Zoho did not receive the record" not in top  # never a false cause
+    assert "A required value is missing" in top
+    assert "Zoho names Phone, which this form does not show." in top
+    assert "highlighted" not in top
 
 
 def test_an_error_about_the_whole_request_goes_to_the_top() -> None:
@@ -296,3 +300,143 @@ def test_the_problem_partial_offers_no_reconnect_when_it_would_not_help() -> Non
 
     assert "<h3>Zoho did not answer in time</h3>" in html
     assert "Reconnect" not in html
+
+
+# -- #10.5: every code of the related-records page, and where it lands ------------------------
+
+BASE_WORDS = "You have specified an invalid external ID for the base module."
+RELATED_WORDS = "The ID of the external field is invalid."
+LINK_PLACES = [
+    # (code, message, details, index in data[] or None for a whole-request error, place)
+    ("INVALID_DATA", BASE_WORDS, {}, None, Place("contact")),
+    ("INVALID_DATA", BASE_WORDS, {}, 0, Place("contact")),
+    ("INVALID_DATA", "invalid", {"api_name": "External_Contact_ID"}, 1, Place("contact")),
+    ("INVALID_DATA", "invalid", {"resource_path_index": 1}, None, Place("contact")),
+    (
+        "INVALID_DATA",
+        "relation",
+        {"api_name": "Deals", "resource_path_index": 2},
+        None,
+        Place("top"),
+    ),
+    ("INVALID_DATA", RELATED_WORDS, {"api_name": "External_Deal_ID"}, 3, Place("row", 3)),
+    (
+        "INVALID_DATA",
+        RELATED_WORDS,
+        {"api_name": "External_Deal_ID", "json_path": "$.data[2].External_Deal_ID"},
+        None,
+        Place("row", 2),
+    ),
+    ("INVALID_DATA", "invalid", {"api_name": "Contact_Role"}, 1, Place("row", 1)),
+    ("MANDATORY_NOT_FOUND", "required", {"api_name": "External_Deal_ID"}, 0, Place("row", 0)),
+    ("MANDATORY_NOT_FOUND", "required", {"api_name": "External_Deal_ID"}, None, Place("deals")),
+    *(
+        (code, "words", {}, index, Place("top"))
+        for code in (
+            "INVALID_REQUEST_METHOD",
+            "AUTHORIZATION_FAILED",
+            "OAUTH_SCOPE_MISMATCH",
+            "NO_PERMISSION",
+            "INVALID_URL_PATTERN",
+            "INTERNAL_ERROR",
+            "REQUIRED_PARAM_MISSING",
+        )
+        for index in (None, 0)
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "message", "details", "index", "place"), LINK_PLACES)
+def test_each_link_answer_lands_on_the_input_it_is_about(code, message, details, index, place):
+    assert (
+        link_place(
+            code=code,
+            message=message,
+            details=details,
+            index=index,
+            contact=CONTACT,
+            deal_field="External_Deal_ID",
+        )
+        == place
+    )
+
+
+def test_a_contact_given_by_id_that_zoho_refuses_lands_on_the_contact_input() -> None:
+    by_id = ContactRef(value="111")
+    place = link_place(
+        code="INVALID_DATA",
+        message="the id given seems to be invalid",
+        details={"id": "111"},
+        index=None,
+        contact=by_id,
+        deal_field="External_Deal_ID",
+    )
+    assert place == Place("contact")
+
+
+def test_a_previewed_deal_zoho_refuses_keeps_zohos_words_not_a_false_cause() -> None:
+    refused = RecordResult(
+        index=0,
+        record_id=None,
+        ok=False,
+        code="INVALID_DATA",
+        message=RELATED_WORDS,
+        details={"api_name": "External_Deal_ID"},
+    )
+    text = row_text(refused, deal_field="External_Deal_ID", external_id="d1", previewed=True)
+    assert "No deal has" not in text
+    assert "(The ID of the external field is invalid)" in text
+    assert ".." not in text
+
+
+# -- #10.7: Zoho's own reason, "highlighted" only when a field is ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "kept", "never"),
+    [
+        (
+            per_record("LIMIT_EXCEEDED", "Only 25 tags can be added to a record.", {"limit": 25}),
+            ["The limit is 25.", "Zoho says: “Only 25 tags can be added to a record.”"],
+            "50 participants",
+        ),
+        (
+            per_record("DEPENDENT_MISMATCH", "Stage Closed Lost needs Probability 0", {}),
+            ["Zoho says: “Stage Closed Lost needs Probability 0.”"],
+            "call duration",
+        ),
+    ],
+)
+def test_a_record_level_error_keeps_zohos_specifics(body, kept, never) -> None:
+    form = LeadForm(data={})
+    form.is_valid()
+
+    apply_zoho_error(form, error_from_response(status=400, body=body))
+
+    [top] = form.non_field_errors()
+    assert all(words in top for words in kept)
+    assert never not in top.lower()
+    assert "highlighted" not in top
+    assert ".." not in top
+
+
+def test_the_highlighted_fields_are_named_only_when_one_is() -> None:
+    body = per_record(
+        "DEPENDENT_MISMATCH",
+        "Call Duration can not be zero.",
+        {"api_name": "Email", "json_path": "$.data[0].Email"},
+    )
+    highlighted = problem_for(error_from_response(status=400, body=body), highlighted=True)
+    assert highlighted.next_step == "Correct the highlighted fields and save again."
+    assert "highlighted" not in problem_for(error_from_response(status=400, body=body)).next_step
+
+
+# -- #10.8: a record Zoho holds --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hold", ["locked", "awaiting_approval", "in_merge"])
+def test_each_hold_says_what_the_user_can_and_cannot_do(hold) -> None:
+    problem = hold_problem(hold)
+    assert "cannot" in problem.detail and "You can still read it" in problem.detail
+    assert problem.button.startswith("Cannot save: ")
+    assert hold_problem("") is None

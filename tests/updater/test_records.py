@@ -14,6 +14,7 @@ from updater.records import (
     criteria_build,
     format_zoho_datetime,
     record_get,
+    record_hold,
     record_update,
     records_list,
     records_search,
@@ -385,3 +386,18 @@ def test_opening_and_saving_with_cold_metadata_adds_only_that_modules_metadata(
         f"{API}/Contacts/42",
     ]
     assert client.calls_made == 4
+
+
+@pytest.mark.parametrize(
+    ("record", "hold"),
+    [
+        ({"Locked__s": True, "$locked_for_me": True}, "locked"),
+        ({"Locked__s": True, "$locked_for_me": False}, ""),  # the lock spares this user
+        ({"Locked__s": True}, "locked"),
+        ({"$approval_state": "approval_process_pending"}, "awaiting_approval"),
+        ({"$approval_state": "approved", "$in_merge": True}, "in_merge"),
+        ({"$approval_state": "approved", "Locked__s": False, "$in_merge": False}, ""),
+    ],
+)
+def test_record_hold_reads_the_records_state_keys(record, hold):
+    assert record_hold(record) == hold

@@ -27,13 +27,16 @@ from crmadmin.forms.records.subforms import (
     subform_with_row_added,
 )
 from crmadmin.forms.records.types import FormContext
+from crmadmin.problems import Problem, hold_problem
 from updater.metadata import Field, Layout
 from updater.payload import update_payload_build
+from updater.records import record_hold
 
 TRIGGERS = (("workflow", "Workflows"), ("approval", "Approvals"), ("blueprint", "Blueprints"))
 APPEND_CHOICES = (("replace", "Replace the values"), ("append", "Add to the existing values"))
 CHOICE_LIST = {"class": "choice-list"}
 RESOLVE_CHOICES = (("mine", "Keep mine"), ("theirs", "Use theirs"))
+NEEDS_FIELD = "crm_needs"
 STATE_ERROR = (
     "This form's saved state is missing, expired or was changed outside crmadmin. "
     "Copy anything you typed, then reload the record."
@@ -44,6 +47,9 @@ class RecordForm(DraftMixin, forms.Form):
     """One Zoho record's edit form. Build the class with ``record_form_class``."""
 
     metadata: ClassVar[dict[str, Field]] = {}
+    # Editable fields the layout hides: Zoho may still require one (Deals' Pipeline), and then
+    # the form shows it in a "Zoho also needs" block (``needed_field_add``).
+    hidden_metadata: ClassVar[dict[str, Field]] = {}
     # Set on the form after_conflict builds: what merged on its own, what the user must choose.
     merged: dict[str, list[str]] | None = None
     conflict_rows: list[dict[str, Any]] = []
@@ -84,6 +90,7 @@ class RecordForm(DraftMixin, forms.Form):
                 original=original,
                 record_name=record_name_of(record),
                 layout_id=str((record.get("Layout") or {}).get("id") or ""),
+                hold=record_hold(record),
             )
         self.form_state = state
         shown = dict(values if values is not None else (record or state.original))
@@ -93,6 +100,10 @@ class RecordForm(DraftMixin, forms.Form):
             "crm_trigger": [value for value, _ in TRIGGERS],
         }
         super().__init__(data, initial=initial)
+        self.needed_names: list[str] = []
+        posted_needs = str(data.get(NEEDS_FIELD) or "") if data is not None else ""
+        for name in filter(None, posted_needs.split(",")):
+            self.needed_field_add(name)
         self.subforms: dict[str, SubformRows] = {
             name: subform_formset(
                 self.metadata[name], self.context, data=data, rows=shown.get(name) or []
@@ -107,6 +118,31 @@ class RecordForm(DraftMixin, forms.Form):
                     label=f"Which {self.fields[name].label} to keep",
                     error_messages={"required": "Choose which value to keep."},
                 )
+
+    def needed_field_add(self, name: str) -> bool:
+        """Show ``name``, a field the layout hides, because Zoho needs it to save: its input is
+        built from its fields metadata through the same registry as every other field. False
+        when ``name`` is no editable field of this module that the layout hides."""
+        meta = self.hidden_metadata.get(name)
+        if meta is None:
+            return False
+        if name not in self.needed_names:
+            self.fields[name] = form_field_for(meta, self.context, required=True)
+            self.metadata = {**self.metadata, name: meta}
+            self.__dict__.pop("editable_names", None)
+            self.needed_names.append(name)
+        return True
+
+    @property
+    def hold(self) -> Problem | None:
+        """Why this record cannot be saved now (locked, awaiting approval, in a merge), read from
+        its state when it was loaded; None when nothing stops a save."""
+        return hold_problem(self.form_state.hold)
+
+    @property
+    def needed_value(self) -> str:
+        """The hidden input that brings the "Zoho also needs" fields back on the next POST."""
+        return ",".join(self.needed_names)
 
     def _posted_state(self, data: Any) -> FormState:
         try:
@@ -349,6 +385,11 @@ def _form_class(
     shown = [name for section in sections for name in section.names]
     attrs: dict[str, Any] = {
         "metadata": {name: by_name[name] for name in shown},
+        "hidden_metadata": {
+            name: meta
+            for name, meta in by_name.items()
+            if name not in shown and editable(meta) and meta.data_type != "subform"
+        },
         "sections": sections,
         "context": context,
     }

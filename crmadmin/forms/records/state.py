@@ -20,6 +20,8 @@ class FormState:
     original: Mapping[str, Any]
     record_name: str = ""
     layout_id: str = ""
+    # What stops the record from being saved, read when it was loaded (updater.records.record_hold).
+    hold: str = ""
     # api_name → {"loaded": ..., "theirs": ...} for fields both sides changed (conflict screen).
     conflicts: Mapping[str, Any] = field(default_factory=dict)
 
@@ -35,6 +37,8 @@ def state_dumps(state: FormState, *, salt: str) -> str:
         "name": state.record_name,
         "layout": state.layout_id,
     }
+    if state.hold:
+        payload["hold"] = state.hold
     if state.conflicts:
         payload["conflicts"] = dict(state.conflicts)
     return signing.dumps(payload, salt=salt, compress=True)
@@ -48,5 +52,6 @@ def state_loads(value: str, *, salt: str) -> FormState:
         original=payload.get("orig") or {},
         record_name=str(payload.get("name") or ""),
         layout_id=str(payload.get("layout") or ""),
+        hold=str(payload.get("hold") or ""),
         conflicts=payload.get("conflicts") or {},
     )
