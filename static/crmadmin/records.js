@@ -152,8 +152,9 @@
     if (!list.classList || !list.classList.contains("lookup-options")) return;
     var input = document.querySelector('[aria-controls="' + list.id + '"]');
     if (!input) return;
-    setOpen(input, document.activeElement === input && list.children.length > 0);
-    setActive(input, null);
+    var open = document.activeElement === input && list.children.length > 0;
+    setOpen(input, open);
+    if (open) list.scrollIntoView({ block: "nearest" });
   });
 })();
 
