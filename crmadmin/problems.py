@@ -35,6 +35,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from crmadmin.services.linking import ROLE_FIELD, ContactRef, RowResult
+from crmadmin.services.lookup import Resolution
 from updater.errors import (
     RECONNECT_CODES,
     ApiError,
@@ -877,3 +878,39 @@ def _row_words(
     if code == "MANDATORY_NOT_FOUND":
         return LINK_TEXTS["deal_field_missing"].format(field=deal_field)
     return _sentence(message) if message else code
+
+
+# -- Names typed in a lookup without the picker (crmadmin.services.lookup.names_resolve) ---------
+
+LOOKUP_TEXTS = {
+    "none": "No {module} named “{text}”. Check the spelling, or type the start of the name and "
+    "pick it from the list.",
+    "several": "{count} {module} match “{text}”. Choose one below, then save again.",
+    "forbidden": "You may not read {module} through this connection, so no name can be looked "
+    "up here. Ask a crmadmin administrator to grant your group that module.",
+    "failed": "The name “{text}” could not be looked up: {problem}",
+    "choose": "Which one did you mean by “{text}”?",
+}
+
+
+def module_words(module: str) -> str:
+    """A module's API name as a person reads it ("Price_Books" → "Price Books")."""
+    return module.replace("_", " ")
+
+
+def lookup_forbidden(module: str) -> str:
+    return LOOKUP_TEXTS["forbidden"].format(module=module_words(module))
+
+
+def lookup_text(resolution: Resolution) -> str:
+    """The words next to a lookup whose typed name did not come to exactly one record."""
+    module, text = module_words(resolution.module), resolution.text
+    if resolution.forbidden:
+        return lookup_forbidden(resolution.module)
+    if resolution.error is not None:
+        return LOOKUP_TEXTS["failed"].format(text=text, problem=problem_for(resolution.error).short)
+    if resolution.options:
+        return LOOKUP_TEXTS["several"].format(
+            count=len(resolution.options), module=module, text=text
+        )
+    return LOOKUP_TEXTS["none"].format(module=module, text=text)

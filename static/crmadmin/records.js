@@ -1,42 +1,162 @@
-// Lookup fields: htmx fetches the options as the user types; picking one fills the record id.
-// htmx cannot copy a clicked option's id into another input without a round trip, hence this.
-document.addEventListener("click", function (event) {
-  var option = event.target.closest(".lookup-options [data-id]");
-  if (!option) return;
-  event.preventDefault();
-  var box = option.closest(".lookup-options");
-  var name = box.getAttribute("data-lookup-for");
-  var form = box.closest("form");
-  var idInput = form.querySelector('input[name="' + name + '"]');
-  var labelInput = form.querySelector('input[name="' + name + '_label"]');
-  idInput.value = option.getAttribute("data-id");
-  labelInput.value = option.getAttribute("data-name") || option.textContent.trim();
-  labelInput.setAttribute("aria-expanded", "false");
-  box.innerHTML = "";
-  labelInput.focus();
-  idInput.dispatchEvent(new Event("change", { bubbles: true }));
-});
+// Lookup pickers: the WAI-ARIA combobox pattern with a listbox popup
+// (https://www.w3.org/WAI/ARIA/apg/patterns/combobox/). htmx fetches the options as the user
+// types; focus stays in the box while ArrowDown/ArrowUp move the active option
+// (aria-activedescendant), Enter or a click picks it, Escape closes the list. Picking puts the
+// record's name in the box and its id (and the name that id belongs to) in the hidden inputs, so
+// the save sends the new id; on a multi lookup it adds a row with a remove button instead.
+(function () {
+  "use strict";
 
-// Keyboard: ArrowDown moves from the search box into the options, arrows move between them,
-// Enter picks one, Escape goes back to the search box.
-document.addEventListener("keydown", function (event) {
-  var input = event.target.closest("[data-lookup-input]");
-  var option = event.target.closest(".lookup-options [data-id]");
-  if (input && event.key === "ArrowDown") {
-    var box = document.getElementById(input.getAttribute("aria-controls"));
-    var first = box && box.querySelector("[data-id]");
-    if (first) { event.preventDefault(); first.focus(); }
-  } else if (option) {
-    var sibling = event.key === "ArrowDown" ? option.nextElementSibling
-      : event.key === "ArrowUp" ? option.previousElementSibling : null;
-    if (sibling && sibling.hasAttribute("data-id")) { event.preventDefault(); sibling.focus(); }
-    if (event.key === "Enter") { event.preventDefault(); option.click(); }
-    if (event.key === "Escape") {
-      var name = option.closest(".lookup-options").getAttribute("data-lookup-for");
-      option.closest("form").querySelector('input[name="' + name + '_label"]').focus();
+  function listFor(input) {
+    return document.getElementById(input.getAttribute("aria-controls"));
+  }
+
+  function optionsOf(input) {
+    var list = listFor(input);
+    return list ? Array.prototype.slice.call(list.querySelectorAll('[role="option"]')) : [];
+  }
+
+  function activeOf(input) {
+    var id = input.getAttribute("aria-activedescendant");
+    return id ? document.getElementById(id) : null;
+  }
+
+  function setActive(input, option) {
+    optionsOf(input).forEach(function (item) {
+      item.setAttribute("aria-selected", item === option ? "true" : "false");
+    });
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
     }
   }
-});
+
+  function setOpen(input, open) {
+    var list = listFor(input);
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (list) list.hidden = !open;
+    if (!open) setActive(input, null);
+  }
+
+  function addRow(picker, id, name) {
+    var field = picker.getAttribute("data-field");
+    var rows = picker.querySelector(".row-list");
+    var taken = rows.querySelector('input[name="' + field + '__add"][value="' + id + '"]');
+    if (taken) return;
+    var empty = rows.querySelector(".row-empty");
+    if (empty) empty.remove();
+    var row = document.createElement("li");
+    row.className = "row-added";
+    [["__add", id], ["__add_name", name]].forEach(function (pair) {
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = field + pair[0];
+      hidden.value = pair[1];
+      row.appendChild(hidden);
+    });
+    var label = document.createElement("span");
+    label.className = "row-label";
+    label.textContent = name;
+    var note = document.createElement("span");
+    note.className = "muted small";
+    note.textContent = "(to add)";
+    var drop = document.createElement("button");
+    drop.type = "button";
+    drop.className = "link-button row-drop";
+    drop.setAttribute("data-row-drop", "");
+    drop.setAttribute("aria-label", "Remove " + name);
+    drop.textContent = "Remove";
+    row.append(label, " ", note, " ", drop);
+    rows.appendChild(row);
+  }
+
+  function pick(input, option) {
+    var picker = input.closest("[data-picker]");
+    var id = option.getAttribute("data-id");
+    var name = option.getAttribute("data-name") || option.textContent.trim();
+    if (picker.getAttribute("data-picker") === "many") {
+      addRow(picker, id, name);
+      input.value = "";
+    } else {
+      picker.querySelector("[data-lookup-id]").value = id;
+      picker.querySelector("[data-lookup-name]").value = name;
+      input.value = name;
+    }
+    setOpen(input, false);
+    input.focus();
+    // The form has an unsaved edit now (unsaved.js listens for change).
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target.closest && event.target.closest("[data-lookup-input]");
+    if (!input) return;
+    var open = input.getAttribute("aria-expanded") === "true";
+    var options = optionsOf(input);
+    var active = activeOf(input);
+    var index = options.indexOf(active);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!options.length) return;
+      event.preventDefault();  // focus stays in the box; the page does not scroll
+      if (!open) setOpen(input, true);
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      var next = index < 0 ? (step > 0 ? 0 : options.length - 1)
+        : (index + step + options.length) % options.length;
+      setActive(input, options[next]);
+    } else if (event.key === "Enter" && open && active) {
+      event.preventDefault();  // picks; does not submit the form
+      pick(input, active);
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      setOpen(input, false);
+    }
+  });
+
+  // Pressing on an option must not take focus from the box (the combobox keeps it).
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest(".lookup-options")) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest('.lookup-options [role="option"]');
+    if (option) {
+      event.preventDefault();
+      var list = option.closest(".lookup-options");
+      var input = document.querySelector('[aria-controls="' + list.id + '"]');
+      if (input) pick(input, option);
+      return;
+    }
+    var drop = event.target.closest && event.target.closest("[data-row-drop]");
+    if (drop) {
+      var picker = drop.closest("[data-picker]");
+      drop.closest("li").remove();
+      var box = picker && picker.querySelector("[data-lookup-input]");
+      if (box) {
+        box.focus();
+        box.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var input = event.target.closest && event.target.closest("[data-lookup-input]");
+    if (input) setOpen(input, false);
+  });
+
+  // Typing changes the name: the box no longer holds the picked record until one is picked
+  // again (or the save resolves the typed name), so the list reopens with the new options.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.target;
+    if (!list.classList || !list.classList.contains("lookup-options")) return;
+    var input = document.querySelector('[aria-controls="' + list.id + '"]');
+    if (!input) return;
+    var open = document.activeElement === input && list.children.length > 0;
+    setOpen(input, open);
+    if (open) list.scrollIntoView({ block: "nearest" });
+  });
+})();
 
 // A refused save swaps the form back with an error summary at its top: move keyboard focus
 // there, so keyboard and screen-reader users start at the list of what to fix (each entry links

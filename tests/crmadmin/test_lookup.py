@@ -89,6 +89,37 @@ def test_lookup_on_contacts_matches_first_or_last_name(staff_client, mocked, con
     assert "ann@example.com" in content
 
 
+def test_lookup_on_contacts_finds_a_full_name_by_its_first_word(staff_client, mocked, connection):
+    fields_mock(mocked, "Contacts", CONTACT_FIELDS)
+    search = mocked.get(
+        f"{API}/Contacts/search",
+        json=page_json(
+            [
+                {"id": "21", "First_Name": "Ann", "Last_Name": "Lee", "Email": "a@example.com"},
+                {"id": "22", "First_Name": "Ann", "Last_Name": "Smith", "Email": "s@example.com"},
+            ]
+        ),
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "criteria": "((Last_Name:starts_with:Ann)or(First_Name:starts_with:Ann))",
+                    "fields": "First_Name,Last_Name,Email",
+                    "page": "1",
+                    "per_page": "10",
+                }
+            )
+        ],
+    )
+
+    content = staff_client.get(
+        f"/records/{connection.pk}/Contacts/lookup/", {"q": "Ann  sm", "field": "Contact_Name"}
+    ).content.decode()
+
+    assert search.call_count == 1
+    assert 'data-name="Ann Smith"' in content
+    assert content.count('role="option"') == 1
+
+
 def test_lookup_reads_the_text_the_edit_forms_lookup_box_sends(staff_client, mocked, connection):
     fields_mock(mocked, "Accounts", ACCOUNT_FIELDS)
     mocked.get(f"{API}/Accounts/search", status=204)

@@ -189,7 +189,7 @@ INVALID = [
     ("Birth_Date", "16/08/1980", "Enter a valid date."),
     ("Call_Time", "tomorrow", "Enter a date and time"),
     ("Rating", "Lukewarm", "Select a valid choice."),
-    ("Account", "Acme", "Enter a record ID"),
+    ("Account", "Acme", "Pick a record from the list."),  # a changed page: ids are hidden
     ("Owner", "999", "Select a valid choice."),
 ]
 

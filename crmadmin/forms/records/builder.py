@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from crmadmin.datatypes import data_type_of, editable, form_field_for
-from crmadmin.forms.records.fields import RowsField
+from crmadmin.forms.records.fields import RowsField, TypedName
 from crmadmin.forms.records.layout import Section, sections_for
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads
 from crmadmin.forms.records.subforms import (
@@ -27,7 +27,7 @@ from crmadmin.forms.records.subforms import (
     subform_with_row_added,
 )
 from crmadmin.forms.records.types import FormContext
-from crmadmin.problems import Problem, hold_problem
+from crmadmin.problems import LOOKUP_TEXTS, Problem, hold_problem, lookup_text
 from updater.metadata import Field, Layout
 from updater.payload import update_payload_build
 from updater.records import record_hold
@@ -204,6 +204,38 @@ class RecordForm(DraftMixin, forms.Form):
             raise forms.ValidationError(STATE_ERROR, code="state")
         return cleaned
 
+    def typed_lookups(self) -> dict[str, tuple[str, str, str]]:
+        """Names typed in lookup boxes without picking a record (validates the form first):
+        field → (module searched, text, id picked from an earlier list), the plain values
+        ``services.lookup.names_resolve`` takes."""
+        self.is_valid()  # cleans once; cleaned_data then holds every valid field
+        wanted = {}
+        for name, value in self.cleaned_data.items():
+            typed = value.get("typed") if isinstance(value, dict) else value
+            if isinstance(typed, TypedName):
+                wanted[name] = (getattr(self.fields[name], "module", ""), typed.text, typed.pick)
+        return wanted
+
+    def lookups_apply(self, resolved: Mapping[str, Any]) -> None:
+        """Take the records typed names came to (``services.lookup.Resolution`` per field); a
+        name that found none, several (listed next to the field to choose from, the typed text
+        kept) or may not be searched is an error on its field."""
+        for name, found in resolved.items():
+            value = self.cleaned_data.get(name)
+            chosen = found.chosen
+            if chosen is None:
+                widget = self.fields[name].widget
+                widget.choices = [dict(option) for option in found.options]
+                widget.choose_text = LOOKUP_TEXTS["choose"].format(text=found.text)
+                self.add_error(name, lookup_text(found))
+            elif isinstance(value, dict) and "typed" in value:  # rows: one more record to add
+                if chosen["id"] not in value["add"]:
+                    value["add"].append(chosen["id"])
+                    value["names"].append(chosen["name"])
+                value["typed"] = None
+            else:
+                self.cleaned_data[name] = {"id": chosen["id"], "name": chosen["name"]}
+
     @cached_property
     def submitted(self) -> dict[str, Any]:
         """The user's values in the shape ``update_payload_build`` diffs (after is_valid)."""
@@ -323,6 +355,7 @@ class RecordForm(DraftMixin, forms.Form):
             "rows_shown": self.fields[meta.api_name].rows_shown(current),
             "remove": posted.get("remove", []),
             "add": posted.get("add", []),
+            "names": posted.get("names", []),
         }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -59,28 +60,52 @@ class ZohoDateTimeField(forms.DateTimeField):
         return parsed.replace(microsecond=0)
 
 
-class LookupField(forms.MultiValueField):
-    """A record of another module, chosen by search (htmx) or by its id. Cleans to
-    ``{"id", "name"}`` or None."""
+@dataclass(frozen=True)
+class TypedName:
+    """A name typed in a lookup's box without picking a record from its list (no JavaScript, or
+    the list never opened): the view resolves it with the picker's search before saving.
+    ``pick`` is the id chosen from an earlier list of several records with that name."""
 
-    def __init__(self, *, search_url: str, **kwargs: Any) -> None:
+    text: str
+    pick: str = ""
+
+
+def _record_id_field() -> forms.RegexField:
+    # The id inputs are hidden: only a changed page posts something else.
+    return forms.RegexField(
+        RECORD_ID, required=False, error_messages={"invalid": "Pick a record from the list."}
+    )
+
+
+class LookupField(forms.MultiValueField):
+    """A record of another module, chosen with the picker (its name in the box, its id in a
+    hidden input, the name that id belongs to in another) or by typing its name.
+
+    Cleans to ``{"id", "name"}`` when the box shows the name of the id it carries (picked, or
+    unchanged since the page loaded), None when the box is emptied, else ``TypedName`` for
+    the view to resolve."""
+
+    def __init__(self, *, search_url: str, module: str = "", **kwargs: Any) -> None:
+        self.module = module  # the module the lookup points to: where a typed name is searched
         fields = (
+            forms.CharField(required=False, max_length=255),
+            _record_id_field(),
             forms.CharField(required=False),
-            forms.RegexField(
-                RECORD_ID, required=False, error_messages={"invalid": "Enter a record ID (digits)."}
-            ),
+            _record_id_field(),
         )
         kwargs.setdefault("widget", LookupWidget(search_url=search_url))
         super().__init__(fields, require_all_fields=False, **kwargs)
 
-    def compress(self, data_list: list[Any]) -> dict[str, str] | None:
-        if not data_list or not data_list[1]:
-            if data_list and data_list[0]:
-                raise ValidationError("Pick a record from the list, or enter its ID.")
+    def compress(self, data_list: list[Any]) -> dict[str, str] | TypedName | None:
+        text, record_id, id_name, pick = [*(data_list or []), "", "", "", ""][:4]
+        text = " ".join(str(text or "").split())
+        if not text:
             return None
-        return {"id": data_list[1], "name": data_list[0] or ""}
+        if record_id and text == " ".join(str(id_name or "").split()):
+            return {"id": record_id, "name": text}
+        return TypedName(text=text, pick=pick or "")
 
-    def clean(self, value: Any) -> dict[str, str] | None:
+    def clean(self, value: Any) -> dict[str, str] | TypedName | None:
         cleaned = super().clean(value)
         if self.required and not cleaned:
             raise ValidationError(self.error_messages["required"], code="required")
@@ -102,11 +127,15 @@ class UserField(forms.ChoiceField):
 
 class RowsField(forms.Field):
     """Linked rows: multi-select lookup, multi-user lookup, file and image uploads. The widget
-    posts ``{"remove": [row ids], "add": [ids]}``; RecordForm.clean turns that and the loaded rows
-    into the list ``update_payload_build`` diffs (removed rows become ``_delete``)."""
+    posts the loaded rows to remove and, for lookups, the records picked to add (hidden id and
+    name inputs) and a name typed in its picker box. Cleans to ``{"remove": [row ids], "add":
+    [record ids], "names": [their names], "typed": TypedName | None}``; RecordForm.clean turns
+    that and the loaded rows into the list ``update_payload_build`` diffs (removed rows become
+    ``_delete``)."""
 
-    def __init__(self, *, inner: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, inner: str | None = None, module: str = "", **kwargs: Any) -> None:
         self.inner = inner  # the linking-module key that holds the linked record
+        self.module = module  # the module whose records are added (searched by name)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
@@ -132,19 +161,24 @@ class RowsField(forms.Field):
         data = data or {}
         return {"rows_shown": self.rows_shown(initial), **data}
 
-    def clean(self, value: Any) -> dict[str, list[str]]:
+    def clean(self, value: Any) -> dict[str, Any]:
         value = value or {}
-        added = [
-            part.strip()
-            for item in value.get("add") or []
-            for part in str(item).split(",")
-            if part.strip()
-        ]
-        bad = [item for item in added if not RECORD_ID.match(item)]
-        if bad:
-            message = "These are not record IDs: %(ids)s."
-            raise ValidationError(message, params={"ids": ", ".join(bad)})
-        return {"remove": list(value.get("remove") or []), "add": added}
+        added = [str(item).strip() for item in value.get("add") or [] if str(item).strip()]
+        if any(not RECORD_ID.match(item) for item in added):
+            raise ValidationError("Pick the records to add from the list.", code="invalid")
+        names = list(value.get("names") or [])
+        names = [str(name) for name in names[: len(added)]]
+        names += added[len(names) :]  # a name missing: show the id rather than nothing
+        text = " ".join(str(value.get("text") or "").split())
+        pick = str(value.get("pick") or "")
+        return {
+            "remove": list(value.get("remove") or []),
+            "add": added,
+            "names": names,
+            "typed": TypedName(text=text, pick=pick if RECORD_ID.match(pick) else "")
+            if text
+            else None,
+        }
 
 
 class ReadOnlyField(forms.Field):

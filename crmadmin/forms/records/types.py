@@ -175,7 +175,8 @@ def multiselectpicklist(meta: Field, ctx: FormContext, required: bool) -> forms.
 
 
 def lookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return LookupField(search_url=ctx.search_url(meta.lookup_module), **_common(meta, required))
+    module = meta.lookup_module or ""
+    return LookupField(search_url=ctx.search_url(module), module=module, **_common(meta, required))
 
 
 def user(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
@@ -185,14 +186,18 @@ def user(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 
 def multiselectlookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    target = meta.multi_lookup.connected_module if meta.multi_lookup else None
-    widget = RowsWidget(add="ids", search_url=ctx.search_url(target))
-    return RowsField(inner=_inner(meta), widget=widget, **_common(meta, False))
+    """Records added with the lookup picker (by name), never by typed ids."""
+    target = (meta.multi_lookup.connected_module if meta.multi_lookup else None) or ""
+    widget = RowsWidget(search_url=ctx.search_url(target))
+    return RowsField(inner=_inner(meta), module=target, widget=widget, **_common(meta, False))
 
 
 def multiuserlookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    widget = RowsWidget(add="users", user_choices=ctx.user_choices())
-    return RowsField(inner=_inner(meta), widget=widget, **_common(meta, False))
+    """Users added with the lookup picker, searching the org's users by name or email."""
+    # Zoho names the org's users "users" as the linked module; records:lookup searches them.
+    target = (meta.multi_lookup.connected_module if meta.multi_lookup else None) or "users"
+    widget = RowsWidget(search_url=ctx.search_url(target))
+    return RowsField(inner=_inner(meta), module=target, widget=widget, **_common(meta, False))
 
 
 def files(meta: Field, ctx: FormContext, required: bool) -> forms.Field:

@@ -10,14 +10,24 @@ from django import forms
 
 
 class LookupWidget(forms.MultiWidget):
-    """A search box that asks `records:lookup` for options as the user types (htmx), and the
-    record id it chose. Without JavaScript the id box is a plain text input that works alone."""
+    """The lookup picker (a WAI-ARIA combobox, driven by static/crmadmin/records.js): a search
+    box that asks ``records:lookup`` for options as the user types (htmx), the chosen record's
+    id and the name that id belongs to (hidden). Without JavaScript the name typed in the box
+    is resolved on save; when several records have it, ``choices`` lists them as radios."""
 
     template_name = "crmadmin/widgets/lookup.html"
+    picker = True  # the row is not checked on its own when it changes (the picker does it)
 
     def __init__(self, *, search_url: str, attrs: Mapping[str, Any] | None = None) -> None:
         self.search_url = search_url
-        widgets = {"label": forms.TextInput(), "": forms.TextInput()}
+        self.choices: list[dict[str, str]] = []  # records named alike, set by RecordForm
+        self.choose_text = ""
+        widgets = {
+            "label": forms.TextInput(),
+            "": forms.HiddenInput(),
+            "idname": forms.HiddenInput(),
+            "pick": forms.HiddenInput(),
+        }
         super().__init__(widgets, attrs)
 
     def id_for_label(self, id_: str) -> str:
@@ -25,11 +35,14 @@ class LookupWidget(forms.MultiWidget):
 
     def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, Mapping):
-            return [value.get("name") or "", value.get("id") or ""]
-        return ["", value or ""]
+            name = value.get("name") or ""
+            return [name, value.get("id") or "", name, ""]
+        return ["", value or "", "", ""]
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        label, record_id = value if isinstance(value, list | tuple) else self.decompress(value)
+        if not isinstance(value, list | tuple):
+            value = self.decompress(value)
+        label, record_id, id_name, pick = [*value, "", "", "", ""][:4]
         attrs = dict(attrs or {})
         field_id = attrs.pop("id", f"id_{name}")
         # Only the row's aria-* attributes reach the search box (required/disabled do not).
@@ -41,54 +54,81 @@ class LookupWidget(forms.MultiWidget):
                 "options_id": f"{field_id}-options",
                 "label": label or "",
                 "record_id": record_id or "",
+                "id_name": id_name or "",
                 "search_url": self.search_url,
                 "attrs": aria,
+                "choices": [{**choice, "checked": choice["id"] == pick} for choice in self.choices],
+                "choose_text": self.choose_text,
             }
         }
 
 
 class RowsWidget(forms.Widget):
     """Linked rows (multi-select lookup, multi-user lookup, files, images) shown as a list with a
-    "remove" checkbox each, plus a way to add: ids typed in, or users picked from a list."""
+    "remove" checkbox each; lookups add records with the lookup picker: each record picked
+    becomes a row with hidden ``__add``/``__add_name`` inputs and a remove button, and a name
+    typed without JavaScript is resolved on save (several: ``choices`` lists them)."""
 
     template_name = "crmadmin/widgets/rows.html"
 
-    def __init__(
-        self,
-        *,
-        add: str = "",
-        user_choices: tuple[tuple[str, str], ...] = (),
-        search_url: str = "",
-    ) -> None:
+    def __init__(self, *, search_url: str = "") -> None:
         super().__init__()
-        self.add = add  # "ids", "users" or "" (no adding: files are shown and removed only)
-        self.user_choices = user_choices
-        self.search_url = search_url
+        self.search_url = search_url  # no search: rows are shown and removed only (files)
+        self.choices: list[dict[str, str]] = []
+        self.choose_text = ""
+
+    @property
+    def picker(self) -> bool:
+        return bool(self.search_url)
+
+    def id_for_label(self, id_: str) -> str:
+        # The row's label names the picker box, where the user adds a record.
+        return f"{id_}-add" if self.search_url and id_ else id_
 
     def value_from_datadict(self, data, files, name):
         getlist = getattr(data, "getlist", lambda key: data.get(key) or [])
-        return {"remove": getlist(f"{name}__remove"), "add": getlist(f"{name}__add")}
+        return {
+            "remove": getlist(f"{name}__remove"),
+            "add": getlist(f"{name}__add"),
+            "names": getlist(f"{name}__add_name"),
+            "text": data.get(f"{name}__add_label") or "",
+            "pick": data.get(f"{name}__pick") or "",
+        }
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         rows, removed, added = _rows_state(value)
+        attrs = attrs or {}
+        field_id = attrs.get("id", f"id_{name}")
+        pick = value.get("pick", "") if isinstance(value, Mapping) else ""
         return {
             "widget": {
                 "name": name,
-                "id": (attrs or {}).get("id", f"id_{name}"),
+                "id": field_id,
+                "options_id": f"{field_id}-add-options",
                 "rows": [(row_id, text, row_id in removed) for row_id, text in rows],
-                "add": self.add,
-                "users": [(uid, label, uid in added) for uid, label in self.user_choices]
-                if self.add == "users"
-                else [],
-                "added": ", ".join(added),
+                "added": added,
+                "search_url": self.search_url,
+                "text": value.get("text", "") if isinstance(value, Mapping) else "",
+                "choices": [{**choice, "checked": choice["id"] == pick} for choice in self.choices],
+                "choose_text": self.choose_text,
+                # The row's help and error describe the picker box.
+                "attrs": {key: val for key, val in attrs.items() if key.startswith("aria-")},
             }
         }
 
 
-def _rows_state(value: Any) -> tuple[list[tuple[str, str]], set[str], list[str]]:
-    """(rows as (id, text), ids marked for removal, ids to add) from initial or posted data."""
+def _rows_state(value: Any) -> tuple[list[tuple[str, str]], set[str], list[tuple[str, str]]]:
+    """(rows as (id, text), ids marked for removal, records to add as (id, name)) from initial
+    or posted data."""
     if isinstance(value, Mapping) and "rows_shown" in value:
-        return list(value["rows_shown"]), set(value.get("remove", ())), list(value.get("add", ()))
+        added = [str(item) for item in value.get("add", ())]
+        names = [str(item) for item in value.get("names", ())]
+        names += added[len(names) :]
+        return (
+            list(value["rows_shown"]),
+            set(value.get("remove", ())),
+            list(zip(added, names, strict=False)),
+        )
     return [], set(), []
 
 

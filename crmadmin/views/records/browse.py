@@ -19,11 +19,11 @@ from django.views.decorators.vary import vary_on_headers
 from crmadmin.forms.browse import LookupForm, RecordListForm
 from crmadmin.models import Connection
 from crmadmin.permissions import allowed_modules, connection_for, usable_connections
-from crmadmin.problems import problem_for
+from crmadmin.problems import lookup_forbidden, problem_for
 from crmadmin.services import browse, lookup
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
-from updater.metadata import fields_list, modules_list, users_list
+from updater.metadata import modules_list
 from updater.records import RecordPage
 
 MAX_REMEMBERED_TOKENS = 200
@@ -121,27 +121,32 @@ def _token_remember(request: HttpRequest, query: browse.ListQuery, page: RecordP
 @login_required
 @require_GET
 def lookup_search(request: HttpRequest, connection_id: int, module: str) -> HttpResponse:
-    """Options for a lookup widget: records of `module` whose name starts with `q`, or users."""
+    """Options for a lookup picker: records of `module` whose name starts with `q`, or users.
+    Only for a module the user's grant lets them read: otherwise the list says so, no data."""
     connection = connection_for(request, connection_id)
     form = LookupForm(request.GET)
     form.is_valid()
     field = form.cleaned_data.get("field") or ""
-    # The edit form's lookup box posts its text as `<field>_label`; `q` is the plain name.
+    # The edit form's picker box posts its text as `<field>_label`; `q` is the plain name.
     text = (form.cleaned_data.get("q") or request.GET.get(f"{field}_label", "")).strip()[:100]
     context: dict[str, Any] = {"options": [], "field": field, "text": text, "module": module}
+    if not lookup.module_readable(module, allowed_modules(request.user, connection)):
+        context["refusal"] = lookup_forbidden(module)
+        return render(request, "crmadmin/_lookup_options.html", context)
     try:
-        context["options"] = _lookup_options(connection, module, text) if text else []
+        context["options"] = (
+            lookup.lookup_options(
+                client=client_for(connection),
+                options=metadata_options(connection),
+                module=module,
+                text=text,
+            )
+            if text
+            else []
+        )
     except ZohoError as error:
         context["problem"] = problem_for(error)
     return render(request, "crmadmin/_lookup_options.html", context)
-
-
-def _lookup_options(connection: Connection, module: str, text: str) -> list[dict[str, str]]:
-    client, options = client_for(connection), metadata_options(connection)
-    if module.lower() == "users":
-        return lookup.lookup_users(users_list(client=client, **options), text)
-    fields = fields_list(client=client, module=module, **options)
-    return lookup.lookup_records(client=client, module=module, fields=fields, text=text)
 
 
 @login_required

@@ -21,10 +21,11 @@ from crmadmin.forms.records.loading import form_class_for
 from crmadmin.forms.records.state import state_loads, state_salt
 from crmadmin.forms.records.subforms import MAX_ROWS
 from crmadmin.models import Connection
-from crmadmin.permissions import connection_for
+from crmadmin.permissions import allowed_modules, connection_for
 from crmadmin.problems import apply_zoho_error
+from crmadmin.services import lookup
 from crmadmin.services.saving import Conflict, Failed, Saved, record_save
-from crmadmin.zoho import client_for
+from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import ZohoError
 from updater.records import record_get
@@ -52,6 +53,14 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         return _row_add(page, form, str(request.POST.get("add_row") or ""))
     if "discard" in request.POST:  # "Discard and reload" without JavaScript: ask first
         return page.render(form)
+    if typed := form.typed_lookups():  # names typed without the picker: the picker's search
+        found = lookup.names_resolve(
+            client=client,
+            options=metadata_options(connection),
+            allowed=allowed_modules(request.user, connection),
+            wanted=typed,
+        )
+        form.lookups_apply(found)
     if not form.is_valid():
         return page.render(form, status=422, level="error", message=INVALID)
     if not form.changes:

@@ -1,0 +1,233 @@
+"""Lookups on the edit form: a record picked with the picker is saved by its id; a name typed
+without the picker (no JavaScript) is resolved on save with the picker's own search (one match
+used, several listed next to the field, none an error), within the user's grant; multi-select
+and multi-user lookups add records by name. Assert the PUT sent and what each row shows."""
+
+from __future__ import annotations
+
+from responses import matchers
+
+from crmadmin.models import ConnectionGrant
+from tests.crmadmin.record_support import (
+    API,
+    RECORD_ID,
+    edit_url,
+    field_row,
+    form_data,
+    mock_get,
+    record_url,
+    sent_json,
+    success,
+)
+
+ACCOUNT_FIELDS = {"fields": [{"api_name": "Account_Name", "data_type": "text"}]}
+PRODUCT_FIELDS = {"fields": [{"api_name": "Product_Name", "data_type": "text"}]}
+LOADED_ACCOUNT = "4150868000000300001"  # "Zylker Inc", the record's Account when loaded
+HELIX_ONE = {"id": "4150868000000300384", "Account_Name": "Helix Partners 384"}
+HELIX_TWO = {"id": "4150868000000300385", "Account_Name": "Helix Labs"}
+
+
+def open_form(client, zoho) -> str:
+    mock_get(zoho)
+    response = client.get(edit_url(zoho.connection))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def post(client, zoho, html, **changes):
+    put = zoho.put(record_url(), json=success())
+    response = client.post(edit_url(zoho.connection), form_data(html, **changes))
+    return response, put
+
+
+def search_mock(zoho, module: str, criteria: str, fields: str, records: list[dict]):
+    zoho.get(
+        f"{API}/settings/fields",
+        json=ACCOUNT_FIELDS if module == "Accounts" else PRODUCT_FIELDS,
+        match=[matchers.query_param_matcher({"module": module})],
+    )
+    params = {"criteria": criteria, "fields": fields, "page": "1", "per_page": "10"}
+    body = {"data": records, "info": {"more_records": False, "count": len(records)}}
+    answer = {"json": body} if records else {"status": 204, "body": ""}  # Zoho: no hits
+    return zoho.get(
+        f"{API}/{module}/search", match=[matchers.query_param_matcher(params)], **answer
+    )
+
+
+def account_search(zoho, text: str, records: list[dict]):
+    return search_mock(
+        zoho, "Accounts", f"(Account_Name:starts_with:{text})", "Account_Name", records
+    )
+
+
+def test_the_picker_renders_as_a_combobox_with_the_loaded_name_and_a_hidden_id(editor_client, zoho):
+    row = field_row(open_form(editor_client, zoho), "Account")
+    assert 'name="Account_label" id="id_Account" value="Zylker Inc"' in row
+    assert 'role="combobox"' in row and 'aria-expanded="false"' in row
+    assert f'<input type="hidden" name="Account" id="id_Account-id" value="{LOADED_ACCOUNT}"' in row
+    assert 'name="Account_idname" id="id_Account-idname" value="Zylker Inc"' in row
+    assert "hx-post" not in row  # the row is not re-checked (and swapped) while picking
+
+
+def test_a_picked_record_is_saved_by_its_id_without_a_search(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    zoho.calls.reset()
+    picked = {"Account_label": "Helix Partners 384", "Account": HELIX_ONE["id"]}
+    response, put = post(editor_client, zoho, html, **picked, Account_idname="Helix Partners 384")
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0] == {
+        "Account": {"id": HELIX_ONE["id"]},
+        "id": RECORD_ID,
+    }
+    assert [call.request.method for call in zoho.calls] == ["PUT"]
+    assert "Saved. Changed: Account." in response.content.decode()
+    row = field_row(response.content.decode(), "Account")
+    assert 'value="Helix Partners 384"' in row and f'value="{HELIX_ONE["id"]}"' in row
+
+
+def test_the_loaded_name_with_the_loaded_id_is_unchanged(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    zoho.calls.reset()
+    response, put = post(editor_client, zoho, html, Account_label="  Zylker   Inc ")
+    assert response.status_code == 200
+    assert "Nothing changed" in response.content.decode()
+    assert put.call_count == 0 and len(zoho.calls) == 0  # no search either
+
+
+def test_a_typed_name_with_one_match_is_resolved_and_its_id_sent(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    search = account_search(zoho, "Helix Part", [HELIX_ONE])
+    response, put = post(editor_client, zoho, html, Account_label="Helix Part")
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert search.call_count == 1
+    assert sent_json(put.calls[0])["data"][0] == {
+        "Account": {"id": HELIX_ONE["id"]},
+        "id": RECORD_ID,
+    }
+    assert 'value="Helix Partners 384"' in field_row(response.content.decode(), "Account")
+
+
+def test_several_matches_are_listed_next_to_the_field_and_the_choice_is_saved(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    account_search(zoho, "Helix", [HELIX_ONE, HELIX_TWO])
+    response, put = post(editor_client, zoho, html, Account_label="Helix", Company="Zylker Ltd")
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert put.call_count == 0
+    row = field_row(page, "Account")
+    assert "2 Accounts match “Helix”. Choose one below, then save again." in row
+    assert 'name="Account_label" id="id_Account" value="Helix"' in row  # typed text kept
+    assert (
+        f'<input type="radio" name="Account_pick" value="{HELIX_ONE["id"]}"> Helix Partners 384'
+        in row
+    )
+    assert f'<input type="radio" name="Account_pick" value="{HELIX_TWO["id"]}"> Helix Labs' in row
+    assert 'value="Zylker Ltd"' in field_row(page, "Company")  # other typed values kept
+    assert 'href="#field-Account"' in page  # the error summary links to the row
+
+    response = editor_client.post(
+        edit_url(zoho.connection), form_data(page, Account_pick=HELIX_TWO["id"])
+    )
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0] == {
+        "Company": "Zylker Ltd",
+        "Account": {"id": HELIX_TWO["id"]},
+        "id": RECORD_ID,
+    }
+
+
+def test_an_exact_name_wins_over_names_that_only_start_with_it(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    longer = {"id": "4150868000000300386", "Account_Name": "Helix Labs East"}
+    account_search(zoho, "helix labs", [longer, HELIX_TWO])
+    response, put = post(editor_client, zoho, html, Account_label="helix labs")
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0]["Account"] == {"id": HELIX_TWO["id"]}
+
+
+def test_a_name_with_no_match_is_an_error_on_its_field(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    account_search(zoho, "Nobody", [])
+    response, put = post(editor_client, zoho, html, Account_label="Nobody")
+    row = field_row(response.content.decode(), "Account")
+    assert response.status_code == 422 and put.call_count == 0
+    assert "No Accounts named “Nobody”." in row
+    assert 'aria-invalid="true"' in row and 'value="Nobody"' in row
+
+
+def test_emptying_the_box_clears_the_lookup(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    _response, put = post(editor_client, zoho, html, Account_label="")
+    assert sent_json(put.calls[0])["data"][0] == {"Account": None, "id": RECORD_ID}
+
+
+def test_a_module_outside_the_users_grant_is_never_searched(editor_client, zoho):
+    ConnectionGrant.objects.filter(connection=zoho.connection).update(modules="Leads")
+    html = open_form(editor_client, zoho)
+    zoho.calls.reset()
+    response, put = post(editor_client, zoho, html, Account_label="Helix")
+    row = field_row(response.content.decode(), "Account")
+    assert response.status_code == 422 and put.call_count == 0
+    assert "You may not read Accounts through this connection" in row
+    assert 'type="radio"' not in row
+    assert len(zoho.calls) == 0  # no search: no data of a module the user may not read
+
+    options = editor_client.get(
+        f"/records/{zoho.connection.pk}/Accounts/lookup/", {"q": "Helix", "field": "Account"}
+    )
+    assert options.status_code == 200
+    assert "You may not read Accounts through this connection" in options.content.decode()
+    assert 'role="option"' not in options.content.decode()
+    assert len(zoho.calls) == 0
+
+
+def test_a_multi_select_lookup_adds_a_picked_record_and_a_typed_name(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    row = field_row(html, "Listings")
+    assert 'name="Listings__add_label" id="id_Listings-add"' in row and 'role="combobox"' in row
+    assert "IDs" not in row  # no raw ids to type
+    search = search_mock(
+        zoho,
+        "Products",
+        "(Product_Name:starts_with:Loft)",
+        "Product_Name",
+        [{"id": "4150868000000500007", "Product_Name": "Loft"}],
+    )
+    zoho.get(record_url(), json={"data": [{}]})  # linked rows are read again after a save
+    response, put = post(
+        editor_client,
+        zoho,
+        html,
+        Listings__add="4150868000000500009",  # picked with the picker (JavaScript)
+        Listings__add_name="Beach house",
+        Listings__add_label="Loft",  # typed without it
+    )
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert search.call_count == 1
+    assert sent_json(put.calls[0])["data"][0]["Listings"] == [
+        {"Product": {"id": "4150868000000500009"}},
+        {"Product": {"id": "4150868000000500007"}},
+    ]
+
+
+def test_a_multi_user_lookup_adds_users_by_name_from_the_cached_user_list(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    row = field_row(html, "Helpers")
+    assert "<select" not in row and 'name="Helpers__add_label"' in row
+    assert f'hx-get="/records/{zoho.connection.pk}/users/lookup/"' in row
+    zoho.get(record_url(), json={"data": [{}]})
+    response, put = post(editor_client, zoho, html, Helpers__add_label="patricia")
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0]["Helpers"] == [
+        {"User": {"id": "4150868000000225013"}}
+    ]
+
+
+def test_a_multi_lookup_name_with_several_matches_lists_them_by_its_add_box(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    response, put = post(editor_client, zoho, html, Helpers__add_label="x.com")
+    row = field_row(response.content.decode(), "Helpers")
+    assert response.status_code == 422 and put.call_count == 0
+    assert "2 users match “x.com”." in row
+    assert 'name="Helpers__pick" value="4150868000000225013"> Patricia Boyle' in row
+    assert 'name="Helpers__add_label" id="id_Helpers-add" value="x.com"' in row
