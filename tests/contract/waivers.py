@@ -15,8 +15,20 @@ from typing import Any
 # "optional" removes the listed keys from the schema's `required`; "or_empty" also accepts {};
 # "require" makes the listed keys required wherever a schema under the place declares them
 # (so a oneOf can tell its branches apart); "status" validates an undocumented status
-# against the schema of a documented one.
-KINDS = {"allow", "drop", "nullable", "optional", "or_empty", "require", "status"}
+# against the schema of a documented one; "parameter" adds a parameter the pages document to an
+# operation (the pointer names the operation); "property" adds a property the pages document to
+# a request schema ({name: schema}).
+KINDS = {
+    "allow",
+    "drop",
+    "nullable",
+    "optional",
+    "or_empty",
+    "require",
+    "status",
+    "parameter",
+    "property",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -372,5 +384,46 @@ WAIVERS += [
         ("code", "status", "message"),
         "Invalid_Data_Exception requires nothing, so any answer fit it and the org was never "
         "checked against Org; Zoho's errors always carry these keys (zoho-api.md §4.1).",
+    ),
+]
+
+# --- requests (what updater sends; tests/contract/test_updater_requests.py)
+RECORD_WRITES = (
+    "/paths/~1crm~1v8~1{module_api_name}~1{id}/put",
+    "/paths/~1crm~1v8~1{module_api_name}/put",
+)
+WAIVERS += [
+    Waiver(
+        "record.json",
+        pointer,
+        "parameter",
+        {
+            "name": "If-Unmodified-Since",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "format": "date-time"},
+        },
+        "zoho-update-records.txt lists the header (sample 2024-01-15T15:26:49+05:30) and its 412 "
+        "ALREADY_MODIFIED; zoho-api.md §3.4: on PUT update (single and bulk) and POST upsert. "
+        "The OAS declares only X-EXTERNAL on these operations.",
+    )
+    for pointer in RECORD_WRITES
+] + [
+    Waiver(
+        "record.json",
+        "/components/schemas/Body_Wrapper",
+        "property",
+        {
+            "skip_feature_execution": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string", "enum": ["cadences"]}},
+                    "required": ["name"],
+                },
+            }
+        },
+        'zoho-update-records.txt: skip_feature_execution, a JSON array of {name: "cadences"}, '
+        "beside data (zoho-api.md §3.4); the OAS wrapper does not list it.",
     ),
 ]
