@@ -77,5 +77,8 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def no_content() -> Response:
-    """204 with an empty body, as Zoho sends for empty lists and searches."""
-    return Response(status=204)
+    """204 with an empty body and no Content-Type, as Zoho sends for empty lists and searches
+    (Zoho's official SDK reads a text/plain answer as a file download)."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response

@@ -308,14 +308,9 @@ def _completed(response: Any) -> str | None:
 
 
 # Operations the SDK cannot complete on the sandbox, as strict xfails (so a fix flips them).
-# The sandbox's 204 carries werkzeug's default "Content-Type: text/plain; charset=utf-8"; Zoho
-# sends a 204 without one. The SDK picks its converter by Content-Type, takes text/plain for a
-# file download and fails on the missing Content-Disposition (SDKException 'content-disposition').
-# Without that header on 204 both complete (checked by hand: 24 of 24).
-KNOWN_DEVIATIONS = dict.fromkeys(
-    ("related records, none linked (204)", "search with no hits (204)"),
-    "sandbox 204 carries Content-Type text/plain; the SDK reads it as a file download",
-)
+# None today: the sandbox's 204 used to carry werkzeug's default "Content-Type: text/plain", which
+# the SDK reads as a file download; sandbox/http.py no_content() now sends none, as Zoho does.
+KNOWN_DEVIATIONS: dict[str, str] = {}
 
 
 def _param(name: str, call: Callable[[dict[str, Any]], Any]) -> Any:
