@@ -112,27 +112,44 @@ def test_the_connection_page_fits_390_px_and_log_out_is_in_the_menu(
     assert "/login/" in page.url  # really logged out
 
 
-def test_a_wide_record_has_a_section_index_and_find_a_field(
-    live_server, browser, staff_user, shared_sandbox_connection
-):
+@pytest.fixture
+def desktop(browser, live_server):
+    """`desktop("staff", color_scheme="dark")`: a signed-in 1280 px page of its own."""
     from tests.fixtures.users import PASSWORD
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("staff")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    contexts = []
+
+    def open_as(username: str, **options):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def test_a_wide_record_has_a_section_index_and_find_a_field(
+    live_server, desktop, staff_user, shared_sandbox_connection
+):
+    page = desktop("staff")
     record_id = _first_id(shared_sandbox_connection, "Wide_Module")
     page.goto(f"{live_server.url}/records/{shared_sandbox_connection.pk}/Wide_Module/{record_id}/")
 
     index = page.get_by_role("navigation", name="Sections of this record")
     sections = page.locator("#record-form-fields section.section")
     expect(index.locator("li")).to_have_count(sections.count())
+    page.screenshot(path=str(SCREENSHOTS / "wide-record-index.png"))
     last = index.get_by_role("link").last
     last.click()
     assert page.url.endswith(last.get_attribute("href"))
+    expect(sections.last).to_be_in_viewport()
     expect(index).to_be_in_viewport()  # sticky beside the form, even far down the page
 
     rows = page.locator("#record-form-fields .section .field:visible")
@@ -141,8 +158,60 @@ def test_a_wide_record_has_a_section_index_and_find_a_field(
     expect(page.locator("#find-field-status")).to_contain_text("fields match")
     after = rows.count()
     assert 0 < after < before
-    for label in rows.locator("label, .label").all_inner_texts():
+    for label in rows.locator("label, .label, legend").all_inner_texts():
         assert "field 07" in label.lower()
+    assert index.locator("li:visible").count() < sections.count()  # empty sections leave the index
+    page.screenshot(path=str(SCREENSHOTS / "wide-record-find-a-field.png"))
     page.get_by_label("Find a field").fill("")
     expect(rows).to_have_count(before)
-    context.close()
+
+
+def test_a_contacts_deals_and_roles_are_one_link_from_the_top(
+    live_server, page, log_in, editor_user, shared_sandbox_connection
+):
+    record_id = _first_id(shared_sandbox_connection, "Contacts")
+    log_in("editor")
+    page.goto(f"{live_server.url}/records/{shared_sandbox_connection.pk}/Contacts/{record_id}/")
+
+    link = page.get_by_role("link", name="Linked deals and roles")
+    assert link.bounding_box()["y"] < PHONE["height"]  # on the first screen
+    link.click()
+    expect(page.locator("#related-links").get_by_role("heading")).to_be_in_viewport()
+
+
+CONTRAST = """([fg, bg]) => {
+  const rgb = s => { const d = document.createElement("div"); d.style.color = s;
+    document.body.append(d); const m = getComputedStyle(d).color.match(/[\\d.]+/g).map(Number);
+    d.remove(); return m; };
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const css = getComputedStyle(document.documentElement);
+  const [a, b] = [lum(rgb(css.getPropertyValue(fg))), lum(rgb(css.getPropertyValue(bg)))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_colours_follow_the_system_preference_and_stay_readable(
+    live_server, desktop, scheme, editor_user, shared_sandbox_connection
+):
+    page = desktop("editor", color_scheme=scheme)
+    record_id = _first_id(shared_sandbox_connection, "Contacts")
+    page.goto(f"{live_server.url}/records/{shared_sandbox_connection.pk}/Contacts/{record_id}/")
+    expect(page.locator("form.record-form")).to_be_visible()
+
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    dark = background == "rgb(18, 21, 27)"
+    assert dark is (scheme == "dark"), background
+    for fg, bg in [
+        ("--ink", "--bg"),
+        ("--ink", "--surface"),
+        ("--muted", "--surface"),
+        ("--accent", "--surface"),
+        ("--err", "--err-soft"),
+        ("--ok", "--ok-soft"),
+        ("--warn", "--warn-soft"),
+    ]:
+        assert page.evaluate(CONTRAST, [fg, bg]) >= 4.5, (scheme, fg, bg)
+    page.screenshot(path=str(SCREENSHOTS / f"record-edit-{scheme}.png"))
