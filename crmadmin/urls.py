@@ -28,6 +28,12 @@ connection_urls = [
     path("<int:connection_id>/connect/", connections.connection_connect, name="connect"),
     path("<int:connection_id>/test/", connections.connection_test_view, name="test"),
     path("<int:connection_id>/revoke/", connections.connection_revoke, name="revoke"),
+    path("<int:connection_id>/access/", connections.connection_access, name="access"),
+    path(
+        "<int:connection_id>/access/<int:grant_id>/remove/",
+        connections.connection_access_remove,
+        name="access_remove",
+    ),
 ]
 
 link_urls = [

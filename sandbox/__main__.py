@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import pathlib
 import sys
 
@@ -22,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8001)
     serve.add_argument("--base-url", help="public URL (default http://HOST:PORT)")
+    serve.add_argument(
+        "--access-log",
+        default="-",
+        metavar="FILE",
+        help="append the access log (one line a request) to FILE; '-' (default): the terminal",
+    )
     for command in (serve, sub.add_parser("reset", help="wipe and re-seed the database")):
         command.add_argument("--db", default="var/sandbox.sqlite3")
         command.add_argument("--records", type=int, default=5000)
@@ -55,8 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     seed(db_path=args.db, records=args.records, rng_seed=args.rng_seed)
     base_url = args.base_url or f"http://{args.host}:{args.port}"
     app = create_app(db_path=args.db, settings=SandboxSettings(base_url=base_url))
+    if args.access_log != "-":
+        _access_log_to(args.access_log)
     run_simple(args.host, args.port, app, threaded=True)
     return 0
+
+
+def _access_log_to(path: str) -> None:
+    """Werkzeug's request lines go to `path` instead of the terminal (errors stay there)."""
+    _make_parent(path)
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    requests_log = logging.getLogger("werkzeug")
+    requests_log.addHandler(handler)
+    requests_log.setLevel(logging.INFO)
+    requests_log.propagate = False
 
 
 def _make_parent(path: str) -> None:

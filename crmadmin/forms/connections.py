@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import Group
 
 from crmadmin.models import Connection
 from crmadmin.zoho import DEFAULT_SCOPES
@@ -132,3 +133,43 @@ class ConnectionForm(forms.ModelForm):
         if commit:
             connection.save()
         return connection
+
+
+class ConnectionGrantForm(forms.Form):
+    """Give a group the use of a connection, for every module or for the ones ticked.
+
+    `modules` lists the connection's editable modules as (api_name, label) when Zoho could be
+    asked; otherwise the module API names are typed, comma-separated."""
+
+    group = forms.ModelChoiceField(
+        queryset=Group.objects.order_by("name"),
+        empty_label="Choose a group",
+        help_text="Its members may then edit records through this connection.",
+    )
+
+    def __init__(self, *args: Any, modules: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if modules is None:
+            self.fields["modules"] = forms.CharField(
+                label="Modules",
+                required=False,
+                help_text="Module API names, comma-separated (e.g. Contacts, Deals). "
+                "Leave empty for every module.",
+            )
+        else:
+            self.fields["modules"] = forms.MultipleChoiceField(
+                label="Modules",
+                required=False,
+                choices=modules,
+                widget=forms.CheckboxSelectMultiple,
+                help_text="Tick none for every module, now and added later.",
+            )
+
+    def clean_modules(self) -> list[str]:
+        value = self.cleaned_data["modules"]
+        names = value.split(",") if isinstance(value, str) else value
+        names = [name.strip() for name in names if name.strip()]
+        bad = [name for name in names if not name.replace("_", "").isalnum()]
+        if bad:
+            raise forms.ValidationError(f"Not a module API name: {', '.join(bad)}.")
+        return sorted(set(names))

@@ -13,10 +13,11 @@ from __future__ import annotations
 from contextlib import suppress
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from crmadmin.models import Connection
+from crmadmin.models import Connection, ConnectionGrant
 from crmadmin.problems import problem_for
 from crmadmin.zoho import accounts_url_for, client_for, metadata_options, oauth_client_for
 from updater.errors import OAuthError, ZohoError
@@ -177,3 +178,15 @@ def health_forget(connection: Connection) -> None:
     connection.last_success_at = None
     connection.last_error = ""
     connection.last_error_at = None
+
+
+def grant_set(*, connection: Connection, group: Group, modules: list[str]) -> ConnectionGrant:
+    """Let `group` edit `modules` (all when empty) through `connection`, replacing its earlier
+    grant. A grant only works for holders of `use_connection`, so the group gets it too."""
+    grant, _ = ConnectionGrant.objects.update_or_create(
+        connection=connection, group=group, defaults={"modules": ",".join(modules)}
+    )
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="crmadmin", codename="use_connection")
+    )
+    return grant

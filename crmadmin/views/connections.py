@@ -27,24 +27,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crmadmin.forms.connections import ConnectionForm
-from crmadmin.models import ApiCallLog, Connection
-from crmadmin.permissions import connection_permission_required
+from crmadmin.forms.connections import ConnectionForm, ConnectionGrantForm
+from crmadmin.models import ApiCallLog, Connection, ConnectionGrant
+from crmadmin.permissions import USABLE_STATUSES, connection_permission_required
 from crmadmin.security import form_action_allow
+from crmadmin.services import browse
 from crmadmin.services.connections import (
     STATUS_HELP,
     accounts_server_detect,
     connection_test,
     error_text,
+    grant_set,
     missing_scopes,
     profile_fill_or_note,
     scope_covers,
     token_revoke_and_wipe,
     tokens_exchange,
 )
-from crmadmin.zoho import accounts_url_for, oauth_client_for
+from crmadmin.zoho import accounts_url_for, client_for, metadata_options, oauth_client_for
 from updater.errors import ZohoError
-from updater.metadata import Org
+from updater.metadata import Org, modules_list
 from updater.oauth import authorize_url
 
 logger = logging.getLogger(__name__)
@@ -71,10 +73,21 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 @connection_permission_required("view")
 def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = get_object_or_404(_with_calls_today(Connection.objects.all()), pk=connection_id)
+    return _detail_page(request, connection)
+
+
+def _detail_page(
+    request: HttpRequest,
+    connection: Connection,
+    grant_form: ConnectionGrantForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     granted = connection.granted_scope_list
     scopes = [
         (scope, not granted or scope_covers(granted, scope)) for scope in connection.scope_list
     ]
+    if grant_form is None and request.user.has_perm("crmadmin.change_connection"):
+        grant_form = ConnectionGrantForm(modules=_module_choices(connection))
     context = {
         "connection": connection,
         "help": STATUS_HELP.get(connection.status, ""),
@@ -82,11 +95,61 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
         "granted_reported": bool(granted),
         "now": timezone.now(),
         "nav": "connections",
+        "grants": connection.grants.select_related("group").order_by("group__name"),
+        "grant_form": grant_form,
     }
-    response = render(request, "crmadmin/connection_detail.html", context)
+    response = render(request, "crmadmin/connection_detail.html", context, status=status)
     if settings.ZOHO_ALLOW_CUSTOM_DOMAINS:
         form_action_allow(response, connection.accounts_server)
     return response
+
+
+# -- access: which groups may edit records through a connection, and which modules ----------
+
+
+def _module_choices(connection: Connection) -> list[tuple[str, str]] | None:
+    """The connection's editable modules as (api_name, label), from the cached metadata; None when
+    Zoho cannot be asked now (the form then takes typed API names)."""
+    if connection.status not in USABLE_STATUSES:
+        return None
+    try:
+        modules = modules_list(client=client_for(connection), **metadata_options(connection))
+    except ZohoError:
+        return None
+    usable = browse.editable_modules(modules, None)
+    choices = [(module.api_name, module.plural_label or module.api_name) for module in usable]
+    known = {name for name, _ in choices}
+    for grant in connection.grants.all():
+        choices += [(name, name) for name in grant.module_list if name not in known]
+    return choices
+
+
+@connection_permission_required("change")
+@require_POST
+def connection_access(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """Grant a group the use of this connection (or change the modules of its grant)."""
+    connection = get_object_or_404(_with_calls_today(Connection.objects.all()), pk=connection_id)
+    form = ConnectionGrantForm(request.POST, modules=_module_choices(connection))
+    if not form.is_valid():
+        return _detail_page(request, connection, grant_form=form, status=422)
+    group, modules = form.cleaned_data["group"], form.cleaned_data["modules"]
+    grant_set(connection=connection, group=group, modules=modules)
+    where = ", ".join(modules) if modules else "every module"
+    messages.success(request, f"{group.name} may edit {where} through “{connection.name}”.")
+    return redirect(reverse("connections:detail", args=[connection.pk]) + "#access")
+
+
+@connection_permission_required("change")
+@require_POST
+def connection_access_remove(
+    request: HttpRequest, connection_id: int, grant_id: int
+) -> HttpResponse:
+    grant = get_object_or_404(ConnectionGrant, pk=grant_id, connection_id=connection_id)
+    grant.delete()
+    messages.success(
+        request, f"{grant.group.name} may no longer edit records through “{grant.connection.name}”."
+    )
+    return redirect(reverse("connections:detail", args=[connection_id]) + "#access")
 
 
 @connection_permission_required("add")
