@@ -366,6 +366,11 @@ class Budget:
         return self.remaining < self.reserve
 
     @property
+    def reserve_mark(self) -> int:
+        """Credits used past which the reserve is reached (the meter's "high" mark)."""
+        return max(0, self.daily_credits - self.reserve)
+
+    @property
     def peak_hour(self) -> int:
         return max((hour.credits for hour in self.hours), default=0)
 

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crmadmin.budget import budget_of
 from crmadmin.forms.connections import ConnectionForm
 from crmadmin.models import ApiCallLog, Connection
 from crmadmin.permissions import connection_permission_required
@@ -81,6 +82,7 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
         "scopes": scopes,
         "granted_reported": bool(granted),
         "now": timezone.now(),
+        "budget": budget_of(connection),
         "nav": "connections",
     }
     response = render(request, "crmadmin/connection_detail.html", context)
