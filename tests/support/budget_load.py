@@ -147,8 +147,8 @@ class Load:
     def people(
         self, *, clients: int, until: object, timings: Timings, rounds: int | None = None
     ) -> None:
-        """`clients` people each open a record and save it, again and again, until `until()`
-        says stop (or `rounds` saves each)."""
+        """`clients` people each open a record and save it, again and again: `rounds` times, or
+        at least once and then until `until()` says stop."""
         from tests.crmadmin.record_support import form_data
 
         def person(n: int) -> None:
@@ -161,7 +161,7 @@ class Load:
             record_id = self.people_ids[n % len(self.people_ids)]
             url = f"{self.server.url}/records/{self.connection_id}/{MODULE}/{record_id}/"
             done = 0
-            while (rounds is None and not until()) or (rounds is not None and done < rounds):
+            while done < rounds if rounds is not None else (done == 0 or not until()):
                 started = time.monotonic()
                 page = session.get(url, timeout=REQUEST_TIMEOUT)
                 opened = time.monotonic()
