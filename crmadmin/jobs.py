@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from crmadmin import budget
 from crmadmin.models import AuditEntry, BulkJob, Connection, JobRecord
 from crmadmin.permissions import is_manager
 from crmadmin.services.browse import ListQuery, records_fetch
@@ -419,13 +420,16 @@ def job_run(
     job = _runner_claim(job_id, runner)
     if job is None:
         return BulkJob.objects.get(pk=job_id).status
-    run = _Run(job=job, runner=runner, client=client or client_for(job.connection), sleep=sleep)
+    client = client or client_for(job.connection, priority=budget.BACKGROUND)
+    run = _Run(job=job, runner=runner, client=client, sleep=sleep)
     try:
         _reconcile(run, list(job.records.filter(state__in=[State.IN_FLIGHT, State.UNKNOWN])))
         while True:
             _heartbeat(run)
             if BulkJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                 return _finish(run, Status.CANCELLED)
+            if _budget_wait(run):
+                continue
             batch = _batch_claim(run)
             if not batch:
                 return _finish(run, Status.FINISHED)
@@ -482,6 +486,15 @@ def _wait(run: _Run, seconds: float, reason: str) -> None:
     _heartbeat(run, status=Status.RUNNING)
 
 
+def _budget_wait(run: _Run) -> bool:
+    """Pause while the connection's API budget says so (crmadmin/budget.py); True if it did."""
+    hold = budget.job_hold(run.job.connection)
+    if hold is None:
+        return False
+    _wait(run, hold.seconds, hold.reason)
+    return True
+
+
 def _batch_claim(run: _Run) -> list[JobRecord]:
     """Mark the next ≤100 pending rows in flight and commit, before anything is sent."""
     with transaction.atomic():
@@ -511,6 +524,10 @@ def _batch_send(run: _Run, batch: list[JobRecord]) -> None:
                 trigger=run.job.trigger,
                 if_unmodified_since=run.guard,
             )
+        except budget.SlotWaitTimeout as error:
+            # crmadmin's own limit: nothing was sent, and a busy org is no fault of the job.
+            _wait(run, error.retry_after or 1.0, budget.WAITING_FOR_SLOT)
+            continue
         except RateLimitError as error:
             # 429: Zoho refused the request as a whole before doing anything; resending is safe.
             run.transient += 1

@@ -1,16 +1,26 @@
-"""Zoho connections (one OAuth grant to one Zoho org), which groups may use them, their daily API
-call counts, the audit trail of every write (save, link, unlink) made through crmadmin, and bulk
-jobs with one row per record they touch."""
+"""Zoho connections (one OAuth grant to one Zoho org), which groups may use them, their API
+budget (edition, calls at once, credits; leases and hourly usage) and daily call counts, the audit
+trail of every write (save, link, unlink) made through crmadmin, and bulk jobs with one row per
+record they touch."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from crmadmin.fields import EncryptedTextField
 
 
 class Connection(models.Model):
+    class Edition(models.TextChoices):
+        # Calls at once and credits per 24 h per edition: crmadmin/budget.py (EDITIONS).
+        FREE = "free", "Free"
+        STANDARD = "standard", "Standard / Starter"
+        PROFESSIONAL = "professional", "Professional"
+        ENTERPRISE = "enterprise", "Enterprise / Zoho One"
+        ULTIMATE = "ultimate", "Ultimate / CRM Plus"
+
     class DataCentre(models.TextChoices):
         US = "us", "United States (zoho.com)"
         EU = "eu", "Europe (zoho.eu)"
@@ -58,6 +68,37 @@ class Connection(models.Model):
     zoho_user_name = models.CharField(max_length=200, blank=True)
     zoho_user_email = models.CharField(max_length=254, blank=True)
     time_zone = models.CharField(max_length=64, blank=True, help_text="The org's time zone.")
+
+    # The API budget crmadmin keeps to (crmadmin/budget.py): blank numbers mean the edition's.
+    edition = models.CharField(max_length=20, choices=Edition, default=Edition.STANDARD)
+    max_concurrency = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Calls in flight at once to this org, from every crmadmin process together. "
+        "Blank: the edition's limit (Free 5, Standard 10, Professional 15, Enterprise 20, "
+        "Ultimate 25).",
+    )
+    job_share = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MinValueValidator(10), MaxValueValidator(100)],
+        help_text="The most of those calls bulk jobs may use, in percent; the rest stays free "
+        "for people editing.",
+    )
+    daily_credits = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="API credits per rolling 24 hours. Blank: the edition's base (Free 5,000, "
+        "others 50,000; Zoho adds more per user licence).",
+    )
+    credit_reserve = models.PositiveIntegerField(
+        default=1000,
+        help_text="Bulk jobs pause when fewer credits than this are left; people's edits go on.",
+    )
+    # What Zoho last said in X-API-CREDITS-REMAINING (sent once half the day's credits are used).
+    credits_remaining = models.PositiveIntegerField(null=True, blank=True)
+    credits_remaining_at = models.DateTimeField(null=True, blank=True)
+    last_rate_limited_at = models.DateTimeField(null=True, blank=True)
 
     last_refresh_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
@@ -124,6 +165,48 @@ class ApiCallLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection} {self.day}: {self.calls}"
+
+
+class ApiUsageHour(models.Model):
+    """Credits spent, calls made and 429s received per connection per clock hour (UTC): the
+    rolling 24 h budget is the sum of the last 24 rows."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="usage")
+    hour = models.DateTimeField()
+    credits = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    rate_limited = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "hour"], name="one_usage_per_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection} {self.hour:%Y-%m-%d %H}h: {self.credits} credits"
+
+
+class ApiLease(models.Model):
+    """One call in flight to a connection's org: slot ``n`` of its K, held until ``expires_at``.
+
+    The unique (connection, slot) pair is the semaphore: at most K rows can exist, whichever
+    process inserts them, and a crashed process's row is deleted once it has expired.
+    """
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="leases")
+    slot = models.PositiveSmallIntegerField()
+    token = models.CharField(max_length=32)
+    background = models.BooleanField(default=False)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "slot"], name="one_lease_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection} slot {self.slot}"
 
 
 class AuditEntry(models.Model):

@@ -202,6 +202,13 @@ CATALOGUE: dict[str, Problem] = {
         "The Zoho API limit (daily credits or parallel requests) has been reached.",
         "Wait a few minutes and try again.",
     ),
+    # Not Zoho's: crmadmin's own budget (crmadmin.budget) kept the call from being sent.
+    "HELD_BACK": _w(
+        "Too many calls to Zoho at once",
+        "crmadmin held this request back, unsent, to keep this connection within the number of "
+        "calls Zoho allows at the same time.",
+        RETRY,
+    ),
     "NON_JSON_RESPONSE": _w(
         "Zoho sent an unexpected answer",
         "Zoho answered with something other than data, such as an error page.",
@@ -415,11 +422,14 @@ def problem_for(error: ZohoError, *, record: bool = False, highlighted: bool = F
     field on the page carries the error, so "Correct the highlighted fields" is only said then.
     """
     code = getattr(error, "code", "")
-    words = CATALOGUE.get(_catalogue_key(error), GENERIC)
+    held_back = getattr(error, "held_back", False)
+    words = CATALOGUE["HELD_BACK"] if held_back else CATALOGUE.get(_catalogue_key(error), GENERIC)
     if record and isinstance(error, ApiError) and code in RECORD_LEVEL and _names_record(error):
         words = RECORD_LEVEL[code]
     detail = words.detail
-    if isinstance(error, RateLimitError) and error.retry_after:
+    if held_back and isinstance(error, RateLimitError) and error.retry_after:
+        detail = f"{detail} Try again in about {round(error.retry_after)} seconds."
+    elif isinstance(error, RateLimitError) and error.retry_after:
         detail = f"{detail} Zoho asks to wait {round(error.retry_after)} seconds."
     elif isinstance(error, ApiError) and words is not RECORD_LEVEL.get(code):
         detail = _with_zoho_words(detail, error)

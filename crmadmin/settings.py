@@ -208,6 +208,22 @@ ZOHO_REQUEST_DEADLINE_SECONDS = env.float("ZOHO_REQUEST_DEADLINE_SECONDS", defau
 ZOHO_RETRY_TOTAL = env.int("ZOHO_RETRY_TOTAL", default=3)
 ZOHO_RETRY_BACKOFF = env.float("ZOHO_RETRY_BACKOFF", default=0.5)
 ZOHO_METADATA_TTL_SECONDS = env.int("ZOHO_METADATA_TTL_SECONDS", default=3600)
+# The API budget (crmadmin/budget.py). Slots for calls in flight live in Redis when this is set
+# (by default: CACHE_URL when that is Redis), otherwise in the database.
+ZOHO_BUDGET_REDIS_URL = env.str(
+    "ZOHO_BUDGET_REDIS_URL",
+    default=CACHES["default"]["LOCATION"]
+    if "redis" in CACHES["default"]["BACKEND"].lower()
+    else "",
+)
+# A slot's lease outlives the longest attempt; a crashed process's slot is free after this.
+ZOHO_BUDGET_LEASE_SECONDS = env.float(
+    "ZOHO_BUDGET_LEASE_SECONDS", default=ZOHO_TIMEOUT_SECONDS + 10
+)
+# How long a page waits for a free slot (never past its request deadline), then says "busy".
+ZOHO_BUDGET_SLOT_WAIT_SECONDS = env.float("ZOHO_BUDGET_SLOT_WAIT_SECONDS", default=10.0)
+# A job's wait when its connection is busy; "try again in" when crmadmin itself says busy.
+ZOHO_BUDGET_RETRY_SECONDS = env.float("ZOHO_BUDGET_RETRY_SECONDS", default=2.0)
 
 # --- Background jobs (Django's Tasks API through the django-tasks backport) -------------------
 # The database backend: `manage.py db_worker` processes claim tasks with SELECT ... FOR UPDATE
@@ -223,6 +239,8 @@ JOBS_STALE_SECONDS = env.int("JOBS_STALE_SECONDS", default=120)
 JOBS_RETRY_BACKOFF = env.float("JOBS_RETRY_BACKOFF", default=2.0)
 # Consecutive transient faults before a job stops (with the reason shown) instead of waiting on.
 JOBS_MAX_TRANSIENT = env.int("JOBS_MAX_TRANSIENT", default=8)
+# A job paused below its connection's credit reserve checks again after this many seconds.
+JOBS_BUDGET_PAUSE_SECONDS = env.float("JOBS_BUDGET_PAUSE_SECONDS", default=60.0)
 
 # --- The sandbox CRM (the offline Zoho stand-in) ---------------------------------------------
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8001")

@@ -4,6 +4,9 @@
 Connection row through `ConnectionTokenStore`, whose refresh lock is a row lock
 (`SELECT ... FOR UPDATE`) so that many workers on many machines finding one expired token cause
 one refresh: Zoho allows only 10 access tokens per refresh token per 10 minutes (zoho-api.md §1.4).
+Every API call goes through `GovernedSession`, which holds one of the connection's slots while the
+call is in flight and counts its credits (crmadmin/budget.py): the org's budget is shared by every
+web and job worker.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import IntegrityError, transaction
@@ -23,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from crmadmin import budget
 from crmadmin.models import ApiCallLog, Connection
 from crmadmin.problems import problem_for
 from updater.client import ApiResponse, ZohoClient
@@ -200,13 +206,64 @@ class ConnectionClient(ZohoClient):
         return self.store.connection_id  # type: ignore[attr-defined]
 
 
-def client_for(connection: Connection, *, deadline: float | None = None) -> ZohoClient:
+# Below this many seconds left for an attempt, waiting for a slot is not worth it (as updater's
+# MIN_ATTEMPT_SECONDS: an attempt with less could only time out).
+MIN_ATTEMPT_SECONDS = 1.0
+
+
+class GovernedSession(requests.Session):
+    """A requests session that sends each CRM API call inside one of the connection's slots.
+
+    It waits for a slot (people at most ``ZOHO_BUDGET_SLOT_WAIT_SECONDS``, never past the
+    attempt's own timeout, which the client already cut to its deadline; the wait is taken off the
+    socket timeout), then counts the call's credits, a 429 and ``X-API-CREDITS-REMAINING``. Token
+    requests to the accounts server are not API calls and pass straight through.
+    """
+
+    def __init__(self, *, connection: Connection, priority: str) -> None:
+        super().__init__()
+        self.connection = connection
+        self.priority = priority
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if not budget.is_api_call(request.url or ""):
+            return super().send(request, **kwargs)
+        timeout = kwargs.get("timeout")
+        attempt = timeout if isinstance(timeout, int | float) else settings.ZOHO_TIMEOUT_SECONDS
+        wait = max(0.0, attempt - MIN_ATTEMPT_SECONDS)
+        if self.priority == budget.INTERACTIVE:
+            wait = min(wait, settings.ZOHO_BUDGET_SLOT_WAIT_SECONDS)
+        with budget.slot_held(self.connection, priority=self.priority, wait=wait) as waited:
+            if isinstance(timeout, int | float):
+                kwargs["timeout"] = max(MIN_ATTEMPT_SECONDS, timeout - waited)
+            response = super().send(request, **kwargs)
+        budget.usage_record(
+            connection_id=self.connection.pk,
+            credits=budget.credits_for(
+                method=request.method or "GET",
+                path=urlsplit(request.url or "").path,
+                body=request.body,
+            ),
+            rate_limited=response.status_code == 429,
+            credits_remaining=budget.remaining_header(response.headers),
+        )
+        return response
+
+
+def client_for(
+    connection: Connection,
+    *,
+    deadline: float | None = None,
+    priority: str = budget.INTERACTIVE,
+) -> ZohoClient:
     """The API client for one connection, configured from settings.
 
     Each request ends within ``ZOHO_REQUEST_DEADLINE_SECONDS`` (a person is waiting); a background
-    task, which no worker timeout cuts short, may pass a longer ``deadline``.
+    task, which no worker timeout cuts short, may pass a longer ``deadline`` and
+    ``priority=budget.BACKGROUND`` (it then keeps to the job share of the connection's slots).
     """
     return ConnectionClient(
+        session=GovernedSession(connection=connection, priority=priority),
         store=ConnectionTokenStore(connection_id=connection.pk),
         oauth_client=oauth_client_for(connection),
         accounts_url=accounts_url_for(connection),

@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from sandbox import control
+from sandbox import control, limits
 from sandbox.accounts import Accounts
 from sandbox.crm.router import dispatch
 from sandbox.editing import edit_record
@@ -47,6 +47,7 @@ URLS = Map(
         Rule("/oauth/v2/revoke/token", endpoint="revoke"),
         Rule("/", endpoint="control"),
         Rule("/__sandbox__", endpoint="control"),
+        Rule("/__sandbox__/limits", endpoint="limits"),
         Rule("/__sandbox__/<path:rest>", endpoint="control"),
         Rule("/crm/<path:rest>", endpoint="crm"),
     ],
@@ -61,6 +62,7 @@ class SandboxApp:
         self.tokens = Tokens(store, settings)
         self.accounts = Accounts(self.tokens, settings.base_url)
         self.faults = Faults()
+        self.limits = limits.limits_for(settings)
         # Requests served, by "METHOD /path" (the bulk edit bench counts PUT calls here).
         self.requests_served: collections.Counter[str] = collections.Counter()
         with store.write() as conn:
@@ -75,9 +77,19 @@ class SandboxApp:
         request = Request(environ)
         self.requests_served[f"{request.method} {request.path}"] += 1
         self.accounts.base_url = self.settings.base_url
-        response = self._apply_faults(request, environ)
-        if response is None:
-            response = self._route(request)
+        # The org's limits come first, as at Zoho: a call refused there is not served at all; a
+        # latency fault then keeps the call in flight for its seconds.
+        counted = request.path.startswith("/crm/")
+        response = self.limits.admit(request) if counted else None
+        if response is not None:
+            return response(environ, start_response)
+        try:
+            response = self._apply_faults(request, environ)
+            if response is None:
+                response = self._route(request)
+        finally:
+            if counted:
+                self.limits.leave(response)
         return response(environ, start_response)
 
     def _apply_faults(self, request: Request, environ: dict[str, Any]) -> Response | None:
@@ -138,6 +150,8 @@ class SandboxApp:
                 return self.accounts.token(request)
             if endpoint == "revoke":
                 return self.accounts.revoke(request)
+            if endpoint == "limits":
+                return limits.handle(self.limits, request)
             if endpoint == "control":
                 return control.handle(self, request)
             if endpoint == "crm":

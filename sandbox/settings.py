@@ -27,3 +27,7 @@ class SandboxSettings:
     discrete_page_limit: int = 2000
     # Signs page tokens so they are opaque and cannot be forged; fixed so they survive restarts.
     page_token_secret: str = "sandbox-page-token-secret"  # noqa: S105
+    # The org's API limits (sandbox/limits.py): the edition's unless set; tests set them low.
+    edition: str = "enterprise"
+    concurrency: int | None = None
+    daily_credits: int | None = None

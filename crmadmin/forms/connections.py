@@ -21,6 +21,10 @@ from updater.oauth import DATA_CENTRES, check_api_domain
 TOKEN_BINDING_FIELDS = {"client_id", "data_centre", "environment", "accounts_server", "api_domain"}
 
 
+# Budget settings with a default (crmadmin/budget.py): a form posted without them keeps it.
+BUDGET_DEFAULTED = ("edition", "job_share", "credit_reserve")
+
+
 class ConnectionForm(forms.ModelForm):
     client_secret = forms.CharField(
         label="Client secret",
@@ -40,6 +44,11 @@ class ConnectionForm(forms.ModelForm):
         "scopes",
         "accounts_server",
         "api_domain",
+        "edition",
+        "max_concurrency",
+        "job_share",
+        "daily_credits",
+        "credit_reserve",
     ]
 
     class Meta:
@@ -52,8 +61,18 @@ class ConnectionForm(forms.ModelForm):
             "api_domain",
             "client_id",
             "scopes",
+            "edition",
+            "max_concurrency",
+            "job_share",
+            "daily_credits",
+            "credit_reserve",
         ]
         labels = {
+            "edition": "Zoho edition",
+            "max_concurrency": "Calls at once",
+            "job_share": "Bulk jobs' share of those calls (%)",
+            "daily_credits": "API credits per 24 hours",
+            "credit_reserve": "Credit reserve",
             "data_centre": "Data centre",
             "accounts_server": "Accounts server (custom host only)",
             "api_domain": "API domain (custom host only)",
@@ -84,6 +103,9 @@ class ConnectionForm(forms.ModelForm):
             self.fields[
                 "client_secret"
             ].help_text = "Leave empty to keep the stored secret. It is never shown."
+        for name in BUDGET_DEFAULTED:
+            # Optional on the form: left out or empty, the model's default is kept.
+            self.fields[name].required = False
         if not settings.ZOHO_ALLOW_CUSTOM_DOMAINS:
             self.fields["data_centre"].choices = [
                 choice
@@ -100,6 +122,9 @@ class ConnectionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        for name in BUDGET_DEFAULTED:
+            if data.get(name) in (None, ""):
+                data[name] = Connection._meta.get_field(name).get_default()
         if data.get("data_centre") == Connection.DataCentre.CUSTOM:
             self._custom_hosts_clean(data)
         elif data.get("data_centre") in DATA_CENTRES:

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crmadmin.budget import budget_of
 from crmadmin.forms.connections import ConnectionForm, ConnectionGrantForm
 from crmadmin.models import ApiCallLog, Connection, ConnectionGrant
 from crmadmin.permissions import USABLE_STATUSES, connection_permission_required
@@ -94,6 +95,7 @@ def _detail_page(
         "scopes": scopes,
         "granted_reported": bool(granted),
         "now": timezone.now(),
+        "budget": budget_of(connection),
         "nav": "connections",
         "grants": connection.grants.select_related("group").order_by("group__name"),
         "grant_form": grant_form,
