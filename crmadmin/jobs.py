@@ -21,7 +21,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -47,7 +47,15 @@ from updater.errors import (
 )
 from updater.metadata import Field
 from updater.payload import UNCHANGED, parse_zoho_datetime, update_payload_build, value_change
-from updater.records import MAX_PAGED_RECORDS, MAX_PER_PAGE, MAX_WRITE_RECORDS, record_get
+from updater.records import (
+    MAX_IN_VALUES,
+    MAX_PAGED_RECORDS,
+    MAX_PER_PAGE,
+    MAX_WRITE_RECORDS,
+    Condition,
+    record_get,
+    records_search,
+)
 from updater.records import records_update as zoho_records_update
 
 logger = logging.getLogger(__name__)
@@ -74,6 +82,7 @@ BULK_TYPES = frozenset(
         "boolean",
         "date",
         "datetime",
+        "lookup",
         "ownerlookup",
         "userlookup",
     }
@@ -111,6 +120,19 @@ class PlannedRecord:
     after: dict[str, Any]
     payload: dict[str, Any]
     problem: str = ""  # our own check failed: the record will not be sent
+    line: int | None = None  # the CSV line it came from
+    target: str = ""  # a link job's deal external ID
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One line of an uploaded or pasted CSV: the value that identifies the record, each mapped
+    column's value as the edit form cleaned it, and why the line cannot be used (if so)."""
+
+    line: int
+    key: str
+    values: dict[str, Any]
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,6 +240,36 @@ def records_by_id(
     return found
 
 
+def records_by_key(
+    *, client: ZohoClient, module: str, key_field: str, keys: Sequence[str], fields: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The records whose `key_field` ("id", or a unique / external-ID field) holds each key, by
+    search in batches of 100 values (`in`); a key no record holds is missing from the answer.
+
+    Zoho's search matches text without regard to case, so only exact values count here.
+    """
+    wanted = [name for name in dict.fromkeys([*fields, key_field, "Modified_Time"]) if name != "id"]
+    found: dict[str, list[dict[str, Any]]] = {}
+    unique = list(dict.fromkeys(key for key in keys if key))
+    for start in range(0, len(unique), MAX_IN_VALUES):
+        chunk = unique[start : start + MAX_IN_VALUES]
+        condition = Condition(field=key_field, operator="in", value=chunk)
+        page = 1
+        while True:
+            result = records_search(
+                client=client, module=module, criteria=condition, fields=wanted, page=page
+            )
+            for record in result.records:
+                value = record.get(key_field)
+                value = value.get("id") if isinstance(value, Mapping) else value
+                if value is not None and str(value) in chunk:
+                    found.setdefault(str(value), []).append(record)
+            if not result.more_records or (page + 1) * MAX_PER_PAGE > MAX_PAGED_RECORDS:
+                break
+            page += 1
+    return found
+
+
 # --- Planning -----------------------------------------------------------------------------------
 
 
@@ -253,6 +305,51 @@ def plan_build(
                 problem=_problem(by_name, changes, payload),
             )
         )
+    return Plan(preview_at=preview_at, records=planned)
+
+
+def plan_rows_build(
+    *,
+    rows: Sequence[TableRow],
+    found: Mapping[str, Sequence[Mapping[str, Any]]],
+    key_label: str,
+    fields: Sequence[Field],
+    preview_at: datetime,
+    name_field: str = "",
+) -> Plan:
+    """A plan from CSV lines, each with its own values: one planned record per line, in file
+    order. A line that failed to parse, names no record or a record another line already named,
+    or matches several records is kept as not sent, with the reason and its line."""
+    by_name = {meta.api_name: meta for meta in fields}
+    planned: list[PlannedRecord] = []
+    first_line: dict[str, int] = {}
+    for row in rows:
+        problem = row.problem
+        matches = found.get(row.key) or []
+        record: Mapping[str, Any] = matches[0] if matches else {}
+        if not problem and not matches:
+            problem = f"No record has {key_label} “{row.key}”."
+        elif not problem and len(matches) > 1:
+            problem = f"{len(matches)} records have {key_label} “{row.key}”: give the record ID."
+        record_id = str(record.get("id") or row.key)[:255]
+        if not problem and record_id in first_line:
+            problem = f"The same record as line {first_line[record_id]}: sent once, from there."
+        if problem:
+            planned.append(PlannedRecord(record_id, "", {}, {}, {}, problem=problem, line=row.line))
+            continue
+        first_line[record_id] = row.line
+        changes = [
+            Change(name, by_name[name].field_label, "set", value)
+            for name, value in row.values.items()
+        ]
+        item = plan_build(
+            records=[record],
+            changes=changes,
+            fields=fields,
+            preview_at=preview_at,
+            name_field=name_field,
+        ).records[0]
+        planned.append(replace(item, line=row.line))
     return Plan(preview_at=preview_at, records=planned)
 
 
@@ -325,6 +422,8 @@ def job_create(
                 job=job,
                 record_id=item.record_id,
                 record_name=item.record_name,
+                target=item.target,
+                line=item.line,
                 before=jsonable(item.before),
                 payload=item.payload,
                 state=State.SKIPPED if item.problem else State.PENDING,
