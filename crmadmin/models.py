@@ -231,6 +231,10 @@ class BulkJob(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    @property
+    def is_from_csv(self) -> bool:
+        return any(item.get("action") == "csv" for item in self.change if isinstance(item, dict))
+
 
 class JobRecord(models.Model):
     class State(models.TextChoices):

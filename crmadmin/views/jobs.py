@@ -21,10 +21,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from crmadmin import jobs
 from crmadmin.forms.browse import RecordListForm
-from crmadmin.forms.bulk import BulkChangeForm
+from crmadmin.forms.bulk import BulkChangeForm, MappingForm, UploadForm, table_read, table_rows
 from crmadmin.forms.records.loading import time_zone_for
 from crmadmin.forms.records.types import FormContext
-from crmadmin.models import BulkJob, Connection
+from crmadmin.models import BulkJob, BulkUpload, Connection
 from crmadmin.permissions import connection_for, is_manager
 from crmadmin.problems import problem_for
 from crmadmin.services import browse
@@ -127,6 +127,105 @@ def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpRespo
         trigger=form.trigger(),
         plan=plan,
     )
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_upload(request: HttpRequest, connection_id: int, module: str) -> HttpResponse:
+    """Step 1 of a bulk edit from a CSV: upload or paste it; it is decoded and kept once."""
+    connection = _may_run(request, connection_id, module)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"connection": connection, "module": module, "nav": "jobs", "form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "crmadmin/bulk_upload.html", context, status=422)
+        data = form.cleaned_data
+        upload = BulkUpload.objects.create(
+            connection=connection,
+            module=module,
+            user=request.user,
+            file_name=data["file_name"],
+            encoding=data["encoding"],
+            text=data["text"],
+        )
+        return redirect("jobs:upload_map", upload_id=upload.pk)
+    return render(request, "crmadmin/bulk_upload.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Step 2: map each column to a field (or to what identifies the record), then the
+    preview: every cell cleaned by its field's edit-form field, records found by search."""
+    upload = get_object_or_404(BulkUpload, pk=upload_id, user=request.user)
+    connection = _may_run(request, upload.connection_id, upload.module)
+    module = upload.module
+    header, lines = table_read(upload.text)
+    context: dict[str, Any] = {
+        "connection": connection,
+        "module": module,
+        "nav": "jobs",
+        "upload": upload,
+        "row_count": len(lines),
+    }
+    client = client_for(connection)
+    try:
+        meta = browse.module_meta(
+            client=client, options=metadata_options(connection), module=module
+        )
+        form_context = _form_context(connection, client, meta.fields)
+    except ZohoError as error:
+        context["problem"] = problem_for(error)
+        return render(request, "crmadmin/bulk_upload_map.html", context, status=502)
+    fields = jobs.bulk_fields(meta.fields)
+    key_fields = [item for item in meta.fields if item.unique or item.external]
+    form = MappingForm(request.POST or None, header=header, fields=fields, key_fields=key_fields)
+    context.update(form=form, meta=meta)
+    if request.method != "POST":
+        return render(request, "crmadmin/bulk_upload_map.html", context)
+    if not form.is_valid():
+        return render(request, "crmadmin/bulk_upload_map.html", context, status=422)
+    data = form.cleaned_data
+    rows = table_rows(
+        lines,
+        key_column=data["key_column"],
+        mapped=data["mapped"],
+        fields=fields,
+        context=form_context,
+    )
+    name_field = _name_field(meta.fields)
+    names = list(data["mapped"].values())
+    preview_at = jobs.preview_time()
+    try:
+        found = jobs.records_by_key(
+            client=client,
+            module=module,
+            key_field=data["key_field"],
+            keys=[row.key for row in rows if not row.problem],
+            fields=[*names, name_field],
+        )
+    except ZohoError as error:
+        context["problem"] = problem_for(error)
+        return render(request, "crmadmin/bulk_upload_map.html", context, status=502)
+    plan = jobs.plan_rows_build(
+        rows=rows,
+        found=found,
+        key_label=form.key_label,
+        fields=fields,
+        preview_at=preview_at,
+        name_field=name_field,
+    )
+    labels = {meta.api_name: meta.field_label for meta in fields}
+    job = jobs.job_create(
+        connection=connection,
+        module=module,
+        user=request.user,
+        changes=[jobs.Change(name, labels[name], "csv") for name in names],
+        trigger=form.trigger(),
+        plan=plan,
+    )
+    upload.delete()
     return redirect("jobs:detail", job_id=job.pk)
 
 
