@@ -33,7 +33,18 @@ from django.utils import timezone
 
 from crmadmin.models import AuditEntry, BulkJob, Connection, JobRecord
 from crmadmin.permissions import is_manager
+from crmadmin.problems import not_sent_text
 from crmadmin.services.browse import ListQuery, records_fetch
+from crmadmin.services.linking import (
+    CONTACTS,
+    LinkWrite,
+    Pair,
+    PairResult,
+    deal_label,
+    links_audit_write,
+)
+from crmadmin.services.linking.bulk import TRANSIENT as TRANSIENT_LINK_FAULTS
+from crmadmin.services.linking.bulk import pairs_link_call
 from crmadmin.zoho import client_for, error_summary
 from updater.client import ZohoClient
 from updater.errors import (
@@ -520,7 +531,12 @@ def job_run(
         return BulkJob.objects.get(pk=job_id).status
     run = _Run(job=job, runner=runner, client=client or client_for(job.connection), sleep=sleep)
     try:
-        _reconcile(run, list(job.records.filter(state__in=[State.IN_FLIGHT, State.UNKNOWN])))
+        doubtful = list(job.records.filter(state__in=[State.IN_FLIGHT, State.UNKNOWN]))
+        linking = job.kind == BulkJob.Kind.LINK
+        if linking:
+            _release(doubtful)  # linking a pair twice is harmless: simply send it again
+        else:
+            _reconcile(run, doubtful)
         while True:
             _heartbeat(run)
             if BulkJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
@@ -528,7 +544,10 @@ def job_run(
             batch = _batch_claim(run)
             if not batch:
                 return _finish(run, Status.FINISHED)
-            _batch_send(run, batch)
+            if linking:
+                _link_send(run, batch)
+            else:
+                _batch_send(run, batch)
             if run.transient >= settings.JOBS_MAX_TRANSIENT:
                 return _finish(run, Status.FAILED, error=run.job.wait_reason)
     except _LostJob:
@@ -588,6 +607,10 @@ def _batch_claim(run: _Run) -> list[JobRecord]:
         if job.runner != run.runner:
             raise _LostJob
         pending = job.records.filter(state=State.PENDING).order_by("pk")
+        if job.kind == BulkJob.Kind.LINK:
+            # One call links one contact's deals: the batch is the next contact's pairs.
+            contact = pending.values_list("record_id", flat=True).first()
+            pending = pending.filter(record_id=contact)
         ids = list(pending.values_list("pk", flat=True)[:MAX_WRITE_RECORDS])
         if not ids:
             return []
@@ -809,7 +832,8 @@ def _type_of(value: Any, current: Any) -> str:
 
 
 def _release(batch: list[JobRecord]) -> None:
-    """Rows Zoho refused as a whole with 429 were certainly not applied: pending again."""
+    """Rows Zoho refused as a whole with 429 were certainly not applied (or, in a link job, may
+    be sent again harmlessly): pending again."""
     JobRecord.objects.filter(pk__in=[row.pk for row in batch], state=State.IN_FLIGHT).update(
         state=State.PENDING
     )
@@ -832,6 +856,132 @@ def _finish(run: _Run, status: str, *, error: str = "") -> str:
     if status == Status.FAILED:
         logger.warning("Bulk job %s stopped: %s", run.job.pk, error)
     return status
+
+
+# --- Bulk linking -------------------------------------------------------------------------------
+# A link job's rows are pairs: `record_id` is the contact's external ID, `target` the deal's, the
+# payload the role. Linking is idempotent (a pair already linked only gets its role set again), so
+# rows in flight after a crash and calls that met a transient fault are simply sent again.
+
+
+def link_job_create(
+    *, connection: Connection, user: Any, contact_field: str, deal_field: str, pairs: Sequence[Pair]
+) -> BulkJob:
+    """A queued link job, one row per pair in input order; a pair given twice is sent once."""
+    with transaction.atomic():
+        job = BulkJob.objects.create(
+            connection=connection,
+            module=CONTACTS,
+            user=user,
+            kind=BulkJob.Kind.LINK,
+            change=[{"contact_field": contact_field, "deal_field": deal_field}],
+            preview_at=timezone.now(),
+            status=Status.QUEUED,
+            total=len(pairs),
+        )
+        first: dict[tuple[str, str], int] = {}
+        rows = []
+        for pair in pairs:
+            again = first.setdefault((pair.contact, pair.deal), pair.line) != pair.line
+            rows.append(
+                JobRecord(
+                    job=job,
+                    record_id=pair.contact[:255],
+                    target=pair.deal[:255],
+                    line=pair.line,
+                    payload={"role": pair.role, "role_id": pair.role_id},
+                    state=State.SKIPPED if again else State.PENDING,
+                    code="NOT_SENT" if again else "",
+                    message=f"The same pair as line {first[(pair.contact, pair.deal)]}."
+                    if again
+                    else "",
+                )
+            )
+        JobRecord.objects.bulk_create(rows, batch_size=500)
+    counts_refresh(job.pk)
+    return job
+
+
+def _pair_of(row: JobRecord) -> Pair:
+    return Pair(
+        line=row.line or 0,
+        contact=row.record_id,
+        deal=row.target,
+        role=row.payload.get("role", ""),
+        role_id=row.payload.get("role_id", ""),
+    )
+
+
+def _link_send(run: _Run, batch: list[JobRecord]) -> None:
+    """One call for one contact's pairs; an error that stops every call (auth, scope) marks the
+    job's unsent pairs as not sent (Retry sends them) and stops the job."""
+    fields = run.job.change[0]
+    while True:
+        BulkJob.objects.filter(pk=run.job.pk).update(put_calls=F("put_calls") + 1)
+        try:
+            results, stopped = pairs_link_call(
+                client=run.client,
+                contact_field=fields["contact_field"],
+                deal_field=fields["deal_field"],
+                pairs=[_pair_of(row) for row in batch],
+            )
+        except TRANSIENT_LINK_FAULTS as error:
+            run.transient += 1
+            delay = getattr(error, "retry_after", None)
+            if run.transient >= settings.JOBS_MAX_TRANSIENT:
+                _release(batch)
+                _heartbeat(run, wait_reason=f"Zoho kept failing: {error_summary(error)}")
+                return
+            _wait(
+                run,
+                delay if delay is not None else _backoff(run),
+                "Zoho did not answer the "
+                f"last call cleanly ({error_summary(error)}); waiting before sending it again.",
+            )
+            continue
+        run.transient = 0
+        _link_results_store(run, batch, results)
+        if stopped is not None:
+            _link_rest_not_sent(run, stopped)
+            raise stopped
+        _heartbeat(run, wait_reason="")
+        return
+
+
+def _link_results_store(run: _Run, batch: list[JobRecord], results: list[PairResult]) -> None:
+    now = timezone.now()
+    fields = run.job.change[0]
+    writes = []
+    for row, result in zip(batch, results, strict=True):
+        row.state = State.SUCCEEDED if result.ok else State.FAILED
+        row.code, row.message = result.code[:60], result.message[:500]
+        row.finished_at = now
+        if result.code != "NOT_SENT":
+            label = deal_label(name="", deal_field=fields["deal_field"], external_id=row.target)
+            writes.append(LinkWrite(result.deal_id, label, result.ok, result.code, result.message))
+    with transaction.atomic():
+        JobRecord.objects.bulk_update(batch, ["state", "code", "message", "finished_at"])
+        links_audit_write(
+            user=run.job.user,
+            connection=run.job.connection,
+            action=AuditEntry.Action.LINK,
+            contact_id="",
+            contact_label=f"{fields['contact_field']} {batch[0].record_id}",
+            writes=writes,
+            job=run.job,
+        )
+    counts_refresh(run.job.pk)
+
+
+def _link_rest_not_sent(run: _Run, error: ZohoError) -> None:
+    """The pairs no call reached: failed as not sent, with why, so Retry sends them later."""
+    run.job.records.filter(state=State.PENDING).update(
+        state=State.FAILED,
+        code="NOT_SENT",
+        message=not_sent_text(error)[:500],
+        finished_at=timezone.now(),
+    )
+    counts_refresh(run.job.pk)
 
 
 # --- Watching -----------------------------------------------------------------------------------
@@ -912,19 +1062,62 @@ def jobs_visible(user: Any) -> Any:
 
 
 def results_rows(job: BulkJob) -> Iterable[list[str]]:
-    """The per-record results as CSV rows, header first."""
-    yield ["record_id", "record_name", "state", "code", "field", "message", "batch", "attempts"]
-    for row in job.records.order_by("pk").iterator(chunk_size=1000):
+    """The per-record (per-pair) results as CSV rows, header first; cells a spreadsheet would
+    run as formulas are defused."""
+    rows = job.records.order_by("pk").iterator(chunk_size=1000)
+    if job.kind == BulkJob.Kind.LINK:
+        fields = job.change[0]
         yield [
-            row.record_id,
-            row.record_name,
-            row.get_state_display(),
-            row.code,
-            row.field,
-            row.message,
-            str(row.batch or ""),
-            str(row.attempts),
+            "line",
+            fields["contact_field"],
+            fields["deal_field"],
+            "role",
+            "state",
+            "code",
+            "message",
         ]
+        for row in rows:
+            yield _defused(
+                [
+                    str(row.line or ""),
+                    row.record_id,
+                    row.target,
+                    row.payload.get("role", ""),
+                    row.get_state_display(),
+                    row.code,
+                    row.message,
+                ]
+            )
+        return
+    yield [
+        "line",
+        "record_id",
+        "record_name",
+        "state",
+        "code",
+        "field",
+        "message",
+        "batch",
+        "attempts",
+    ]
+    for row in rows:
+        yield _defused(
+            [
+                str(row.line or ""),
+                row.record_id,
+                row.record_name,
+                row.get_state_display(),
+                row.code,
+                row.field,
+                row.message,
+                str(row.batch or ""),
+                str(row.attempts),
+            ]
+        )
+
+
+def _defused(cells: list[str]) -> list[str]:
+    return [f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell for cell in cells]
 
 
 __all__ = [
@@ -944,6 +1137,7 @@ __all__ = [
     "job_start",
     "jobs_visible",
     "jsonable",
+    "link_job_create",
     "plan_build",
     "preview_sample",
     "preview_time",

@@ -33,7 +33,6 @@ connection_urls = [
 link_urls = [
     path("", links.link_page, name="link"),
     path("bulk/", links.bulk_page, name="bulk"),
-    path("bulk/failures.csv", links.bulk_report, name="bulk_report"),
     path("<int:connection_id>/<str:module>/<str:record_id>/", links.related_panel, name="related"),
     path(
         "<int:connection_id>/Contacts/<str:record_id>/unlink/<str:deal_id>/",

@@ -35,6 +35,7 @@ from updater.metadata import users_list
 from updater.records import MAX_PER_PAGE
 
 PREVIEW_SAMPLE = 10
+PROBLEMS_SHOWN = 200  # on the page; the results CSV has every row
 USER_TYPES = frozenset({"ownerlookup", "userlookup"})
 
 
@@ -276,11 +277,12 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         pending = context["progress"].counts.get("pending", 0)
         context["calls"] = -(-pending // 100)
         context["sample"] = jobs.preview_sample(job, size=PREVIEW_SAMPLE)
-        context["refused"] = job.records.filter(state="skipped")[:50]
+        context["refused"] = job.records.filter(state="skipped")[:PROBLEMS_SHOWN]
     else:
-        context["problems"] = job.records.exclude(state__in=["succeeded", "pending"]).exclude(
-            state="skipped"
-        )[:50]
+        hidden = (
+            ["succeeded", "pending"] if job.kind == "link" else ["succeeded", "pending", "skipped"]
+        )
+        context["problems"] = job.records.exclude(state__in=hidden)[:PROBLEMS_SHOWN]
     template = "crmadmin/job_detail.html"
     if request.htmx and request.htmx.target == "job-progress":
         template += "#job-progress"

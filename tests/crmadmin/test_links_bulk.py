@@ -1,4 +1,5 @@
-"""Many pairs at once: calls of at most 100 deals per contact, a result per row, a CSV report."""
+"""Many pairs at once, as a bulk job: calls of at most 100 deals per contact, a result per row on
+the job page, the results CSV, history entries linked to the job (tasks run at once in tests)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
+from crmadmin.models import AuditEntry, BulkJob
 from tests.crmadmin.test_links import API, ROLE_ID, connection, element, linked, zoho
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +34,7 @@ def post(client, connection, text="", **extra):
         "pairs": text,
         **extra,
     }
-    return client.post("/links/bulk/", data)
+    return client.post("/links/bulk/", data, follow=True)
 
 
 def test_bulk_sends_one_call_per_contact_and_at_most_100_deals(staff_client, connection, zoho):
@@ -49,8 +52,13 @@ def test_bulk_sends_one_call_per_contact_and_at_most_100_deals(staff_client, con
         "Contact_Role": ROLE_ID,
     }
     assert json.loads(puts[2].body)["data"][0] == {"External_Deal_ID": "deal9"}
-    assert response.status_code == 200
-    assert "151 linked" in response.content.decode()
+    job = BulkJob.objects.get()
+    assert response.redirect_chain == [(reverse("jobs:detail", args=[job.pk]), 302)]
+    assert (job.kind, job.status, job.succeeded, job.put_calls) == ("link", "finished", 151, 3)
+    assert "151 linked, 0 not linked" in response.content.decode()
+    deal_entry = AuditEntry.objects.filter(module="Deals", job=job).order_by("pk").first()
+    assert deal_entry is not None
+    assert deal_entry.changes[0]["after"] == "External_Contact_ID extA"
 
 
 def test_bulk_reports_each_failed_row_and_offers_a_csv(staff_client, connection, zoho):
@@ -84,16 +92,18 @@ def test_bulk_reports_each_failed_row_and_offers_a_csv(staff_client, connection,
     )
     response = post(staff_client, connection, "extA,deal1\nextA,=deal2\nextNobody,deal3")
     html = response.content.decode()
-    assert response.status_code == 422
-    assert "Linked" in element(html, "pair-row-1")
+    job = BulkJob.objects.get()
+    assert (job.succeeded, job.failed) == (1, 2)
+    assert "1 linked, 2 not linked" in html
     assert "No deal has External_Deal_ID “=deal2”." in element(html, "pair-row-2")
     assert "No contact has External_Contact_ID “extNobody”." in element(html, "pair-row-3")
-    report = staff_client.get("/links/bulk/failures.csv")
-    lines = report.content.decode().splitlines()
-    assert report["Content-Disposition"] == 'attachment; filename="link-failures.csv"'
-    assert lines[0] == "line,contact_external_id,deal_external_id,role,code,message"
-    assert lines[1].startswith("2,extA,'=deal2,,INVALID_DATA,")  # a formula is defused
-    assert lines[2].startswith("3,extNobody,deal3,,INVALID_DATA,")
+    report = staff_client.get(reverse("jobs:results", args=[job.pk]))
+    lines = b"".join(report.streaming_content).decode().splitlines()
+    assert report["Content-Disposition"] == f'attachment; filename="job-{job.pk}-results.csv"'
+    assert lines[0] == "line,External_Contact_ID,External_Deal_ID,role,state,code,message"
+    assert lines[1] == "1,extA,deal1,,Updated,SUCCESS,Linked."
+    assert lines[2].startswith("2,extA,'=deal2,,Failed,INVALID_DATA,")  # a formula is defused
+    assert lines[3].startswith("3,extNobody,deal3,,Failed,INVALID_DATA,")
 
 
 def test_bulk_stops_on_an_auth_error_and_marks_the_rest_not_sent(staff_client, connection, zoho):
@@ -109,8 +119,11 @@ def test_bulk_stops_on_an_auth_error_and_marks_the_rest_not_sent(staff_client, c
     )
     response = post(staff_client, connection, "extA,deal1\nextB,deal2")
     html = response.content.decode()
+    job = BulkJob.objects.get()
     assert len([c for c in zoho.calls if c.request.method == "PUT"]) == 1
+    assert job.status == "failed"
     assert "This connection lacks a permission" in element(html, "pair-row-2")
+    assert job.records.get(line=2).code == "NOT_SENT"
 
 
 def test_bulk_accepts_an_uploaded_csv(staff_client, connection, zoho):
@@ -135,5 +148,9 @@ def test_bulk_flags_bad_lines_next_to_the_textarea_and_sends_nothing(
     assert not any(c.request.method == "PUT" for c in zoho.calls)
 
 
-def test_the_report_is_404_before_any_run(staff_client):
-    assert staff_client.get("/links/bulk/failures.csv").status_code == 404
+def test_a_pair_given_twice_is_sent_once_and_the_repeat_reported(staff_client, connection, zoho):
+    zoho.add_callback("PUT", re.compile(rf"{API}/Contacts/[^/]+/Deals"), callback=echo)
+    response = post(staff_client, connection, "extA,deal1\nextA,deal1")
+    puts = [json.loads(c.request.body)["data"] for c in zoho.calls if c.request.method == "PUT"]
+    assert puts == [[{"External_Deal_ID": "deal1"}]]
+    assert "The same pair as line 1." in element(response.content.decode(), "pair-row-2")
