@@ -184,6 +184,7 @@ def test_results_download_as_csv_one_row_per_record(
     JobRecord.objects.create(
         job=job,
         record_id="42",
+        line=7,
         record_name="Ada",
         state=JobRecord.State.FAILED,
         code="INVALID_DATA",
@@ -198,8 +199,8 @@ def test_results_download_as_csv_one_row_per_record(
     body = b"".join(answer.streaming_content).decode()
     assert answer["Content-Type"] == "text/csv"
     assert body.splitlines() == [
-        "record_id,record_name,state,code,field,message,batch,attempts",
-        "42,Ada,Failed,INVALID_DATA,Email,INVALID_DATA on Email: invalid data,1,1",
+        "line,record_id,record_name,state,code,field,message,batch,attempts",
+        "7,42,Ada,Failed,INVALID_DATA,Email,INVALID_DATA on Email: invalid data,1,1",
     ]
 
 
