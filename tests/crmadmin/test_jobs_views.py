@@ -233,3 +233,49 @@ def test_a_job_against_the_sandbox_stores_chosen_failures_and_sets_aside_records
     page = editor_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert "18 updated, 1 failed, 1 set aside" in page
     assert "Changed since your preview" in page
+
+
+def test_the_record_list_says_how_many_records_match_from_the_count_endpoint(
+    editor_client, sandbox_connection, sandbox, bulk_editors
+):
+    total = len(sandbox.app.store.all_records(MODULE))
+
+    answer = editor_client.get(reverse("records:list", args=[sandbox_connection.pk, MODULE]))
+
+    page = answer.content.decode()
+    assert sandbox.requests_served(f"GET /crm/v8/{MODULE}/actions/count") == 1
+    assert f"<strong>{total}</strong> records match." in page
+    assert f"Bulk edit all {total} matching" in page
+
+
+def test_the_change_form_offers_lookup_and_user_fields_picked_as_on_the_edit_form(
+    editor_client, sandbox_connection, sandbox, bulk_editors
+):
+    ids = contact_ids(sandbox, 2)
+    account = sandbox.app.store.all_records("Accounts")[0]
+    manager = sandbox.app.store.all_records(MODULE)[0]["Owner"]
+
+    page = editor_client.get(new_url(sandbox_connection), {"ids": ids}).content.decode()
+    assert 'name="Account_Name__action"' in page
+    assert 'name="Relationship_Manager__action"' in page
+    assert 'id="field-Account_Name"' in page  # the edit form's lookup row (search + id)
+
+    editor_client.post(
+        new_url(sandbox_connection),
+        {
+            "ids": ids,
+            "Account_Name__action": "set",
+            "Account_Name_label": "",
+            "Account_Name": account["id"],
+            "Relationship_Manager__action": "set",
+            "Relationship_Manager": manager["id"],
+        },
+    )
+    job = BulkJob.objects.get()
+    editor_client.post(reverse("jobs:start", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert (job.status, job.succeeded) == ("finished", 2)
+    saved = sandbox.get_record(MODULE, ids[0])
+    assert saved["Account_Name"]["id"] == account["id"]
+    assert saved["Relationship_Manager"]["id"] == manager["id"]
