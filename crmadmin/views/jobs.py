@@ -28,6 +28,7 @@ from crmadmin.models import BulkJob, BulkUpload, Connection
 from crmadmin.permissions import connection_for, is_manager
 from crmadmin.problems import problem_for
 from crmadmin.services import browse
+from crmadmin.services.linking import CONTACTS, DEALS
 from crmadmin.tasks import bulk_job_run
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
@@ -46,6 +47,16 @@ def _may_run(request: HttpRequest, connection_id: int, module: str) -> Connectio
             "Ask a crmadmin administrator to add it to your group."
         )
     return connection_for(request, connection_id, module)
+
+
+def _may_run_again(request: HttpRequest, job: BulkJob) -> None:
+    """Retry and Resume ask what starting the job asked: a link job (started from the link
+    page) needs Contacts and Deals granted; a bulk edit its module and the bulk permission."""
+    if job.kind == BulkJob.Kind.LINK:
+        connection_for(request, job.connection_id, CONTACTS)
+        connection_for(request, job.connection_id, DEALS)
+    else:
+        _may_run(request, job.connection_id, job.module)
 
 
 def _visible_job(request: HttpRequest, job_id: int) -> BulkJob:
@@ -278,10 +289,13 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         context["calls"] = -(-pending // 100)
         context["sample"] = jobs.preview_sample(job, size=PREVIEW_SAMPLE)
         context["refused"] = job.records.filter(state="skipped")[:PROBLEMS_SHOWN]
+    elif job.kind == BulkJob.Kind.LINK and job.total <= PROBLEMS_SHOWN:
+        # A small link job shows every pair with its result, as the link page always did.
+        context["problems"] = job.records.exclude(state="pending")
     else:
-        hidden = (
-            ["succeeded", "pending"] if job.kind == "link" else ["succeeded", "pending", "skipped"]
-        )
+        hidden = ["succeeded", "pending"]
+        if job.kind == BulkJob.Kind.EDIT:
+            hidden.append("skipped")  # listed in the preview already
         context["problems"] = job.records.exclude(state__in=hidden)[:PROBLEMS_SHOWN]
     template = "crmadmin/job_detail.html"
     if request.htmx and request.htmx.target == "job-progress":
@@ -320,7 +334,7 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _managed_job(request, job_id)
-    _may_run(request, job.connection_id, job.module)
+    _may_run_again(request, job)
     if job.is_active:
         messages.error(request, "The job is still running; retry its failed records when it ends.")
     elif count := jobs.job_retry_failed(job=job):
@@ -335,7 +349,7 @@ def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def job_resume(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _managed_job(request, job_id)
-    _may_run(request, job.connection_id, job.module)
+    _may_run_again(request, job)
     if jobs.job_resumable(job=job):
         bulk_job_run.enqueue(job.pk)
         messages.success(request, "Resuming: records that were being sent are checked first.")

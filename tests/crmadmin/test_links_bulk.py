@@ -10,7 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from crmadmin import jobs
 from crmadmin.models import AuditEntry, BulkJob
+from crmadmin.services.linking import Pair
 from tests.crmadmin.test_links import API, ROLE_ID, connection, element, linked, zoho
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +97,7 @@ def test_bulk_reports_each_failed_row_and_offers_a_csv(staff_client, connection,
     job = BulkJob.objects.get()
     assert (job.succeeded, job.failed) == (1, 2)
     assert "1 linked, 2 not linked" in html
+    assert "Linked" in element(html, "pair-row-1")
     assert "No deal has External_Deal_ID “=deal2”." in element(html, "pair-row-2")
     assert "No contact has External_Contact_ID “extNobody”." in element(html, "pair-row-3")
     report = staff_client.get(reverse("jobs:results", args=[job.pk]))
@@ -154,3 +157,40 @@ def test_a_pair_given_twice_is_sent_once_and_the_repeat_reported(staff_client, c
     puts = [json.loads(c.request.body)["data"] for c in zoho.calls if c.request.method == "PUT"]
     assert puts == [[{"External_Deal_ID": "deal1"}]]
     assert "The same pair as line 1." in element(response.content.decode(), "pair-row-2")
+
+
+def test_a_transient_fault_is_waited_out_and_the_call_sent_again(staff_client, connection, zoho):
+    url = f"{API}/Contacts/extA/Deals"
+    zoho.put(url, status=503, json={"code": "INTERNAL_ERROR", "details": {}, "message": "x"})
+    zoho.put(url, json=ok([1]))
+
+    response = post(staff_client, connection, "extA,deal1")
+
+    job = BulkJob.objects.get()
+    puts = [c.request for c in zoho.calls if c.request.method == "PUT"]
+    assert len(puts) == 2
+    assert json.loads(puts[0].body) == json.loads(puts[1].body)
+    assert (job.status, job.succeeded, job.put_calls) == ("finished", 1, 2)
+    assert "1 linked, 0 not linked" in response.content.decode()
+
+
+def test_pairs_left_in_flight_by_a_dead_worker_are_sent_again_on_resume(
+    staff_user, connection, zoho
+):
+    zoho.add_callback("PUT", re.compile(rf"{API}/Contacts/[^/]+/Deals"), callback=echo)
+    job = jobs.link_job_create(
+        connection=connection,
+        user=staff_user,
+        contact_field="External_Contact_ID",
+        deal_field="External_Deal_ID",
+        pairs=[Pair(line=1, contact="extA", deal="deal1"), Pair(line=2, contact="extB", deal="d2")],
+    )
+    # A worker marked extA's pair in flight, then died before storing Zoho's answer.
+    job.records.filter(line=1).update(state="in_flight", batch=1, attempts=1)
+    BulkJob.objects.filter(pk=job.pk).update(status="running")
+
+    assert jobs.job_run(job_id=job.pk) == "finished"
+
+    puts = [c.request.url for c in zoho.calls if c.request.method == "PUT"]
+    assert puts == [f"{API}/Contacts/extA/Deals", f"{API}/Contacts/extB/Deals"]
+    assert set(job.records.values_list("state", flat=True)) == {"succeeded"}
