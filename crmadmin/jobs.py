@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from crmadmin.models import AuditEntry, BulkJob, Connection, JobRecord
+from crmadmin.models import AuditEntry, BulkJob, BulkUpload, Connection, JobRecord
 from crmadmin.permissions import is_manager
 from crmadmin.problems import not_sent_text
 from crmadmin.services.browse import ListQuery, records_fetch
@@ -50,10 +50,12 @@ from updater.client import ZohoClient
 from updater.errors import (
     ConflictError,
     NonJsonResponseError,
+    NotFoundError,
     RateLimitError,
     RecordResult,
     ServerError,
     TransportError,
+    ValidationError,
     ZohoError,
 )
 from updater.metadata import Field
@@ -74,6 +76,8 @@ logger = logging.getLogger(__name__)
 ACTIONS = ("set", "clear", "append", "remove")
 MAX_JOB_RECORDS = 50_000
 SAMPLE_SIZE = 10
+UPLOAD_KEPT = timedelta(days=1)
+MAX_DIRECT_READS = 200  # record ids a CSV names that search missed, read one GET each
 # Types whose form value `updater.payload` turns into Zoho JSON on its own (no loaded rows needed).
 BULK_TYPES = frozenset(
     {
@@ -278,7 +282,35 @@ def records_by_key(
             if not result.more_records or (page + 1) * MAX_PER_PAGE > MAX_PAGED_RECORDS:
                 break
             page += 1
+    if key_field == "id":
+        # Zoho's search may not have indexed a record edited moments ago (zoho-api.md §3.3):
+        # an id it did not find is read directly, up to a bound.
+        missing = [key for key in unique if key not in found and key.isdigit()]
+        for record_id in missing[:MAX_DIRECT_READS]:
+            try:
+                record = record_get(
+                    client=client, module=module, record_id=record_id, fields=wanted
+                )
+            except (NotFoundError, ValidationError):
+                record = None  # Zoho's other answer for an id it does not know (INVALID_DATA)
+            if record is not None:
+                found[record_id] = [record]
     return found
+
+
+def upload_keep(
+    *, connection: Connection, module: str, user: Any, file_name: str, encoding: str, text: str
+) -> BulkUpload:
+    """Keep a decoded CSV until its columns are mapped; uploads left unmapped for a day go."""
+    BulkUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_KEPT).delete()
+    return BulkUpload.objects.create(
+        connection=connection,
+        module=module,
+        user=user,
+        file_name=file_name,
+        encoding=encoding,
+        text=text,
+    )
 
 
 # --- Planning -----------------------------------------------------------------------------------
@@ -1126,6 +1158,7 @@ __all__ = [
     "Plan",
     "PlannedRecord",
     "Progress",
+    "TableRow",
     "bulk_fields",
     "change_present",
     "counts_refresh",
@@ -1139,11 +1172,14 @@ __all__ = [
     "jsonable",
     "link_job_create",
     "plan_build",
+    "plan_rows_build",
     "preview_sample",
     "preview_time",
     "progress",
     "records_by_id",
+    "records_by_key",
     "records_matching",
     "results_rows",
     "stale_jobs",
+    "upload_keep",
 ]

@@ -153,7 +153,7 @@ def bulk_upload(request: HttpRequest, connection_id: int, module: str) -> HttpRe
         if not form.is_valid():
             return render(request, "crmadmin/bulk_upload.html", context, status=422)
         data = form.cleaned_data
-        upload = BulkUpload.objects.create(
+        upload = jobs.upload_keep(
             connection=connection,
             module=module,
             user=request.user,
