@@ -959,17 +959,14 @@ def _link_send(run: _Run, batch: list[JobRecord]) -> None:
             )
         except TRANSIENT_LINK_FAULTS as error:
             run.transient += 1
-            delay = getattr(error, "retry_after", None)
+            delay = error.retry_after if isinstance(error, RateLimitError) else None
+            reason = f"Zoho did not answer the last call cleanly ({error_summary(error)})"
             if run.transient >= settings.JOBS_MAX_TRANSIENT:
                 _release(batch)
-                _heartbeat(run, wait_reason=f"Zoho kept failing: {error_summary(error)}")
+                _heartbeat(run, wait_reason=reason)
                 return
-            _wait(
-                run,
-                delay if delay is not None else _backoff(run),
-                "Zoho did not answer the "
-                f"last call cleanly ({error_summary(error)}); waiting before sending it again.",
-            )
+            wait = delay if delay is not None else _backoff(run)
+            _wait(run, wait, reason + "; waiting before sending it again.")
             continue
         run.transient = 0
         _link_results_store(run, batch, results)
