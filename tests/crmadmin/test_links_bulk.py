@@ -58,6 +58,8 @@ def test_bulk_sends_one_call_per_contact_and_at_most_100_deals(staff_client, con
     assert response.redirect_chain == [(reverse("jobs:detail", args=[job.pk]), 302)]
     assert (job.kind, job.status, job.succeeded, job.put_calls) == ("link", "finished", 151, 3)
     assert "151 linked, 0 not linked" in response.content.decode()
+    assert AuditEntry.objects.filter(module="Contacts", job=job).count() == 3  # one per call
+    assert AuditEntry.objects.filter(module="Deals", job=job).count() == 151
     deal_entry = AuditEntry.objects.filter(module="Deals", job=job).order_by("pk").first()
     assert deal_entry is not None
     assert deal_entry.changes[0]["after"] == "External_Contact_ID extA"
