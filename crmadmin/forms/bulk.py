@@ -106,6 +106,9 @@ def _empty(value: Any, meta: Field) -> bool:
 # --- Choosing records and values from a CSV -------------------------------------------------------
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Pasted text travels as a form field, which Django caps (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB);
+# a file does not count against that cap, so larger tables come as files.
+MAX_PASTED_CHARS = 2_000_000
 MAX_ROWS = 50_000
 MAX_MAPPED = 45  # Zoho reads at most 50 fields per request; the key and names need room too
 MAX_LINE_PROBLEMS = 20  # shown next to the input; every line's problem is in the preview
@@ -153,8 +156,11 @@ class UploadForm(forms.Form):
     pasted = forms.CharField(
         label="Or paste the rows",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text="Copied from a spreadsheet, header row first.",
+        widget=forms.Textarea(
+            attrs={"rows": 8, "spellcheck": "false", "maxlength": MAX_PASTED_CHARS}
+        ),
+        help_text="Copied from a spreadsheet, header row first; up to 2 MB (upload larger "
+        "tables as a file).",
     )
 
     def clean(self) -> dict[str, Any]:
@@ -172,8 +178,12 @@ class UploadForm(forms.Form):
             field = "upload"
         elif data.get("pasted", "").strip():
             data["text"], data["encoding"], data["file_name"] = data["pasted"], "UTF-8", ""
-            if len(data["text"].encode()) > MAX_UPLOAD_BYTES:
-                self.add_error("pasted", "That is more than 20 MB: upload it as files instead.")
+            if len(data["text"]) > MAX_PASTED_CHARS:
+                self.add_error(
+                    "pasted",
+                    "Pasted rows are limited to 2 MB: upload the table as a CSV file "
+                    "(up to 20 MB).",
+                )
                 return data
             field = "pasted"
         else:

@@ -135,10 +135,13 @@ def test_an_upload_over_20_mb_or_50000_rows_is_refused_next_to_the_file(
     page = answer.content.decode()
     assert answer.status_code == 422
     assert "at most 20 MB" in page
-    many = "id,Title\n" + "1,a\n" * 50_001
-    answer = upload(editor_client, sandbox_connection, pasted=many)
+    many = SimpleUploadedFile("many.csv", b"id,Title\n" + b"1,a\n" * 50_001)
+    answer = upload(editor_client, sandbox_connection, upload=many)
     assert answer.status_code == 422
     assert "50,001 rows; at most 50,000 per job" in answer.content.decode()
+    answer = upload(editor_client, sandbox_connection, pasted="id,Title\n" + "1,a\n" * 500_000)
+    assert answer.status_code == 422
+    assert "Pasted rows are limited to 2 MB" in answer.content.decode()
     assert not BulkUpload.objects.exists()
 
 
