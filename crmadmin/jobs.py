@@ -351,6 +351,36 @@ def plan_build(
     return Plan(preview_at=preview_at, records=planned)
 
 
+def table_plan(
+    *,
+    client: ZohoClient,
+    module: str,
+    rows: Sequence[TableRow],
+    key_field: str,
+    key_label: str,
+    fields: Sequence[Field],
+    name_field: str = "",
+) -> Plan:
+    """Find the records a CSV's lines name (by search, 100 values a call) and plan each line."""
+    preview_at = preview_time()
+    names = {name for row in rows for name in row.values}
+    found = records_by_key(
+        client=client,
+        module=module,
+        key_field=key_field,
+        keys=[row.key for row in rows if not row.problem],
+        fields=[*sorted(names), name_field] if name_field else sorted(names),
+    )
+    return plan_rows_build(
+        rows=rows,
+        found=found,
+        key_label=key_label,
+        fields=fields,
+        preview_at=preview_at,
+        name_field=name_field,
+    )
+
+
 def plan_rows_build(
     *,
     rows: Sequence[TableRow],
@@ -1178,5 +1208,6 @@ __all__ = [
     "records_matching",
     "results_rows",
     "stale_jobs",
+    "table_plan",
     "upload_keep",
 ]

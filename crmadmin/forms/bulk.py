@@ -279,6 +279,11 @@ class MappingForm(forms.Form):
     def key_label(self) -> str:
         return self.key_labels[self.cleaned_data["key_field"]]
 
+    def changes(self) -> list[Change]:
+        """The job's change: each mapped field, its value on each record's own line."""
+        names = self.cleaned_data["mapped"].values()
+        return [Change(name, self.metas[name].field_label, "csv") for name in names]
+
     def trigger(self) -> list[str] | None:
         chosen = list(self.cleaned_data.get("crm_trigger") or [])
         return None if len(chosen) == len(TRIGGERS) else chosen

@@ -206,34 +206,24 @@ def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
         fields=fields,
         context=form_context,
     )
-    name_field = _name_field(meta.fields)
-    names = list(data["mapped"].values())
-    preview_at = jobs.preview_time()
     try:
-        found = jobs.records_by_key(
+        plan = jobs.table_plan(
             client=client,
             module=module,
+            rows=rows,
             key_field=data["key_field"],
-            keys=[row.key for row in rows if not row.problem],
-            fields=[*names, name_field],
+            key_label=form.key_label,
+            fields=fields,
+            name_field=_name_field(meta.fields),
         )
     except ZohoError as error:
         context["problem"] = problem_for(error)
         return render(request, "crmadmin/bulk_upload_map.html", context, status=502)
-    plan = jobs.plan_rows_build(
-        rows=rows,
-        found=found,
-        key_label=form.key_label,
-        fields=fields,
-        preview_at=preview_at,
-        name_field=name_field,
-    )
-    labels = {meta.api_name: meta.field_label for meta in fields}
     job = jobs.job_create(
         connection=connection,
         module=module,
         user=request.user,
-        changes=[jobs.Change(name, labels[name], "csv") for name in names],
+        changes=form.changes(),
         trigger=form.trigger(),
         plan=plan,
     )
