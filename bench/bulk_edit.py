@@ -165,8 +165,9 @@ def run(args: argparse.Namespace, *, database_url: str, folder: Path) -> str:
             f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
             f"{os.cpu_count()} CPUs shared with the sandbox and the bench.",
             "Rerun: `.venv/bin/python bench/bulk_edit.py --records 2000 --workers 1` (SQLite); "
-            "`DATABASE_URL=postgres://postgres@127.0.0.1:5432/crmadmin_bulk_bench "
-            ".venv/bin/python bench/bulk_edit.py --workers 2` (an empty PostgreSQL database).",
+            "`createdb crmadmin_bulk_bench && DATABASE_URL=postgres://postgres@127.0.0.1:5432/"
+            "crmadmin_bulk_bench .venv/bin/python bench/bulk_edit.py --workers 2; "
+            "dropdb crmadmin_bulk_bench` (a throwaway PostgreSQL database, never `test`).",
         ]
     )
 

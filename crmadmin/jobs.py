@@ -21,7 +21,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,23 +32,44 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from crmadmin import budget
-from crmadmin.models import AuditEntry, BulkJob, Connection, JobRecord
+from crmadmin.models import AuditEntry, BulkJob, BulkUpload, Connection, JobRecord
 from crmadmin.permissions import is_manager
+from crmadmin.problems import not_sent_text
 from crmadmin.services.browse import ListQuery, records_fetch
+from crmadmin.services.linking import (
+    CONTACTS,
+    LinkWrite,
+    Pair,
+    PairResult,
+    deal_label,
+    links_audit_write,
+)
+from crmadmin.services.linking.bulk import TRANSIENT as TRANSIENT_LINK_FAULTS
+from crmadmin.services.linking.bulk import pairs_link_call
 from crmadmin.zoho import client_for, error_summary
 from updater.client import ZohoClient
 from updater.errors import (
     ConflictError,
     NonJsonResponseError,
+    NotFoundError,
     RateLimitError,
     RecordResult,
     ServerError,
     TransportError,
+    ValidationError,
     ZohoError,
 )
 from updater.metadata import Field
 from updater.payload import UNCHANGED, parse_zoho_datetime, update_payload_build, value_change
-from updater.records import MAX_PAGED_RECORDS, MAX_PER_PAGE, MAX_WRITE_RECORDS, record_get
+from updater.records import (
+    MAX_IN_VALUES,
+    MAX_PAGED_RECORDS,
+    MAX_PER_PAGE,
+    MAX_WRITE_RECORDS,
+    Condition,
+    record_get,
+    records_search,
+)
 from updater.records import records_update as zoho_records_update
 
 logger = logging.getLogger(__name__)
@@ -56,6 +77,8 @@ logger = logging.getLogger(__name__)
 ACTIONS = ("set", "clear", "append", "remove")
 MAX_JOB_RECORDS = 50_000
 SAMPLE_SIZE = 10
+UPLOAD_KEPT = timedelta(days=1)
+MAX_DIRECT_READS = 200  # record ids a CSV names that search missed, read one GET each
 # Types whose form value `updater.payload` turns into Zoho JSON on its own (no loaded rows needed).
 BULK_TYPES = frozenset(
     {
@@ -75,6 +98,7 @@ BULK_TYPES = frozenset(
         "boolean",
         "date",
         "datetime",
+        "lookup",
         "ownerlookup",
         "userlookup",
     }
@@ -112,6 +136,19 @@ class PlannedRecord:
     after: dict[str, Any]
     payload: dict[str, Any]
     problem: str = ""  # our own check failed: the record will not be sent
+    line: int | None = None  # the CSV line it came from
+    target: str = ""  # a link job's deal external ID
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One line of an uploaded or pasted CSV: the value that identifies the record, each mapped
+    column's value as the edit form cleaned it, and why the line cannot be used (if so)."""
+
+    line: int
+    key: str
+    values: dict[str, Any]
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,6 +256,64 @@ def records_by_id(
     return found
 
 
+def records_by_key(
+    *, client: ZohoClient, module: str, key_field: str, keys: Sequence[str], fields: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The records whose `key_field` ("id", or a unique / external-ID field) holds each key, by
+    search in batches of 100 values (`in`); a key no record holds is missing from the answer.
+
+    Zoho's search matches text without regard to case, so only exact values count here.
+    """
+    wanted = [name for name in dict.fromkeys([*fields, key_field, "Modified_Time"]) if name != "id"]
+    found: dict[str, list[dict[str, Any]]] = {}
+    unique = list(dict.fromkeys(key for key in keys if key))
+    for start in range(0, len(unique), MAX_IN_VALUES):
+        chunk = unique[start : start + MAX_IN_VALUES]
+        condition = Condition(field=key_field, operator="in", value=chunk)
+        page = 1
+        while True:
+            result = records_search(
+                client=client, module=module, criteria=condition, fields=wanted, page=page
+            )
+            for record in result.records:
+                value = record.get(key_field)
+                value = value.get("id") if isinstance(value, Mapping) else value
+                if value is not None and str(value) in chunk:
+                    found.setdefault(str(value), []).append(record)
+            if not result.more_records or (page + 1) * MAX_PER_PAGE > MAX_PAGED_RECORDS:
+                break
+            page += 1
+    if key_field == "id":
+        # Zoho's search may not have indexed a record edited moments ago (zoho-api.md §3.3):
+        # an id it did not find is read directly, up to a bound.
+        missing = [key for key in unique if key not in found and key.isdigit()]
+        for record_id in missing[:MAX_DIRECT_READS]:
+            try:
+                record = record_get(
+                    client=client, module=module, record_id=record_id, fields=wanted
+                )
+            except (NotFoundError, ValidationError):
+                record = None  # Zoho's other answer for an id it does not know (INVALID_DATA)
+            if record is not None:
+                found[record_id] = [record]
+    return found
+
+
+def upload_keep(
+    *, connection: Connection, module: str, user: Any, file_name: str, encoding: str, text: str
+) -> BulkUpload:
+    """Keep a decoded CSV until its columns are mapped; uploads left unmapped for a day go."""
+    BulkUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_KEPT).delete()
+    return BulkUpload.objects.create(
+        connection=connection,
+        module=module,
+        user=user,
+        file_name=file_name,
+        encoding=encoding,
+        text=text,
+    )
+
+
 # --- Planning -----------------------------------------------------------------------------------
 
 
@@ -254,6 +349,81 @@ def plan_build(
                 problem=_problem(by_name, changes, payload),
             )
         )
+    return Plan(preview_at=preview_at, records=planned)
+
+
+def table_plan(
+    *,
+    client: ZohoClient,
+    module: str,
+    rows: Sequence[TableRow],
+    key_field: str,
+    key_label: str,
+    fields: Sequence[Field],
+    name_field: str = "",
+) -> Plan:
+    """Find the records a CSV's lines name (by search, 100 values a call) and plan each line."""
+    preview_at = preview_time()
+    names = {name for row in rows for name in row.values}
+    found = records_by_key(
+        client=client,
+        module=module,
+        key_field=key_field,
+        keys=[row.key for row in rows if not row.problem],
+        fields=[*sorted(names), name_field] if name_field else sorted(names),
+    )
+    return plan_rows_build(
+        rows=rows,
+        found=found,
+        key_label=key_label,
+        fields=fields,
+        preview_at=preview_at,
+        name_field=name_field,
+    )
+
+
+def plan_rows_build(
+    *,
+    rows: Sequence[TableRow],
+    found: Mapping[str, Sequence[Mapping[str, Any]]],
+    key_label: str,
+    fields: Sequence[Field],
+    preview_at: datetime,
+    name_field: str = "",
+) -> Plan:
+    """A plan from CSV lines, each with its own values: one planned record per line, in file
+    order. A line that failed to parse, names no record or a record another line already named,
+    or matches several records is kept as not sent, with the reason and its line."""
+    by_name = {meta.api_name: meta for meta in fields}
+    planned: list[PlannedRecord] = []
+    first_line: dict[str, int] = {}
+    for row in rows:
+        problem = row.problem
+        matches = found.get(row.key) or []
+        record: Mapping[str, Any] = matches[0] if matches else {}
+        if not problem and not matches:
+            problem = f"No record has {key_label} “{row.key}”."
+        elif not problem and len(matches) > 1:
+            problem = f"{len(matches)} records have {key_label} “{row.key}”: give the record ID."
+        record_id = str(record.get("id") or row.key)[:255]
+        if not problem and record_id in first_line:
+            problem = f"The same record as line {first_line[record_id]}: sent once, from there."
+        if problem:
+            planned.append(PlannedRecord(record_id, "", {}, {}, {}, problem=problem, line=row.line))
+            continue
+        first_line[record_id] = row.line
+        changes = [
+            Change(name, by_name[name].field_label, "set", value)
+            for name, value in row.values.items()
+        ]
+        item = plan_build(
+            records=[record],
+            changes=changes,
+            fields=fields,
+            preview_at=preview_at,
+            name_field=name_field,
+        ).records[0]
+        planned.append(replace(item, line=row.line))
     return Plan(preview_at=preview_at, records=planned)
 
 
@@ -326,6 +496,8 @@ def job_create(
                 job=job,
                 record_id=item.record_id,
                 record_name=item.record_name,
+                target=item.target,
+                line=item.line,
                 before=jsonable(item.before),
                 payload=item.payload,
                 state=State.SKIPPED if item.problem else State.PENDING,
@@ -423,7 +595,12 @@ def job_run(
     client = client or client_for(job.connection, priority=budget.BACKGROUND)
     run = _Run(job=job, runner=runner, client=client, sleep=sleep)
     try:
-        _reconcile(run, list(job.records.filter(state__in=[State.IN_FLIGHT, State.UNKNOWN])))
+        doubtful = list(job.records.filter(state__in=[State.IN_FLIGHT, State.UNKNOWN]))
+        linking = job.kind == BulkJob.Kind.LINK
+        if linking:
+            _release(doubtful)  # linking a pair twice is harmless: simply send it again
+        else:
+            _reconcile(run, doubtful)
         while True:
             _heartbeat(run)
             if BulkJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
@@ -433,7 +610,10 @@ def job_run(
             batch = _batch_claim(run)
             if not batch:
                 return _finish(run, Status.FINISHED)
-            _batch_send(run, batch)
+            if linking:
+                _link_send(run, batch)
+            else:
+                _batch_send(run, batch)
             if run.transient >= settings.JOBS_MAX_TRANSIENT:
                 return _finish(run, Status.FAILED, error=run.job.wait_reason)
     except _LostJob:
@@ -502,6 +682,10 @@ def _batch_claim(run: _Run) -> list[JobRecord]:
         if job.runner != run.runner:
             raise _LostJob
         pending = job.records.filter(state=State.PENDING).order_by("pk")
+        if job.kind == BulkJob.Kind.LINK:
+            # One call links one contact's deals: the batch is the next contact's pairs.
+            contact = pending.values_list("record_id", flat=True).first()
+            pending = pending.filter(record_id=contact)
         ids = list(pending.values_list("pk", flat=True)[:MAX_WRITE_RECORDS])
         if not ids:
             return []
@@ -727,7 +911,8 @@ def _type_of(value: Any, current: Any) -> str:
 
 
 def _release(batch: list[JobRecord]) -> None:
-    """Rows Zoho refused as a whole with 429 were certainly not applied: pending again."""
+    """Rows Zoho refused as a whole with 429 were certainly not applied (or, in a link job, may
+    be sent again harmlessly): pending again."""
     JobRecord.objects.filter(pk__in=[row.pk for row in batch], state=State.IN_FLIGHT).update(
         state=State.PENDING
     )
@@ -750,6 +935,129 @@ def _finish(run: _Run, status: str, *, error: str = "") -> str:
     if status == Status.FAILED:
         logger.warning("Bulk job %s stopped: %s", run.job.pk, error)
     return status
+
+
+# --- Bulk linking -------------------------------------------------------------------------------
+# A link job's rows are pairs: `record_id` is the contact's external ID, `target` the deal's, the
+# payload the role. Linking is idempotent (a pair already linked only gets its role set again), so
+# rows in flight after a crash and calls that met a transient fault are simply sent again.
+
+
+def link_job_create(
+    *, connection: Connection, user: Any, contact_field: str, deal_field: str, pairs: Sequence[Pair]
+) -> BulkJob:
+    """A queued link job, one row per pair in input order; a pair given twice is sent once."""
+    with transaction.atomic():
+        job = BulkJob.objects.create(
+            connection=connection,
+            module=CONTACTS,
+            user=user,
+            kind=BulkJob.Kind.LINK,
+            change=[{"contact_field": contact_field, "deal_field": deal_field}],
+            preview_at=timezone.now(),
+            status=Status.QUEUED,
+            total=len(pairs),
+        )
+        first: dict[tuple[str, str], int] = {}
+        rows = []
+        for pair in pairs:
+            again = first.setdefault((pair.contact, pair.deal), pair.line) != pair.line
+            rows.append(
+                JobRecord(
+                    job=job,
+                    record_id=pair.contact[:255],
+                    target=pair.deal[:255],
+                    line=pair.line,
+                    payload={"role": pair.role, "role_id": pair.role_id},
+                    state=State.SKIPPED if again else State.PENDING,
+                    code="NOT_SENT" if again else "",
+                    message=f"The same pair as line {first[(pair.contact, pair.deal)]}."
+                    if again
+                    else "",
+                )
+            )
+        JobRecord.objects.bulk_create(rows, batch_size=500)
+    counts_refresh(job.pk)
+    return job
+
+
+def _pair_of(row: JobRecord) -> Pair:
+    return Pair(
+        line=row.line or 0,
+        contact=row.record_id,
+        deal=row.target,
+        role=row.payload.get("role", ""),
+        role_id=row.payload.get("role_id", ""),
+    )
+
+
+def _link_send(run: _Run, batch: list[JobRecord]) -> None:
+    """One call for one contact's pairs; an error that stops every call (auth, scope) marks the
+    job's unsent pairs as not sent (Retry sends them) and stops the job."""
+    fields = run.job.change[0]
+    while True:
+        BulkJob.objects.filter(pk=run.job.pk).update(put_calls=F("put_calls") + 1)
+        try:
+            results, stopped = pairs_link_call(
+                client=run.client,
+                contact_field=fields["contact_field"],
+                deal_field=fields["deal_field"],
+                pairs=[_pair_of(row) for row in batch],
+            )
+        except TRANSIENT_LINK_FAULTS as error:
+            run.transient += 1
+            delay = error.retry_after if isinstance(error, RateLimitError) else None
+            reason = f"Zoho did not answer the last call cleanly ({error_summary(error)})"
+            if run.transient >= settings.JOBS_MAX_TRANSIENT:
+                _release(batch)
+                _heartbeat(run, wait_reason=reason)
+                return
+            wait = delay if delay is not None else _backoff(run)
+            _wait(run, wait, reason + "; waiting before sending it again.")
+            continue
+        run.transient = 0
+        _link_results_store(run, batch, results)
+        if stopped is not None:
+            _link_rest_not_sent(run, stopped)
+            raise stopped
+        _heartbeat(run, wait_reason="")
+        return
+
+
+def _link_results_store(run: _Run, batch: list[JobRecord], results: list[PairResult]) -> None:
+    now = timezone.now()
+    fields = run.job.change[0]
+    writes = []
+    for row, result in zip(batch, results, strict=True):
+        row.state = State.SUCCEEDED if result.ok else State.FAILED
+        row.code, row.message = result.code[:60], result.message[:500]
+        row.finished_at = now
+        if result.code != "NOT_SENT":
+            label = deal_label(name="", deal_field=fields["deal_field"], external_id=row.target)
+            writes.append(LinkWrite(result.deal_id, label, result.ok, result.code, result.message))
+    with transaction.atomic():
+        JobRecord.objects.bulk_update(batch, ["state", "code", "message", "finished_at"])
+        links_audit_write(
+            user=run.job.user,
+            connection=run.job.connection,
+            action=AuditEntry.Action.LINK,
+            contact_id="",
+            contact_label=f"{fields['contact_field']} {batch[0].record_id}",
+            writes=writes,
+            job=run.job,
+        )
+    counts_refresh(run.job.pk)
+
+
+def _link_rest_not_sent(run: _Run, error: ZohoError) -> None:
+    """The pairs no call reached: failed as not sent, with why, so Retry sends them later."""
+    run.job.records.filter(state=State.PENDING).update(
+        state=State.FAILED,
+        code="NOT_SENT",
+        message=not_sent_text(error)[:500],
+        finished_at=timezone.now(),
+    )
+    counts_refresh(run.job.pk)
 
 
 # --- Watching -----------------------------------------------------------------------------------
@@ -830,19 +1138,62 @@ def jobs_visible(user: Any) -> Any:
 
 
 def results_rows(job: BulkJob) -> Iterable[list[str]]:
-    """The per-record results as CSV rows, header first."""
-    yield ["record_id", "record_name", "state", "code", "field", "message", "batch", "attempts"]
-    for row in job.records.order_by("pk").iterator(chunk_size=1000):
+    """The per-record (per-pair) results as CSV rows, header first; cells a spreadsheet would
+    run as formulas are defused."""
+    rows = job.records.order_by("pk").iterator(chunk_size=1000)
+    if job.kind == BulkJob.Kind.LINK:
+        fields = job.change[0]
         yield [
-            row.record_id,
-            row.record_name,
-            row.get_state_display(),
-            row.code,
-            row.field,
-            row.message,
-            str(row.batch or ""),
-            str(row.attempts),
+            "line",
+            fields["contact_field"],
+            fields["deal_field"],
+            "role",
+            "state",
+            "code",
+            "message",
         ]
+        for row in rows:
+            yield _defused(
+                [
+                    str(row.line or ""),
+                    row.record_id,
+                    row.target,
+                    row.payload.get("role", ""),
+                    row.get_state_display(),
+                    row.code,
+                    row.message,
+                ]
+            )
+        return
+    yield [
+        "line",
+        "record_id",
+        "record_name",
+        "state",
+        "code",
+        "field",
+        "message",
+        "batch",
+        "attempts",
+    ]
+    for row in rows:
+        yield _defused(
+            [
+                str(row.line or ""),
+                row.record_id,
+                row.record_name,
+                row.get_state_display(),
+                row.code,
+                row.field,
+                row.message,
+                str(row.batch or ""),
+                str(row.attempts),
+            ]
+        )
+
+
+def _defused(cells: list[str]) -> list[str]:
+    return [f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell for cell in cells]
 
 
 __all__ = [
@@ -851,6 +1202,7 @@ __all__ = [
     "Plan",
     "PlannedRecord",
     "Progress",
+    "TableRow",
     "bulk_fields",
     "change_present",
     "counts_refresh",
@@ -862,12 +1214,17 @@ __all__ = [
     "job_start",
     "jobs_visible",
     "jsonable",
+    "link_job_create",
     "plan_build",
+    "plan_rows_build",
     "preview_sample",
     "preview_time",
     "progress",
     "records_by_id",
+    "records_by_key",
     "records_matching",
     "results_rows",
     "stale_jobs",
+    "table_plan",
+    "upload_keep",
 ]

@@ -256,6 +256,7 @@ class AuditEntry(models.Model):
 class BulkJob(models.Model):
     class Kind(models.TextChoices):
         EDIT = "edit", "Bulk edit"
+        LINK = "link", "Bulk link"
 
     class Status(models.TextChoices):
         PREVIEW = "preview", "Preview"
@@ -272,7 +273,9 @@ class BulkJob(models.Model):
     module = models.CharField(max_length=100)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EDIT)
-    # [{"api_name", "label", "action": set|clear|append|remove, "value"}]: what the user asked for.
+    # Edit: [{"api_name", "label", "action": set|clear|append|remove|csv, "value"}], what the user
+    # asked for ("csv": each row carries its own value in its payload).
+    # Link: [{"contact_field", "deal_field"}], the external ID fields the pairs are given in.
     change = models.JSONField(default=list)
     # Zoho's `trigger` list; None means Zoho's default (every automation runs).
     trigger = models.JSONField(null=True, blank=True)
@@ -311,6 +314,10 @@ class BulkJob(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    @property
+    def is_from_csv(self) -> bool:
+        return any(item.get("action") == "csv" for item in self.change if isinstance(item, dict))
+
 
 class JobRecord(models.Model):
     class State(models.TextChoices):
@@ -325,7 +332,11 @@ class JobRecord(models.Model):
     FINAL = (State.SUCCEEDED, State.FAILED, State.SET_ASIDE, State.SKIPPED)
 
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="records")
-    record_id = models.CharField(max_length=40)
+    # The record's id; in a link job the contact's external ID, with the deal's in `target`.
+    record_id = models.CharField(max_length=255)
+    target = models.CharField(max_length=255, blank=True)
+    # The line of the uploaded or pasted CSV the row came from (None: chosen on the list).
+    line = models.PositiveIntegerField(null=True, blank=True)
     record_name = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     # The changed fields' values when read for the preview, and the JSON the PUT carries.
@@ -340,8 +351,32 @@ class JobRecord(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["job", "record_id"], name="job_record_once")]
+        # One row that may be sent per record (per pair in a link job); a CSV's repeated lines
+        # stay as rows not sent, so each is reported on its own line.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "record_id", "target"],
+                condition=~models.Q(state="skipped"),
+                name="job_record_once",
+            )
+        ]
         indexes = [models.Index(fields=["job", "state"])]
 
     def __str__(self) -> str:
         return f"{self.record_id} in job {self.job_id}: {self.state}"
+
+
+class BulkUpload(models.Model):
+    """A CSV uploaded or pasted for a bulk edit, kept between the upload and the mapping step
+    (the file is decoded once; the job's rows replace it when the preview is built)."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="uploads")
+    module = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    file_name = models.CharField(max_length=255, blank=True)
+    encoding = models.CharField(max_length=20)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Upload #{self.pk} for {self.module} ({self.file_name or 'pasted'})"

@@ -39,7 +39,6 @@ connection_urls = [
 link_urls = [
     path("", links.link_page, name="link"),
     path("bulk/", links.bulk_page, name="bulk"),
-    path("bulk/failures.csv", links.bulk_report, name="bulk_report"),
     path("<int:connection_id>/<str:module>/<str:record_id>/", links.related_panel, name="related"),
     path(
         "<int:connection_id>/Contacts/<str:record_id>/unlink/<str:deal_id>/",
@@ -51,6 +50,8 @@ link_urls = [
 job_urls = [
     path("", jobs.job_list, name="list"),
     path("new/<int:connection_id>/<str:module>/", jobs.bulk_new, name="new"),
+    path("upload/<int:connection_id>/<str:module>/", jobs.bulk_upload, name="upload"),
+    path("uploads/<int:upload_id>/", jobs.bulk_upload_map, name="upload_map"),
     path("<int:job_id>/", jobs.job_detail, name="detail"),
     path("<int:job_id>/start/", jobs.job_start, name="start"),
     path("<int:job_id>/cancel/", jobs.job_cancel, name="cancel"),

@@ -36,6 +36,7 @@ __all__ = [
     "record_get",
     "record_hold",
     "record_update",
+    "records_count",
     "records_list",
     "records_search",
     "records_update",
@@ -180,6 +181,32 @@ def records_search(
         params["fields"] = ",".join(_fields_checked(fields))
     response = client.request("GET", record_path(module, "search"), params=params)
     return page_from(response, page=page, per_page=per_page)
+
+
+def records_count(
+    *,
+    client: ZohoClient,
+    module: str,
+    criteria: Criteria | None = None,
+    word: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> int:
+    """How many records the module holds, or match one search (at most one of criteria / word /
+    email / phone): ``GET /{module}/actions/count`` → ``{"count": N}`` (zoho-api.md §3.2)."""
+    given = {"criteria": criteria, "word": word, "email": email, "phone": phone}
+    chosen = {name: value for name, value in given.items() if value}
+    if len(chosen) > 1:
+        raise ValueError("Give at most one of criteria, word, email or phone")
+    params: dict[str, Any] = {}
+    if isinstance(criteria, Condition):
+        params["criteria"] = criteria_build(conditions=[criteria])
+    elif criteria and not isinstance(criteria, str):
+        params["criteria"] = criteria_build(conditions=list(criteria))
+    else:
+        params.update(chosen)
+    response = client.request("GET", record_path(module, "actions", "count"), params=params or None)
+    return int((response.body or {}).get("count") or 0)
 
 
 def _fields_checked(fields: Sequence[str] | None) -> list[str]:

@@ -37,7 +37,6 @@ from crmadmin.services.linking import (
     ContactRef,
     Deal,
     Pair,
-    PairResult,
     Preview,
     RowResult,
 )
@@ -46,7 +45,6 @@ from updater.metadata import ContactRole, Field
 
 MAX_PAIRS = 5000
 MAX_UPLOAD_BYTES = 1_000_000
-REPORT_HEADER = ["line", "contact_external_id", "deal_external_id", "role", "code", "message"]
 MAX_PROBLEMS_SHOWN = 20
 SPLIT = re.compile(r"\s*[,;\t]\s*")
 SIGNING_SALT = "crmadmin.links.preview"
@@ -482,17 +480,3 @@ class BulkForm(LinkFormBase):
         except UnicodeDecodeError:
             self.add_error("upload", "Save the file as CSV in UTF-8, then upload it again.")
             return ""
-
-
-def report_rows(results: Sequence[PairResult]) -> list[list[str]]:
-    """The failures as CSV rows; cells a spreadsheet would run as formulas are defused."""
-    rows = [
-        [str(r.pair.line), r.pair.contact, r.pair.deal, r.pair.role, r.code, r.message]
-        for r in results
-        if not r.ok
-    ]
-    return [[_cell(value) for value in row] for row in rows]
-
-
-def _cell(value: str) -> str:
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value

@@ -20,6 +20,7 @@ from updater.records import (
     Condition,
     RecordPage,
     criteria_build,
+    records_count,
     records_list,
     records_search,
 )
@@ -177,6 +178,17 @@ def records_fetch(*, client: ZohoClient, module: str, query: ListQuery) -> Recor
         sort_by=query.sort_by or None,
         sort_order=query.sort_order or None,
     )
+
+
+def records_total(*, client: ZohoClient, module: str, query: ListQuery) -> int:
+    """How many records the list's search (or the whole module) matches: Zoho's count endpoint,
+    one call, whatever the number (the list itself pages 200 at a time)."""
+    if query.conditions:
+        criteria = criteria_build(conditions=list(query.conditions), join=query.join)
+        return records_count(client=client, module=module, criteria=criteria)
+    if query.q:
+        return records_count(client=client, module=module, **{query.mode: query.q})
+    return records_count(client=client, module=module)
 
 
 def table_build(

@@ -21,13 +21,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from crmadmin import jobs
 from crmadmin.forms.browse import RecordListForm
-from crmadmin.forms.bulk import BulkChangeForm
+from crmadmin.forms.bulk import BulkChangeForm, MappingForm, UploadForm, table_read, table_rows
 from crmadmin.forms.records.loading import time_zone_for
 from crmadmin.forms.records.types import FormContext
-from crmadmin.models import BulkJob, Connection
-from crmadmin.permissions import connection_for, is_manager
+from crmadmin.models import BulkJob, BulkUpload, Connection
+from crmadmin.permissions import allowed_modules, connection_for, is_manager
 from crmadmin.problems import problem_for
-from crmadmin.services import browse
+from crmadmin.services import browse, lookup
+from crmadmin.services.linking import CONTACTS, DEALS
 from crmadmin.tasks import bulk_job_run
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
@@ -35,6 +36,7 @@ from updater.metadata import users_list
 from updater.records import MAX_PER_PAGE
 
 PREVIEW_SAMPLE = 10
+PROBLEMS_SHOWN = 200  # on the page; the results CSV has every row
 USER_TYPES = frozenset({"ownerlookup", "userlookup"})
 
 
@@ -45,6 +47,16 @@ def _may_run(request: HttpRequest, connection_id: int, module: str) -> Connectio
             "Ask a crmadmin administrator to add it to your group."
         )
     return connection_for(request, connection_id, module)
+
+
+def _may_run_again(request: HttpRequest, job: BulkJob) -> None:
+    """Retry and Resume ask what starting the job asked: a link job (started from the link
+    page) needs Contacts and Deals granted; a bulk edit its module and the bulk permission."""
+    if job.kind == BulkJob.Kind.LINK:
+        connection_for(request, job.connection_id, CONTACTS)
+        connection_for(request, job.connection_id, DEALS)
+    else:
+        _may_run(request, job.connection_id, job.module)
 
 
 def _visible_job(request: HttpRequest, job_id: int) -> BulkJob:
@@ -89,6 +101,14 @@ def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpRespo
         return render(request, "crmadmin/bulk_new.html", context, status=422 if data else 200)
     if data is None:
         return render(request, "crmadmin/bulk_new.html", context)
+    if typed := form.typed_lookups():  # names typed without the picker: the picker's search
+        found = lookup.names_resolve(
+            client=client,
+            options=metadata_options(connection),
+            allowed=allowed_modules(request.user, connection),
+            wanted=typed,
+        )
+        form.lookups_apply(found)
     if not form.is_valid():
         return render(request, "crmadmin/bulk_new.html", context, status=422)
     changes = form.changes()
@@ -127,6 +147,95 @@ def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpRespo
         trigger=form.trigger(),
         plan=plan,
     )
+    return redirect("jobs:detail", job_id=job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_upload(request: HttpRequest, connection_id: int, module: str) -> HttpResponse:
+    """Step 1 of a bulk edit from a CSV: upload or paste it; it is decoded and kept once."""
+    connection = _may_run(request, connection_id, module)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"connection": connection, "module": module, "nav": "jobs", "form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "crmadmin/bulk_upload.html", context, status=422)
+        data = form.cleaned_data
+        upload = jobs.upload_keep(
+            connection=connection,
+            module=module,
+            user=request.user,
+            file_name=data["file_name"],
+            encoding=data["encoding"],
+            text=data["text"],
+        )
+        return redirect("jobs:upload_map", upload_id=upload.pk)
+    return render(request, "crmadmin/bulk_upload.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Step 2: map each column to a field (or to what identifies the record), then the
+    preview: every cell cleaned by its field's edit-form field, records found by search."""
+    upload = get_object_or_404(BulkUpload, pk=upload_id, user=request.user)
+    connection = _may_run(request, upload.connection_id, upload.module)
+    module = upload.module
+    header, lines = table_read(upload.text)
+    context: dict[str, Any] = {
+        "connection": connection,
+        "module": module,
+        "nav": "jobs",
+        "upload": upload,
+        "row_count": len(lines),
+    }
+    client = client_for(connection)
+    try:
+        meta = browse.module_meta(
+            client=client, options=metadata_options(connection), module=module
+        )
+        form_context = _form_context(connection, client, meta.fields)
+    except ZohoError as error:
+        context["problem"] = problem_for(error)
+        return render(request, "crmadmin/bulk_upload_map.html", context, status=502)
+    fields = jobs.bulk_fields(meta.fields)
+    key_fields = [item for item in meta.fields if item.unique or item.external]
+    form = MappingForm(request.POST or None, header=header, fields=fields, key_fields=key_fields)
+    context.update(form=form, meta=meta)
+    if request.method != "POST":
+        return render(request, "crmadmin/bulk_upload_map.html", context)
+    if not form.is_valid():
+        return render(request, "crmadmin/bulk_upload_map.html", context, status=422)
+    data = form.cleaned_data
+    rows = table_rows(
+        lines,
+        key_column=data["key_column"],
+        mapped=data["mapped"],
+        fields=fields,
+        context=form_context,
+    )
+    try:
+        plan = jobs.table_plan(
+            client=client,
+            module=module,
+            rows=rows,
+            key_field=data["key_field"],
+            key_label=form.key_label,
+            fields=fields,
+            name_field=_name_field(meta.fields),
+        )
+    except ZohoError as error:
+        context["problem"] = problem_for(error)
+        return render(request, "crmadmin/bulk_upload_map.html", context, status=502)
+    job = jobs.job_create(
+        connection=connection,
+        module=module,
+        user=request.user,
+        changes=form.changes(),
+        trigger=form.trigger(),
+        plan=plan,
+    )
+    upload.delete()
     return redirect("jobs:detail", job_id=job.pk)
 
 
@@ -177,11 +286,15 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         pending = context["progress"].counts.get("pending", 0)
         context["calls"] = -(-pending // 100)
         context["sample"] = jobs.preview_sample(job, size=PREVIEW_SAMPLE)
-        context["refused"] = job.records.filter(state="skipped")[:50]
+        context["refused"] = job.records.filter(state="skipped")[:PROBLEMS_SHOWN]
+    elif job.kind == BulkJob.Kind.LINK and job.total <= PROBLEMS_SHOWN:
+        # A small link job shows every pair with its result, as the link page always did.
+        context["problems"] = job.records.exclude(state="pending")
     else:
-        context["problems"] = job.records.exclude(state__in=["succeeded", "pending"]).exclude(
-            state="skipped"
-        )[:50]
+        hidden = ["succeeded", "pending"]
+        if job.kind == BulkJob.Kind.EDIT:
+            hidden.append("skipped")  # listed in the preview already
+        context["problems"] = job.records.exclude(state__in=hidden)[:PROBLEMS_SHOWN]
     template = "crmadmin/job_detail.html"
     if request.htmx and request.htmx.target == "job-progress":
         template += "#job-progress"
@@ -219,7 +332,7 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _managed_job(request, job_id)
-    _may_run(request, job.connection_id, job.module)
+    _may_run_again(request, job)
     if job.is_active:
         messages.error(request, "The job is still running; retry its failed records when it ends.")
     elif count := jobs.job_retry_failed(job=job):
@@ -234,7 +347,7 @@ def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def job_resume(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _managed_job(request, job_id)
-    _may_run(request, job.connection_id, job.module)
+    _may_run_again(request, job)
     if jobs.job_resumable(job=job):
         bulk_job_run.enqueue(job.pk)
         messages.success(request, "Resuming: records that were being sent are checked first.")

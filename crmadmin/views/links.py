@@ -1,10 +1,9 @@
 """The link pages: link one contact to up to 100 deals (preview, then confirm), link many pairs
-at once with a CSV report of the failures, and a record's related panel (a contact's deals or a
-deal's contacts, with roles, and unlinking a deal)."""
+at once as a bulk job (its page shows each pair's result and offers a results CSV), and a
+record's related panel (its contact's deals or deal's contacts, with roles; unlinking a deal)."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from crmadmin.forms.links import REPORT_HEADER, BulkForm, LinkForm, report_rows
+from crmadmin import jobs
+from crmadmin.forms.links import BulkForm, LinkForm
 from crmadmin.models import AuditEntry, Connection
 from crmadmin.permissions import connection_for, usable_connections
 from crmadmin.problems import problem_for, unlink_failed_text
@@ -31,7 +31,7 @@ from crmadmin.services.linking import (
     links_audit_write,
     related_for,
 )
-from crmadmin.services.linking.bulk import pairs_link
+from crmadmin.tasks import bulk_job_run
 from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import ZohoError
@@ -40,7 +40,6 @@ from updater.metadata import contact_roles_list
 LINK_TEMPLATE = "crmadmin/link_page.html"
 BULK_TEMPLATE = "crmadmin/link_bulk.html"
 RELATED_TEMPLATE = "crmadmin/link_related.html"
-REPORT_KEY = "links-bulk-report"
 
 
 @dataclass(frozen=True)
@@ -175,6 +174,8 @@ def link_audit(
 @login_required
 @require_http_methods(["GET", "POST"])
 def bulk_page(request: HttpRequest) -> HttpResponse:
+    """Pairs pasted or uploaded; valid ones become a link job on the bulk job engine (the job
+    page shows its progress, each pair's result and the results CSV)."""
     linking = linking_for(request)
     context: dict[str, Any] = {"connections": usable_connections(request.user)}
     if linking is None:
@@ -187,58 +188,22 @@ def bulk_page(request: HttpRequest) -> HttpResponse:
             request, BULK_TEMPLATE, {**context, "setup_error": problem_for(error)}, status=422
         )
     form = BulkForm(request.POST or None, request.FILES or None, **choices)
-    results = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        results = pairs_link(
-            client=linking.client,
-            contact_field=data["contact_field"],
-            deal_field=data["deal_field"],
-            pairs=data["pair_rows"],
-        )
-        request.session[REPORT_KEY] = report_rows(results)
-        bulk_audit(request, linking.connection, data, results)
-    failed = [result for result in results if not result.ok]
-    linked_count = len(results) - len(failed)
-    context |= {"form": form, "results": results, "failed": failed, "linked_count": linked_count}
-    status = 422 if form.errors or failed else 200
-    return page(request, BULK_TEMPLATE, context, partial="bulk-form", status=status)
-
-
-def bulk_audit(
-    request: HttpRequest, connection: Connection, data: dict[str, Any], results: list
-) -> None:
-    """Audit a bulk link, one call per contact: pairs marked NOT_SENT never reached Zoho."""
-    by_contact: dict[str, list[LinkWrite]] = {}
-    for result in results:
-        if result.code == "NOT_SENT":
-            continue
-        label = deal_label(name="", deal_field=data["deal_field"], external_id=result.pair.deal)
-        write = LinkWrite(result.deal_id, label, result.ok, result.code, result.message)
-        by_contact.setdefault(result.pair.contact, []).append(write)
-    for contact, writes in by_contact.items():
-        links_audit_write(
-            user=request.user,
-            connection=connection,
-            action=AuditEntry.Action.LINK,
-            contact_id="",
-            contact_label=f"{data['contact_field']} {contact}",
-            writes=writes,
-        )
-
-
-@login_required
-@require_GET
-def bulk_report(request: HttpRequest) -> HttpResponse:
-    rows = request.session.get(REPORT_KEY)
-    if not rows:
-        raise Http404("No failures to report: run a bulk link first.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="link-failures.csv"'
-    writer = csv.writer(response)
-    writer.writerow(REPORT_HEADER)
-    writer.writerows(rows)
-    return response
+    context["form"] = form
+    if request.method != "POST":
+        return page(request, BULK_TEMPLATE, context)
+    if not form.is_valid():
+        return page(request, BULK_TEMPLATE, context, status=422)
+    data = form.cleaned_data
+    job = jobs.link_job_create(
+        connection=linking.connection,
+        user=request.user,
+        contact_field=data["contact_field"],
+        deal_field=data["deal_field"],
+        pairs=data["pair_rows"],
+    )
+    bulk_job_run.enqueue(job.pk)
+    messages.success(request, f"Linking {job.total} pairs in the background.")
+    return redirect("jobs:detail", job_id=job.pk)
 
 
 @login_required

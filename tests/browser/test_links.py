@@ -68,5 +68,6 @@ def test_link_many_pairs_pasted_and_see_each_result(
     expect(page.locator("#pair-row-2")).to_contain_text("Linked")
     expect(page.locator("#pair-row-3")).to_contain_text("No deal has External_Deal_ID “extdeal0x”.")
     expect(page.locator("#pair-row-4")).to_contain_text("Linked")
-    expect(page.get_by_role("link", name="Download the failures (CSV)")).to_be_visible()
+    expect(page.locator("#job-counts")).to_contain_text("2 linked, 1 not linked")
+    expect(page.get_by_role("link", name="Download results (CSV)")).to_be_visible()
     screenshot("links-bulk-result")

@@ -343,3 +343,33 @@ def test_a_second_run_of_a_live_job_backs_off(zoho, job_user):
 
     assert puts(zoho) == []
     assert not jobs.job_resumable(job=BulkJob.objects.get(pk=job.pk))
+
+
+def test_plan_rows_build_keeps_each_csv_line_with_its_own_values_or_its_reason():
+    rows = [
+        jobs.TableRow(line=2, key="E1", values={"Lead_Status": "Hot"}),
+        jobs.TableRow(line=3, key="E2", values={}, problem="Lead Status: Select a valid choice."),
+        jobs.TableRow(line=4, key="E9", values={"Lead_Status": "Cold"}),
+        jobs.TableRow(line=5, key="E3", values={"Lead_Status": "Cold"}),
+        jobs.TableRow(line=6, key="E1", values={"Lead_Status": "Cold"}),
+    ]
+    found = {
+        "E1": [{"id": "101", "Lead_Status": "New", "Full_Name": "Ada"}],
+        "E3": [{"id": "103", "Lead_Status": "New"}, {"id": "104", "Lead_Status": "New"}],
+    }
+
+    plan = jobs.plan_rows_build(
+        rows=rows, found=found, key_label="External ID", fields=[STATUS], preview_at=PREVIEW_AT
+    )
+
+    by_line = {item.line: item for item in plan.records}
+    assert [item.line for item in plan.to_send] == [2]
+    assert (by_line[2].record_id, by_line[2].record_name) == ("101", "Ada")
+    assert (by_line[2].before, by_line[2].payload) == (
+        {"Lead_Status": "New"},
+        {"Lead_Status": "Hot"},
+    )
+    assert by_line[3].problem == "Lead Status: Select a valid choice."
+    assert by_line[4].problem == "No record has External ID “E9”."
+    assert by_line[5].problem == "2 records have External ID “E3”: give the record ID."
+    assert by_line[6].problem == "The same record as line 2: sent once, from there."

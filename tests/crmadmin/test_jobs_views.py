@@ -184,6 +184,7 @@ def test_results_download_as_csv_one_row_per_record(
     JobRecord.objects.create(
         job=job,
         record_id="42",
+        line=7,
         record_name="Ada",
         state=JobRecord.State.FAILED,
         code="INVALID_DATA",
@@ -198,8 +199,8 @@ def test_results_download_as_csv_one_row_per_record(
     body = b"".join(answer.streaming_content).decode()
     assert answer["Content-Type"] == "text/csv"
     assert body.splitlines() == [
-        "record_id,record_name,state,code,field,message,batch,attempts",
-        "42,Ada,Failed,INVALID_DATA,Email,INVALID_DATA on Email: invalid data,1,1",
+        "line,record_id,record_name,state,code,field,message,batch,attempts",
+        "7,42,Ada,Failed,INVALID_DATA,Email,INVALID_DATA on Email: invalid data,1,1",
     ]
 
 
@@ -232,3 +233,70 @@ def test_a_job_against_the_sandbox_stores_chosen_failures_and_sets_aside_records
     page = editor_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert "18 updated, 1 failed, 1 set aside" in page
     assert "Changed since your preview" in page
+
+
+def test_the_record_list_says_how_many_records_match_from_the_count_endpoint(
+    editor_client, sandbox_connection, sandbox, bulk_editors
+):
+    total = len(sandbox.app.store.all_records(MODULE))
+
+    answer = editor_client.get(reverse("records:list", args=[sandbox_connection.pk, MODULE]))
+
+    page = answer.content.decode()
+    assert sandbox.requests_served(f"GET /crm/v8/{MODULE}/actions/count") == 1
+    assert f"<strong>{total}</strong> records match." in page
+    assert f"Bulk edit all {total} matching" in page
+
+
+def test_the_change_form_offers_lookup_and_user_fields_picked_as_on_the_edit_form(
+    editor_client, sandbox_connection, sandbox, bulk_editors
+):
+    ids = contact_ids(sandbox, 2)
+    account = sandbox.app.store.all_records("Accounts")[0]
+    manager = sandbox.app.store.all_records(MODULE)[0]["Owner"]
+
+    page = editor_client.get(new_url(sandbox_connection), {"ids": ids}).content.decode()
+    assert 'name="Account_Name__action"' in page
+    assert 'name="Relationship_Manager__action"' in page
+    assert 'id="field-Account_Name"' in page  # the edit form's lookup row (search + id)
+
+    editor_client.post(
+        new_url(sandbox_connection),
+        {
+            "ids": ids,
+            "Account_Name__action": "set",
+            # What the picker posts: the chosen record's name, its id, and the name that id has.
+            "Account_Name_label": account["Account_Name"],
+            "Account_Name": account["id"],
+            "Account_Name_idname": account["Account_Name"],
+            "Relationship_Manager__action": "set",
+            "Relationship_Manager": manager["id"],
+        },
+    )
+    job = BulkJob.objects.get()
+    editor_client.post(reverse("jobs:start", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert (job.status, job.succeeded) == ("finished", 2)
+    saved = sandbox.get_record(MODULE, ids[0])
+    assert saved["Account_Name"]["id"] == account["id"]
+    assert saved["Relationship_Manager"]["id"] == manager["id"]
+
+
+def test_a_lookup_name_typed_without_the_picker_is_resolved_on_the_bulk_change_form(
+    editor_client, sandbox_connection, sandbox, bulk_editors
+):
+    ids = contact_ids(sandbox, 2)
+    account = sandbox.app.store.all_records("Accounts")[0]
+
+    editor_client.post(
+        new_url(sandbox_connection),
+        {
+            "ids": ids,
+            "Account_Name__action": "set",
+            "Account_Name_label": account["Account_Name"],  # typed; no id picked
+        },
+    )
+
+    job = BulkJob.objects.get()
+    assert {row.payload["Account_Name"]["id"] for row in job.records.all()} == {account["id"]}

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from crmadmin.forms.links import deal_lines_parse, report_rows
+from crmadmin.forms.links import deal_lines_parse
 from crmadmin.problems import Place, error_place
 from crmadmin.services.linking import (
     ContactRef,
-    Pair,
-    PairResult,
     criteria_chunks,
 )
 from updater.errors import ServerError, ZohoTimeout, error_from_response
@@ -82,11 +80,3 @@ def test_error_place_names_the_input_an_error_is_about(body, place):
 def test_errors_without_a_response_belong_at_the_top():
     for error in (ZohoTimeout(), ServerError(status=500, code="INTERNAL_ERROR", message="x")):
         assert error_place(error=error, contact=CONTACT, deal_field="D").target == "top"
-
-
-def test_report_rows_hold_only_failures_with_formulas_defused():
-    results = [
-        PairResult(Pair(line=1, contact="a", deal="d1"), True, "SUCCESS", "Linked."),
-        PairResult(Pair(line=2, contact="@a", deal="d2", role="R"), False, "INVALID_DATA", "No."),
-    ]
-    assert report_rows(results) == [["2", "'@a", "d2", "R", "INVALID_DATA", "No."]]

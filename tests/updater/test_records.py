@@ -16,6 +16,7 @@ from updater.records import (
     record_get,
     record_hold,
     record_update,
+    records_count,
     records_list,
     records_search,
     results_in_chunks,
@@ -331,6 +332,31 @@ def test_records_search_by_word_email_or_phone(client, mocked, key: str) -> None
     page = records_search(client=client, module="Leads", **{key: "value"})
 
     assert page.records == [{"id": "1"}]
+
+
+def test_records_count_asks_the_count_endpoint_with_the_search(client, mocked) -> None:
+    expect(
+        mocked,
+        "GET",
+        f"{API}/Contacts/actions/count",
+        sent_query={"criteria": "(Lead_Source:equals:Web)"},
+        json={"count": 42},
+    )
+
+    total = records_count(
+        client=client,
+        module="Contacts",
+        criteria=Condition(field="Lead_Source", operator="equals", value="Web"),
+    )
+
+    assert total == 42
+
+
+def test_records_count_without_a_search_counts_the_module(client, mocked) -> None:
+    expect(mocked, "GET", f"{API}/Deals/actions/count", sent_query={}, json={"count": 7})
+
+    assert records_count(client=client, module="Deals") == 7
+    assert mocked.calls[0].request.url == f"{API}/Deals/actions/count"
 
 
 def test_records_search_needs_exactly_one_kind_of_search(client) -> None:

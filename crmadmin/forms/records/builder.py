@@ -43,7 +43,45 @@ STATE_ERROR = (
 )
 
 
-class RecordForm(DraftMixin, forms.Form):
+class TypedLookupsMixin:
+    """Lookups whose name was typed without the picker (no JavaScript): the view resolves them
+    with ``services.lookup.names_resolve`` and hands the answers back. Shared by the record form
+    and the bulk change form, so a typed name is never silently ignored on either."""
+
+    def typed_lookups(self) -> dict[str, tuple[str, str, str]]:
+        """Names typed in lookup boxes without picking a record (validates the form first):
+        field → (module searched, text, id picked from an earlier list), the plain values
+        ``services.lookup.names_resolve`` takes."""
+        self.is_valid()  # cleans once; cleaned_data then holds every valid field
+        wanted = {}
+        for name, value in self.cleaned_data.items():
+            typed = value.get("typed") if isinstance(value, dict) else value
+            if isinstance(typed, TypedName):
+                wanted[name] = (getattr(self.fields[name], "module", ""), typed.text, typed.pick)
+        return wanted
+
+    def lookups_apply(self, resolved: Mapping[str, Any]) -> None:
+        """Take the records typed names came to (``services.lookup.Resolution`` per field); a
+        name that found none, several (listed next to the field to choose from, the typed text
+        kept) or may not be searched is an error on its field."""
+        for name, found in resolved.items():
+            value = self.cleaned_data.get(name)
+            chosen = found.chosen
+            if chosen is None:
+                widget = self.fields[name].widget
+                widget.choices = [dict(option) for option in found.options]
+                widget.choose_text = LOOKUP_TEXTS["choose"].format(text=found.text)
+                self.add_error(name, lookup_text(found))
+            elif isinstance(value, dict) and "typed" in value:  # rows: one more record to add
+                if chosen["id"] not in value["add"]:
+                    value["add"].append(chosen["id"])
+                    value["names"].append(chosen["name"])
+                value["typed"] = None
+            else:
+                self.cleaned_data[name] = {"id": chosen["id"], "name": chosen["name"]}
+
+
+class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
     """One Zoho record's edit form. Build the class with ``record_form_class``."""
 
     metadata: ClassVar[dict[str, Field]] = {}
@@ -203,38 +241,6 @@ class RecordForm(DraftMixin, forms.Form):
         if self.state_error:
             raise forms.ValidationError(STATE_ERROR, code="state")
         return cleaned
-
-    def typed_lookups(self) -> dict[str, tuple[str, str, str]]:
-        """Names typed in lookup boxes without picking a record (validates the form first):
-        field → (module searched, text, id picked from an earlier list), the plain values
-        ``services.lookup.names_resolve`` takes."""
-        self.is_valid()  # cleans once; cleaned_data then holds every valid field
-        wanted = {}
-        for name, value in self.cleaned_data.items():
-            typed = value.get("typed") if isinstance(value, dict) else value
-            if isinstance(typed, TypedName):
-                wanted[name] = (getattr(self.fields[name], "module", ""), typed.text, typed.pick)
-        return wanted
-
-    def lookups_apply(self, resolved: Mapping[str, Any]) -> None:
-        """Take the records typed names came to (``services.lookup.Resolution`` per field); a
-        name that found none, several (listed next to the field to choose from, the typed text
-        kept) or may not be searched is an error on its field."""
-        for name, found in resolved.items():
-            value = self.cleaned_data.get(name)
-            chosen = found.chosen
-            if chosen is None:
-                widget = self.fields[name].widget
-                widget.choices = [dict(option) for option in found.options]
-                widget.choose_text = LOOKUP_TEXTS["choose"].format(text=found.text)
-                self.add_error(name, lookup_text(found))
-            elif isinstance(value, dict) and "typed" in value:  # rows: one more record to add
-                if chosen["id"] not in value["add"]:
-                    value["add"].append(chosen["id"])
-                    value["names"].append(chosen["name"])
-                value["typed"] = None
-            else:
-                self.cleaned_data[name] = {"id": chosen["id"], "name": chosen["name"]}
 
     @cached_property
     def submitted(self) -> dict[str, Any]:

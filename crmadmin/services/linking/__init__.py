@@ -364,10 +364,12 @@ def links_audit_write(
     contact_id: str,
     contact_label: str,
     writes: list[LinkWrite],
+    job: Any = None,
 ) -> list[AuditEntry]:
     """One entry on the contact listing every deal of the call, and one on each deal naming the
     contact. A contact given only by external ID (bulk link) has no record id here: its entry
-    keeps the external ID as its name, so the audit still holds the write."""
+    keeps the external ID as its name, so the audit still holds the write. ``job``: the bulk
+    link job the write belongs to (the history page links to it)."""
     linking = action == AuditEntry.Action.LINK
 
     def change(label: str, related_id: str, shown: str, write: LinkWrite) -> dict[str, Any]:
@@ -393,6 +395,7 @@ def links_audit_write(
             changes=changes,
             response_code=code[:50],
             succeeded=ok,
+            job=job,
         )
 
     if not writes:

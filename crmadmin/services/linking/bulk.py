@@ -1,36 +1,42 @@
 """Link many (contact, deal, role) pairs: one PUT per contact and ≤100 deals, one result per
-pair in input order."""
+pair in input order. `crmadmin.jobs` runs a bulk link as a job, one call of this at a time."""
 
 from __future__ import annotations
 
 from crmadmin import problems
 from crmadmin.services.linking import MAX_DEALS, ContactRef, Pair, PairResult, link_rows
 from updater.client import ZohoClient
-from updater.errors import ApiError, ZohoError
+from updater.errors import (
+    ApiError,
+    NonJsonResponseError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    ZohoError,
+)
+
+# Faults that say nothing about the pairs: the caller waits and sends the same call again, which
+# is safe because linking a pair that is already linked only sets its role again.
+TRANSIENT = (RateLimitError, ServerError, TransportError, NonJsonResponseError)
 
 
-def pairs_link(
+def pairs_link_call(
     *, client: ZohoClient, contact_field: str, deal_field: str, pairs: list[Pair]
-) -> list[PairResult]:
-    """A contact- or row-level failure stays with its call; anything else (auth, scope,
-    network) stops the run and marks the rest as not sent."""
-    groups: dict[str, list[Pair]] = {}
-    for pair in pairs:
-        groups.setdefault(pair.contact, []).append(pair)
+) -> tuple[list[PairResult], ZohoError | None]:
+    """One call for ≤100 pairs of one contact: a result per pair in input order. A contact- or
+    row-level failure stays with its pairs; an error that must stop the whole run (auth, scope)
+    is returned too, its pairs marked not sent. Transient faults (`TRANSIENT`) are raised."""
+    if len(pairs) > MAX_DEALS or len({pair.contact for pair in pairs}) != 1:
+        raise ValueError(f"One contact and at most {MAX_DEALS} deals per call")
+    contact = ContactRef(value=pairs[0].contact, field=contact_field)
     outcome: dict[int, PairResult] = {}
-    stopped: ZohoError | None = None
-    for contact_value, group in groups.items():
-        contact = ContactRef(value=contact_value, field=contact_field)
-        for start in range(0, len(group), MAX_DEALS):
-            chunk = group[start : start + MAX_DEALS]
-            if stopped is None:
-                stopped = _chunk_link(client, contact, deal_field, chunk, outcome)
-            else:
-                for pair in chunk:
-                    outcome[id(pair)] = PairResult(
-                        pair, False, "NOT_SENT", problems.not_sent_text(stopped)
-                    )
-    return [outcome[id(pair)] for pair in pairs]
+    stopped = _chunk_link(client, contact, deal_field, pairs, outcome)
+    return [outcome[id(pair)] for pair in pairs], stopped
+
+
+def not_sent(pair: Pair, error: ZohoError) -> PairResult:
+    """A pair left unsent because an earlier call stopped the run."""
+    return PairResult(pair, False, "NOT_SENT", problems.not_sent_text(error))
 
 
 def _chunk_link(
@@ -43,6 +49,8 @@ def _chunk_link(
     rows = [(pair.deal, pair.role_id) for pair in chunk]
     try:
         results = link_rows(client=client, contact=contact, deal_field=deal_field, rows=rows)
+    except TRANSIENT:
+        raise
     except ZohoError as error:
         return _chunk_failed(error, contact, deal_field, chunk, outcome)
     for result in results:

@@ -73,6 +73,12 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
         page = browse.records_fetch(client=client, module=module, query=query)
     except ZohoError as error:
         return _list_page(request, {**context, "problem": problem_for(error)}, status=502)
+    if request.user.has_perm("crmadmin.run_bulk_job"):
+        # Only bulk editors choose "all matching": the count costs one more call per page.
+        try:
+            context["matching"] = browse.records_total(client=client, module=module, query=query)
+        except ZohoError:
+            context["matching"] = None  # the list still shows; only the number is missing
     context["query"], context["table"] = (
         query,
         browse.table_build(
