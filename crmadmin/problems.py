@@ -410,6 +410,12 @@ SAVE_OUTCOMES: dict[str, Problem] = {
         "The form now starts from the record as Zoho holds it, with your input kept: "
         "check the fields you changed and save again if they still need it.",
     ),
+    "already_there": _w(
+        "Already saved",
+        "Zoho holds exactly what you sent: an earlier save whose answer was lost had landed, "
+        "so nothing was sent again.",
+        "Nothing to do: the form shows the record as Zoho holds it now.",
+    ),
     "reread_failed": _w(
         "Saved",
         "Zoho took your changes, but the record could not be read again afterwards, so the "

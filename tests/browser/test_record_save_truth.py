@@ -105,3 +105,25 @@ def test_a_save_that_cannot_be_confirmed_keeps_the_input_and_blames_no_one(
     screenshot("record-save-unconfirmed")
     sandbox.faults.clear()
     assert AuditEntry.objects.get(record_id=record_id).confirmed is False
+
+
+def test_use_theirs_on_the_merge_screen_puts_their_value_into_the_input(
+    live_server, page, log_in, screenshot, editor_user, sandbox_connection, sandbox
+):
+    record_id = _contact(sandbox_connection)
+    log_in("editor")
+    page.goto(f"{live_server.url}/records/{sandbox_connection.pk}/Contacts/{record_id}/")
+    sandbox.edit_record("Contacts", record_id, {"Title": "Their title"})
+    page.locator("#id_Title").fill("My title")
+    page.locator("#id_Mobile").fill("+1 555 0100")
+    page.locator(".sticky-actions .save-button").click()
+    expect(page.locator("#conflict")).to_contain_text("Their title")
+
+    page.locator("#field-Title").get_by_label("Use theirs").check()
+    expect(page.locator("#id_Title")).to_have_value("Their title")
+    expect(page.locator("#id_Mobile")).to_have_value("+1 555 0100")  # the rest is kept
+    screenshot("record-conflict-use-theirs")
+    page.locator(".sticky-actions .save-button").click()
+    expect(page.locator("#save-outcome")).to_contain_text("Saved. Changed: Mobile.")
+    saved = sandbox.get_record("Contacts", record_id)
+    assert (saved["Title"], saved["Mobile"]) == ("Their title", "+1 555 0100")

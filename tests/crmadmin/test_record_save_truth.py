@@ -262,3 +262,24 @@ def test_sandbox_a_lost_answer_and_an_unreadable_record_is_could_not_confirm(
     assert 'value="Landed unseen"' in field_row(page, "Title")
     assert sandbox.updates_of("Contacts") == {record_id: 1}
     assert AuditEntry.objects.get(record_id=record_id).confirmed is False
+
+
+def test_a_conflict_with_ones_own_landed_write_blames_no_one(editor_client, zoho):
+    # The first save's answer was lost and Zoho looked unchanged; it landed a moment later.
+    html = opened(editor_client, zoho)
+    zoho.put(record_url(), body=requests.exceptions.ReadTimeout())
+    zoho.get(record_url(), json={"data": [record()]})
+    not_saved = editor_client.post(edit_url(zoho.connection), form_data(html, Company="Typed"))
+    assert not_saved.status_code == 502
+    put = zoho.put(record_url(), status=412, json={"code": "ALREADY_MODIFIED", "status": "error"})
+    zoho.get(record_url(), json={"data": [record(Company="Typed", Modified_Time=SAVED_TIME)]})
+    response = editor_client.post(edit_url(zoho.connection), form_data(not_saved.content.decode()))
+    page = text(response)
+    assert response.status_code == 200
+    assert "Already saved. Zoho holds exactly what you sent" in page
+    assert "Someone else" not in page
+    assert 'value="Typed"' in field_row(page, "Company")
+    assert put.call_count == 1
+    put2 = zoho.put(record_url(), json=success())
+    editor_client.post(edit_url(zoho.connection), form_data(page, Phone="+1 555 0142"))
+    assert put2.calls[-1].request.headers["If-Unmodified-Since"] == SAVED_TIME

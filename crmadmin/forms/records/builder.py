@@ -280,6 +280,15 @@ class RecordForm(DraftMixin, forms.Form):
         ]
         return form
 
+    def already_saved_in(self, current: Mapping[str, Any]) -> bool:
+        """True when ``current`` already holds every value this form would send (an earlier
+        save whose answer was lost had landed): a 412 then is no one else's doing."""
+        names = self.changed_names()
+        return bool(names) and all(
+            same_value(self.metadata[name], current.get(name), self.submitted.get(name))
+            for name in names
+        )
+
     def after_conflict(self, current: Mapping[str, Any]) -> RecordForm:
         """The form again on ``current`` (the record as Zoho has it now), merged: fields only the
         user changed keep the user's value, fields only Zoho changed take Zoho's, and fields both

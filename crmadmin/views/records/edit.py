@@ -1,8 +1,11 @@
-"""The record edit form: open (one GET), save (one PUT), field checks as the user types.
+"""The record edit form: open (one GET), save (one PUT, then one GET: the page shows what Zoho
+holds), field checks as the user types.
 
 The view owns the request, as Django admin's change view does: it binds and validates the form,
 calls ``services.saving`` with plain values, and chooses the page and its status (422 invalid,
-409 conflict, 404 missing, 502 unreachable).
+409 conflict, 404 missing, 502 unreachable or a save whose answer never came). The outcome is
+shown at the top (the no-JavaScript form posts to ``#outcome``) and in the sticky save bar,
+where ``static/crmadmin/records.js`` moves focus after an htmx save.
 """
 
 from __future__ import annotations
@@ -111,6 +114,9 @@ def _outcome_page(
             return page.render(form.rebased(current), status=502, level="warning", message=words)
         case Conflict(current=None):
             return page.render(form, status=422, level="error", message=DELETED)
+        case Conflict(current=current) if form.already_saved_in(current):
+            fresh = type(form)(salt=page.salt, record=current)
+            return page.render(fresh, level="info", message=save_outcome_text("already_there"))
         case Conflict(current=current):
             merged = form.after_conflict(current)
             return page.render(merged, status=409, level="warning", message=CONFLICT)
