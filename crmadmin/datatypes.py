@@ -56,7 +56,7 @@ class DataType:
     listable: bool = True  # offered as a list column (Zoho leaves some out of lists, §3.1)
     read_only: bool = False  # shown, never edited: Zoho computes it or takes no edit
     rows: bool = False  # linked rows the form carries as a RowsField
-    reread: bool = False  # Zoho decides the saved value: read the record again after a save
+    reread: bool = False  # Zoho decides the saved value (rows, appends); every save re-reads now
     users: bool = False  # its choices are the org's users
     appendable: bool = False  # a save may add to the values instead of replacing them
 

@@ -230,6 +230,9 @@ class AuditEntry(models.Model):
     # Zoho's answer, e.g. "SUCCESS", "ALREADY_MODIFIED", "INVALID_DATA".
     response_code = models.CharField(max_length=50)
     succeeded = models.BooleanField(default=False)
+    # False when Zoho's answer never came and reading the record again could not tell whether
+    # the write landed (issue #10 item 4): neither "saved" nor "not saved" would be true.
+    confirmed = models.BooleanField(default=True)
     # Set when the change came from a bulk job: the history page links to it.
     job = models.ForeignKey(
         "crmadmin.BulkJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"

@@ -486,6 +486,57 @@ def no_answer_code(code: str) -> bool:
     return STORED_CODES.get(code, code) in NO_ANSWER_KINDS
 
 
+# -- A save whose answer never came, or whose re-read failed (issue #10 item 4, #11 item 1) ------
+# The save was sent; these say what is known of its fate, never that it was refused.
+SAVE_OUTCOMES: dict[str, Problem] = {
+    "landed": _w(
+        "Saved",
+        "Zoho's answer to the save was lost, so crmadmin read the record again: "
+        "your changes are in Zoho.",
+        "Nothing to do: the form shows the record as Zoho holds it now.",
+    ),
+    "not_landed": _w(
+        "Not saved",
+        "Zoho's answer to the save never came. Reading the record again shows it unchanged "
+        "in Zoho, so your changes were not saved.",
+        "Your input is kept below: save again when Zoho answers.",
+    ),
+    "unconfirmed_unread": _w(
+        "Could not confirm the save",
+        "Zoho's answer to the save never came, and the record could not be read again, so "
+        "crmadmin cannot tell whether your changes were saved.",
+        "Your input is kept below. Open the record in a new tab (or its History) to check; "
+        "if your changes are not there, save again from here.",
+    ),
+    "unconfirmed_differs": _w(
+        "Could not confirm the save",
+        "Zoho's answer to the save never came. The record has changed in Zoho since you "
+        "opened it, but not to exactly what you sent, so crmadmin cannot tell whether your "
+        "changes were saved.",
+        "The form now starts from the record as Zoho holds it, with your input kept: "
+        "check the fields you changed and save again if they still need it.",
+    ),
+    "already_there": _w(
+        "Already saved",
+        "Zoho holds exactly what you sent: an earlier save whose answer was lost had landed, "
+        "so nothing was sent again.",
+        "Nothing to do: the form shows the record as Zoho holds it now.",
+    ),
+    "reread_failed": _w(
+        "Saved",
+        "Zoho took your changes, but the record could not be read again afterwards, so the "
+        "form shows the values you sent, not Zoho's (formulas and names may be out of date).",
+        "Reload the record to see it as Zoho holds it.",
+    ),
+}
+
+
+def save_outcome_text(key: str) -> str:
+    """One outcome of ``SAVE_OUTCOMES`` as the sentence the status line shows."""
+    words = SAVE_OUTCOMES[key]
+    return f"{words.title}. {words.detail} {words.next_step}"
+
+
 # -- One field's words --------------------------------------------------------------------------
 
 # The hint for a value Zoho refused, by the field's data type (the type registry may take these).

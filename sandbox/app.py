@@ -90,6 +90,11 @@ class SandboxApp:
         finally:
             if counted:
                 self.limits.leave(response)
+        lost = environ.get("sandbox.lost_answer")
+        if lost is not None:
+            # The request was served (a write is applied); its answer never reaches the client.
+            time.sleep(lost.seconds)
+            response = self._socket_dropped(environ)
         return response(environ, start_response)
 
     def _apply_faults(self, request: Request, environ: dict[str, Any]) -> Response | None:
@@ -120,11 +125,9 @@ class SandboxApp:
                 content_type="text/html",
             )
         elif fault.kind == "drop":
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                # Shut down without closing: the server's own write then fails quietly.
-                sock.shutdown(socket.SHUT_RDWR)
-            return Response(b"", 200)
+            return self._socket_dropped(environ)
+        elif fault.kind == "lost_answer":
+            environ["sandbox.lost_answer"] = fault  # read by __call__ once the request is served
         elif fault.kind == "status" and fault.status == 429:
             return json_response(
                 envelope("TOO_MANY_REQUESTS", {}, "too many requests"),
@@ -135,6 +138,14 @@ class SandboxApp:
             page = LB_PAGE.format(status=fault.status, reason=REASONS.get(fault.status, "Error"))
             return Response(page, fault.status, content_type="text/html")
         return None
+
+    @staticmethod
+    def _socket_dropped(environ: dict[str, Any]) -> Response:
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            # Shut down without closing: the server's own write then fails quietly.
+            sock.shutdown(socket.SHUT_RDWR)
+        return Response(b"", 200)
 
     def _route(self, request: Request) -> Response:
         try:

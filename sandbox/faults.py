@@ -5,7 +5,9 @@ Retry-After as a Zoho JSON envelope; 500/502/503 as a load balancer's HTML page)
 longer than a client's timeout, then serve), drop (close the socket with no response), non_json (an
 HTML 200 where JSON was expected), invalidate_tokens and edit_record (side effects, then serve), and
 fail_records (the records named in `record_id`, comma-separated, fail with INVALID_DATA on `field`
-inside an otherwise served write: a 207 with per-record errors).
+inside an otherwise served write: a 207 with per-record errors), and lost_answer (serve the
+request, so a write is applied, then wait `seconds` and close the socket with no answer: the
+write lands after the client gave up).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ KINDS = (
     "invalidate_tokens",
     "edit_record",
     "fail_records",
+    "lost_answer",
 )
 
 

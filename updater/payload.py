@@ -192,16 +192,36 @@ def _row_value_change(sub_fields: Mapping[str, Field], key: str, before: Any, af
     return UNCHANGED if before == after else after
 
 
+def _row_taken(
+    sub_fields: Mapping[str, Field], earlier: list[Mapping[str, Any]], row: Mapping[str, Any]
+) -> bool:
+    """Remove from ``earlier`` the first row equal to ``row``; True if there was one."""
+    for index, old in enumerate(earlier):
+        if all(
+            _row_value_change(sub_fields, key, old.get(key), value) is UNCHANGED
+            for key, value in row.items()
+            if key != "id"
+        ):
+            del earlier[index]
+            return True
+    return False
+
+
 def _subform_rows_change(field: Field, before: Any, after: Any) -> Any:
     """Kept rows go back by id (Zoho may drop rows left out), edited rows with their changes,
     new rows without id, removed rows as ``{"id", "_delete": null}`` (zoho-api.md §3.6)."""
     sub_fields = {sub.api_name: sub for sub in field.subform_fields}
     before_by_id = {str(row["id"]): row for row in _rows(before) if row.get("id")}
+    # Rows sent earlier whose ids Zoho never told us (its answer or the read after it was lost):
+    # the same row again is that row, not a new one, so it is never added twice.
+    sent_earlier = [row for row in _rows(before) if not row.get("id")]
     rows: list[dict[str, Any]] = []
     changed = False
     seen: set[str] = set()
     for row in _rows(after):
         row_id = str(row["id"]) if row.get("id") else None
+        if row_id is None and _row_taken(sub_fields, sent_earlier, row):
+            continue
         old = before_by_id.get(row_id, {}) if row_id else {}
         out: dict[str, Any] = {"id": row_id} if row_id else {}
         for key, value in row.items():

@@ -162,11 +162,26 @@
 // there, so keyboard and screen-reader users start at the list of what to fix (each entry links
 // to its field). Only swaps that bring a summary count: a field checked on its own as the user
 // leaves it swaps just that row, and focus must stay where the user is going.
+// Any other swap of the whole form (saved, not confirmed, a conflict) moves focus to the outcome
+// line in the sticky save bar, where the user pressed Save: it is in view wherever they are,
+// and a screen reader reads it. The page does not scroll.
 document.addEventListener("htmx:afterSwap", function (event) {
   var swapped = event.target;
   var summary = swapped.matches(".error-summary") ? swapped
     : swapped.querySelector && swapped.querySelector(".error-summary");
-  if (summary) summary.focus();
+  if (summary) { summary.focus(); return; }
+  var outcome = swapped.querySelector && swapped.querySelector("#save-outcome");
+  if (outcome && outcome.textContent.trim()) outcome.focus({ preventScroll: true });
+});
+
+// The merge screen: choosing "Use theirs" presses the field's "Put their value in" button, so
+// the input shows Zoho's value at once (without JavaScript the user presses that button).
+document.addEventListener("change", function (event) {
+  var radio = event.target;
+  if (!radio.name || !/__resolve$/.test(radio.name) || radio.value !== "theirs") return;
+  var row = radio.closest("[id^='field-']");
+  var button = row && row.querySelector('button[name="use_theirs"]');
+  if (button) button.click();
 });
 
 // "Select this page" on the record list ticks or clears every row's box (the CSP forbids inline

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 from crmadmin.models import AuditEntry
@@ -117,14 +118,17 @@ def test_history_shows_times_in_the_orgs_time_zone_like_the_edit_page(
 def test_history_says_in_words_what_happened_to_a_write_that_got_no_answer(
     editor_client, editor_user, zoho
 ):
-    _entry(editor_user, zoho.connection, changes=[], code="ZohoConnectionError")
+    _entry(editor_user, zoho.connection, changes=[], code="ZohoConnectionError", confirmed=False)
+    _entry(editor_user, zoho.connection, changes=[], code="ZohoTimeout")  # re-read: unchanged
     _entry(editor_user, zoho.connection, changes=[], code="NON_JSON_RESPONSE")
     _entry(editor_user, zoho.connection, changes=[], code="ALREADY_MODIFIED")
 
-    page = _history(editor_client, zoho.connection)
+    page = html.unescape(_history(editor_client, zoho.connection))
 
     assert '<span class="badge warn">Not confirmed</span>' in page
-    assert "Could not reach Zoho. There was a network problem talking to Zoho." in page
+    assert "Could not reach Zoho. Whether the change landed could not be confirmed." in page
+    assert '<span class="badge warn">Not saved</span>' in page
+    assert "Zoho's answer never came, so the record was read again: it was unchanged." in page
     assert "Zoho sent an unexpected answer." in page
     assert "Someone changed the record in Zoho first." in page
     for code in ("ZohoConnectionError", "NON_JSON_RESPONSE", "ALREADY_MODIFIED", "Refused"):

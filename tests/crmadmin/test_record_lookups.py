@@ -10,6 +10,7 @@ from responses import matchers
 from crmadmin.models import ConnectionGrant
 from tests.crmadmin.record_support import (
     API,
+    RECORD,
     RECORD_ID,
     edit_url,
     field_row,
@@ -38,6 +39,12 @@ def post(client, zoho, html, **changes):
     put = zoho.put(record_url(), json=success())
     response = client.post(edit_url(zoho.connection), form_data(html, **changes))
     return response, put
+
+
+def zoho_holds(zoho, **values):
+    """What Zoho answers to the re-read that follows every successful save."""
+    after = {**RECORD, **values, "Modified_Time": "2024-01-16T10:00:00+05:30"}
+    zoho.replace("GET", record_url(), json={"data": [after]})
 
 
 def search_mock(zoho, module: str, criteria: str, fields: str, records: list[dict]):
@@ -73,13 +80,15 @@ def test_a_picked_record_is_saved_by_its_id_without_a_search(editor_client, zoho
     html = open_form(editor_client, zoho)
     zoho.calls.reset()
     picked = {"Account_label": "Helix Partners 384", "Account": HELIX_ONE["id"]}
+    zoho_holds(zoho, Account={"id": HELIX_ONE["id"], "name": "Helix Partners 384"})
     response, put = post(editor_client, zoho, html, **picked, Account_idname="Helix Partners 384")
     assert response.status_code == 200, response.content.decode()[:1500]
     assert sent_json(put.calls[0])["data"][0] == {
         "Account": {"id": HELIX_ONE["id"]},
         "id": RECORD_ID,
     }
-    assert [call.request.method for call in zoho.calls] == ["PUT"]
+    # No search: the PUT, then the re-read that shows what Zoho holds after the save.
+    assert [call.request.method for call in zoho.calls] == ["PUT", "GET"]
     assert "Saved. Changed: Account." in response.content.decode()
     row = field_row(response.content.decode(), "Account")
     assert 'value="Helix Partners 384"' in row and f'value="{HELIX_ONE["id"]}"' in row
@@ -97,6 +106,7 @@ def test_the_loaded_name_with_the_loaded_id_is_unchanged(editor_client, zoho):
 def test_a_typed_name_with_one_match_is_resolved_and_its_id_sent(editor_client, zoho):
     html = open_form(editor_client, zoho)
     search = account_search(zoho, "Helix Part", [HELIX_ONE])
+    zoho_holds(zoho, Account={"id": HELIX_ONE["id"], "name": "Helix Partners 384"})
     response, put = post(editor_client, zoho, html, Account_label="Helix Part")
     assert response.status_code == 200, response.content.decode()[:1500]
     assert search.call_count == 1

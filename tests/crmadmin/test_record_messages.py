@@ -143,4 +143,5 @@ def test_a_record_nothing_holds_opens_editable(editor_client, sandbox_connection
 
     assert 'id="record-hold"' not in html
     assert '<fieldset class="record-fields">' in html
-    assert '<button class="btn primary" type="submit">Save changes</button>' in html
+    save = '<button class="btn primary save-button" type="submit">'
+    assert save + '<span class="when-idle">Save changes</span>' in html

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.sandbox.conftest import http, ids
+from tests.sandbox.conftest import http, ids, session_for
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +79,23 @@ def test_invalidate_tokens_fault_and_json_control_endpoint(sb):
     assert added.json()["faults"][0]["kind"] == "invalidate_tokens"
     assert api.get(f"{api.base}/org").json()["code"] == "INVALID_TOKEN"
     assert "No faults" in http.get(f"{sb.url}/__sandbox__/").text
+
+
+def test_lost_answer_applies_the_write_then_gives_no_answer(sb):
+    api = session_for(sb)  # a token of its own: earlier tests here revoke tokens
+    contact = ids(api, "Contacts", 1, offset=53)[0]
+    before = sb.updates_of("Contacts").get(contact, 0)
+    sb.faults.set("lost_answer", path="PUT /crm/v8/Contacts", count=1)
+    with pytest.raises(requests.ConnectionError):
+        api.put(f"{api.base}/Contacts", json={"data": [{"id": contact, "Title": "Landed"}]})
+    assert sb.get_record("Contacts", contact)["Title"] == "Landed"
+    assert sb.updates_of("Contacts")[contact] == before + 1
+    sb.faults.set("lost_answer", path="PUT /crm/v8/Contacts", count=1, seconds=1.0)
+    with pytest.raises(requests.Timeout):
+        api.put(
+            f"{api.base}/Contacts",
+            json={"data": [{"id": contact, "Title": "Late"}]},
+            timeout=0.3,
+        )
+    # The client gave up waiting for an answer, but the write is in the record.
+    assert sb.get_record("Contacts", contact)["Title"] == "Late"

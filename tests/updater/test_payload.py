@@ -313,3 +313,19 @@ def test_update_payload_sends_a_multiselect_changed_inside_a_subform_row() -> No
 def test_computed_types_come_from_their_json_form() -> None:
     assert {"autonumber", "formula", "rollup_summary", "territories"} == COMPUTED_TYPES
     assert not make("Area", "territories").is_writable
+
+
+def test_update_payload_never_sends_again_a_subform_row_already_sent_without_its_id() -> None:
+    # After a save whose result could not be read, the loaded rows hold the new row as sent
+    # (no id): the same row again is that row; a second, different row is new.
+    before = [{"id": "R1", "Quantity": 1}, {"Item_Name": "Desk", "Quantity": 1}]
+    same = [{"id": "R1", "Quantity": "1"}, {"Item_Name": "Desk", "Quantity": "1"}]
+    assert (
+        update_payload_build(fields=[ITEMS], original={"Items": before}, submitted={"Items": same})
+        == {}
+    )
+    more = [*same, {"Item_Name": "Lamp", "Quantity": "2"}]
+    sent = update_payload_build(
+        fields=[ITEMS], original={"Items": before}, submitted={"Items": more}
+    )
+    assert sent == {"Items": [{"id": "R1"}, {"Item_Name": "Lamp", "Quantity": 2}]}

@@ -292,24 +292,76 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
         chosen = self.cleaned_data.get("crm_trigger") or []
         return None if len(chosen) == len(TRIGGERS) else list(chosen)
 
-    @property
-    def needs_reread(self) -> bool:
-        """Zoho decides the saved value of some changed field (rows, appended values)."""
-        return any(data_type_of(self.metadata[name]).reread for name in self.changed_names())
-
     def after_save(self, *, modified_time: str, record: Mapping[str, Any] | None) -> RecordForm:
-        """A fresh form after a save: from the record read again, else from what was sent (no
-        GET needed for plain values) with the new Modified_Time."""
+        """A fresh form after a save: from the record read again (what Zoho holds), else (that
+        read failed) from what was sent, guarded by the save's Modified_Time. Rows are kept as
+        they were typed, so rows Zoho added show without ids: unchanged, they are never sent
+        again (a row without id is sent only when its inputs change)."""
         if record is not None:
             return type(self)(salt=self.salt, record=record)
         original = dict(self.form_state.original)
         for name in self.changed_names():
-            value = self.submitted.get(name)
-            original[name] = value if isinstance(value, dict) else self.changes[name]
+            value, sent = self.submitted.get(name), self.changes[name]
+            if isinstance(sent, list):
+                original[name] = rows_after_save(original.get(name), sent)
+            else:
+                original[name] = value if isinstance(value, dict) else sent
         state = replace(
             self.form_state, modified_time=modified_time, original=original, conflicts={}
         )
         return type(self)(salt=self.salt, state=state)
+
+    def rebased(self, current: Mapping[str, Any]) -> RecordForm:
+        """The form on ``current`` (the record as Zoho holds it now, guarded by its
+        Modified_Time) with the user's values kept in the fields they changed: for a save whose
+        fate is unknown, so the next save sends only what still differs, blaming no one."""
+        values = dict(current)
+        for name in self.changed_names():
+            values[name] = self._mine_shown(self.metadata[name], current.get(name))
+        state = replace(
+            self.form_state,
+            modified_time=str(current.get("Modified_Time") or ""),
+            original={name: current.get(name) for name in self.metadata},
+            conflicts={},
+        )
+        return type(self)(salt=self.salt, state=state, values=values)
+
+    def theirs_taken(self, name: str) -> RecordForm:
+        """The merge screen again with Zoho's value in ``name``'s input and no choice left for
+        it; the user's values stay in every other field (the fields that pass validation)."""
+        self.is_valid()  # for cleaned_data; errors show again when the user saves
+        original = self.form_state.original
+        values = dict(original)
+        for other in self.editable_names:
+            if other == name or (other not in self.cleaned_data and other not in self.subforms):
+                continue
+            if self.cleaned_data.get(f"{other}__resolve") == "theirs":
+                continue
+            values[other] = self._mine_shown(self.metadata[other], original.get(other))
+        conflicts = {key: value for key, value in self.form_state.conflicts.items() if key != name}
+        state = replace(self.form_state, conflicts=conflicts)
+        form = type(self)(salt=self.salt, state=state, values=values)
+        form.merged = {"mine": [], "theirs": [name]}
+        form.conflict_rows = [
+            {
+                "name": key,
+                "label": self.label_of(key),
+                "loaded": conflict.get("loaded"),
+                "theirs": conflict.get("theirs"),
+                "mine": self.submitted.get(key),
+            }
+            for key, conflict in conflicts.items()
+        ]
+        return form
+
+    def already_saved_in(self, current: Mapping[str, Any]) -> bool:
+        """True when ``current`` already holds every value this form would send (an earlier
+        save whose answer was lost had landed): a 412 then is no one else's doing."""
+        names = self.changed_names()
+        return bool(names) and all(
+            same_value(self.metadata[name], current.get(name), self.submitted.get(name))
+            for name in names
+        )
 
     def after_conflict(self, current: Mapping[str, Any]) -> RecordForm:
         """The form again on ``current`` (the record as Zoho has it now), merged: fields only the
@@ -355,7 +407,7 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
     def _mine_shown(self, meta: Field, current: Any) -> Any:
         """The user's value, in the form the merged form shows it."""
         if not data_type_of(meta).rows:
-            return self.submitted[meta.api_name]
+            return self.submitted.get(meta.api_name, current)
         posted = self.cleaned_data.get(meta.api_name) or {}
         return {
             "rows_shown": self.fields[meta.api_name].rows_shown(current),
@@ -363,6 +415,19 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
             "add": posted.get("add", []),
             "names": posted.get("names", []),
         }
+
+
+def rows_after_save(before: Any, sent: list[Any]) -> list[dict[str, Any]]:
+    """A row-based field's rows after a save whose result could not be read: kept rows with
+    the changes sent, removed rows gone, new rows as sent (without the ids Zoho gave them)."""
+    removed = {str(row.get("id")) for row in sent if isinstance(row, dict) and "_delete" in row}
+    updates = {str(row["id"]): row for row in sent if isinstance(row, dict) and row.get("id")}
+    rows = [
+        {**row, **updates.get(str(row["id"]), {})}
+        for row in before or []
+        if isinstance(row, Mapping) and row.get("id") and str(row["id"]) not in removed
+    ]
+    return rows + [dict(row) for row in sent if isinstance(row, dict) and not row.get("id")]
 
 
 def same_value(meta: Field, first: Any, second: Any) -> bool:

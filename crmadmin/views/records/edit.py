@@ -1,8 +1,11 @@
-"""The record edit form: open (one GET), save (one PUT), field checks as the user types.
+"""The record edit form: open (one GET), save (one PUT, then one GET: the page shows what Zoho
+holds), field checks as the user types.
 
 The view owns the request, as Django admin's change view does: it binds and validates the form,
 calls ``services.saving`` with plain values, and chooses the page and its status (422 invalid,
-409 conflict, 404 missing, 502 unreachable).
+409 conflict, 404 missing, 502 unreachable or a save whose answer never came). The outcome is
+shown at the top (the no-JavaScript form posts to ``#outcome``) and in the sticky save bar,
+where ``static/crmadmin/records.js`` moves focus after an htmx save.
 """
 
 from __future__ import annotations
@@ -22,9 +25,16 @@ from crmadmin.forms.records.state import state_loads, state_salt
 from crmadmin.forms.records.subforms import MAX_ROWS
 from crmadmin.models import Connection
 from crmadmin.permissions import allowed_modules, connection_for
-from crmadmin.problems import apply_zoho_error
+from crmadmin.problems import apply_zoho_error, save_outcome_text
 from crmadmin.services import lookup
-from crmadmin.services.saving import Conflict, Failed, Saved, record_save
+from crmadmin.services.saving import (
+    Conflict,
+    Failed,
+    NotSaved,
+    Saved,
+    Unconfirmed,
+    record_save,
+)
 from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import ZohoError
@@ -53,6 +63,8 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         return _row_add(page, form, str(request.POST.get("add_row") or ""))
     if "discard" in request.POST:  # "Discard and reload" without JavaScript: ask first
         return page.render(form)
+    if "use_theirs" in request.POST:  # the merge screen's "Use theirs": show it, send nothing
+        return _theirs_use(page, form, str(request.POST.get("use_theirs") or ""))
     if typed := form.typed_lookups():  # names typed without the picker: the picker's search
         found = lookup.names_resolve(
             client=client,
@@ -78,15 +90,42 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         modified_time=form.form_state.modified_time,
         trigger=form.trigger,
         skip_cadences=bool(form.cleaned_data.get("crm_skip_cadences")),
-        reread=form.needs_reread,
     )
+    return _outcome_page(page, form, result)
+
+
+def _outcome_page(
+    page: EditPage,
+    form: RecordForm,
+    result: Saved | Conflict | Failed | NotSaved | Unconfirmed,
+) -> HttpResponse:
+    """What the save came to, on the page: Zoho's record after a save; the input kept, with
+    the truth about it, when the save was refused or its answer never came."""
+    changed = "Changed: " + ", ".join(form.label_of(name) for name in form.changed_names()) + "."
     match result:
-        case Saved(modified_time=modified_time, record=record):
-            labels = ", ".join(form.label_of(name) for name in form.changed_names())
+        case Saved(modified_time=modified_time, record=record, reread_error=None, answer_lost=lost):
             saved = form.after_save(modified_time=modified_time, record=record)
-            return page.render(saved, message=f"Saved. Changed: {labels}.")
+            note = save_outcome_text("landed") if lost else "Saved."
+            return page.render(saved, message=f"{note} {changed}")
+        case Saved(modified_time=modified_time):  # the PUT worked, reading it back did not
+            saved = form.after_save(modified_time=modified_time, record=None)
+            note = save_outcome_text("reread_failed")
+            return page.render(saved, level="warning", message=f"{changed} {note}")
+        case NotSaved():
+            return page.render(
+                form, status=502, level="error", message=save_outcome_text("not_landed")
+            )
+        case Unconfirmed(current=None):
+            words = save_outcome_text("unconfirmed_unread")
+            return page.render(form, status=502, level="warning", message=words)
+        case Unconfirmed(current=current):
+            words = save_outcome_text("unconfirmed_differs")
+            return page.render(form.rebased(current), status=502, level="warning", message=words)
         case Conflict(current=None):
             return page.render(form, status=422, level="error", message=DELETED)
+        case Conflict(current=current) if form.already_saved_in(current):
+            fresh = type(form)(salt=page.salt, record=current)
+            return page.render(fresh, level="info", message=save_outcome_text("already_there"))
         case Conflict(current=current):
             merged = form.after_conflict(current)
             return page.render(merged, status=409, level="warning", message=CONFLICT)
@@ -118,6 +157,18 @@ def _row_add(page: EditPage, form: RecordForm, name: str) -> HttpResponse:
         return page.render(form, level="warning", message=full)
     unknown = "No row was added: this form has no such table."
     return page.render(form, level="warning", message=unknown)
+
+
+def _theirs_use(page: EditPage, form: RecordForm, name: str) -> HttpResponse:
+    """The merge screen again with Zoho's value of ``name`` in its input (and its choice gone);
+    every other typed value kept, nothing sent to Zoho."""
+    if name not in form.form_state.conflicts:
+        return page.render(
+            form, level="warning", message="No field was changed: it has no conflict."
+        )
+    label = form.label_of(name)
+    taken = f"{label} now shows Zoho's value. Nothing is sent to Zoho until you save."
+    return page.render(form.theirs_taken(name), status=409, level="info", message=taken)
 
 
 def _bound_form(

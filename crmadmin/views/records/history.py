@@ -127,11 +127,17 @@ def history_entry(entry: AuditEntry, zone: ZoneInfo) -> HistoryEntry:
     saving = entry.action == AuditEntry.Action.SAVE
     done = "Saved" if saving else entry.get_action_display()
     words = problem_for_code(code)
+    lost = "Zoho's answer never came, so the record was read again"
     if entry.succeeded:
-        outcome, level, reason = done, "ok", ""
+        reason = f"{lost}: the change was there." if no_answer_code(code) else ""
+        outcome, level = done, "ok"
+    elif not entry.confirmed:
+        # No answer came and the re-read could not tell: the write may have landed (#10 item 4).
+        outcome, level = "Not confirmed", "warn"
+        reason = f"{words.title}. Whether the change landed could not be confirmed."
     elif no_answer_code(code):
-        # No answer came: the write may have landed (issue #10 item 4).
-        outcome, level, reason = "Not confirmed", "warn", f"{words.title}. {words.detail}"
+        outcome, level = "Not saved", "warn"
+        reason = f"{lost}: it was unchanged."
     elif code == "ALREADY_MODIFIED":
         outcome, level = "Not saved", "warn"
         reason = "Someone changed the record in Zoho first."
