@@ -234,7 +234,8 @@ def display_text(value: Any, *, time_zone: ZoneInfo | None = None) -> str:
                 value = value.astimezone(time_zone)
         offset = value.strftime("%z")
         offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-        return f"{value:%Y-%m-%d %H:%M:%S} {offset}".strip()
+        # isoformat, not %Y: strftime writes the year 1 as "1", not "0001".
+        return f"{value.replace(tzinfo=None).isoformat(' ', 'seconds')} {offset}".strip()
     if isinstance(value, Mapping):
         return _mapping_text(value, time_zone)
     if isinstance(value, list | tuple):

@@ -13,8 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from crmadmin.datatypes import DATA_TYPES, ascii_number, form_field_for
-from crmadmin.forms.records.fields import InputRuleMixin
+from crmadmin.datatypes import form_field_for
 from crmadmin.forms.records.types import FormContext
 from tests.crmadmin.record_support import field, field_row, form_data
 from updater.metadata.parse import field_from_json
@@ -127,28 +126,6 @@ def test_names_refuse_control_characters(client, contact, shared_sandbox, typed)
     assert puts(shared_sandbox) == before
 
 
-def test_long_text_keeps_line_breaks_but_refuses_other_control_characters():
-    meta = field_from_json(field("Description", "textarea", textarea={"type": "small"}))
-    context = FormContext(connection_id=1, time_zone=ZoneInfo("UTC"))
-    form_field = form_field_for(meta, context, required=False)
-
-    assert form_field.clean("one\r\ntwo\tthree") == "one\r\ntwo\tthree"
-    with pytest.raises(Exception, match="invisible control characters"):
-        form_field.clean("one\x07two")
-
-
-def test_the_input_rules_live_in_the_registry_and_every_ruled_type_applies_its_rule():
-    context = FormContext(connection_id=1, time_zone=ZoneInfo("UTC"))
-    for name, entry in DATA_TYPES.items():
-        if entry.input_rule is None:
-            continue
-        built = form_field_for(field_from_json(field("X", name)), context, required=False)
-        assert isinstance(built, InputRuleMixin), name
-        assert built.input_rule is entry.input_rule, name
-    assert DATA_TYPES["bigint"].input_rule is ascii_number
-    assert DATA_TYPES["text"].input_rule is not None
-
-
 # -- #11.13: an unknown module in the URL ----------------------------------------------------
 
 
@@ -165,6 +142,17 @@ def test_an_unknown_module_in_the_url_is_a_404(client, shared_sandbox_connection
     response = getattr(client, method)(f"/records/{shared_sandbox_connection.pk}/{path}")
 
     assert response.status_code == 404
+
+
+def test_a_bulk_change_of_an_unknown_module_is_a_404(
+    client, shared_sandbox_connection, editors_group
+):
+    from django.contrib.auth.models import Permission
+
+    editors_group.permissions.add(Permission.objects.get(codename="run_bulk_job"))
+    url = f"/jobs/new/{shared_sandbox_connection.pk}/Nope/"
+
+    assert client.get(url, {"ids": "1"}).status_code == 404
 
 
 def test_the_lookup_of_an_unknown_module_says_so_with_a_404(staff_client, shared_sandbox):

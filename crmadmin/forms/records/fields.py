@@ -75,7 +75,7 @@ class ZohoDateTimeField(forms.DateTimeField):
                 # 0001-01-01T00:00+14:00 has no reading in UTC: shown as typed.
                 with contextlib.suppress(OverflowError, ValueError):
                     value = value.astimezone(self.time_zone)
-            return value.strftime("%Y-%m-%dT%H:%M:%S")
+            return value.replace(tzinfo=None, microsecond=0).isoformat()  # "0001", not "1"
         return value
 
     def to_python(self, value: Any) -> datetime | None:
