@@ -110,12 +110,14 @@ def pairs_parse(text: str, roles: Sequence[ContactRole]) -> tuple[list[Pair], li
 
 
 def _rows_read(reader: Any, problems: list[str]) -> Iterator[list[str]]:
-    """The reader's rows until one it cannot read (a cell past the csv module's limit of
-    131,072 characters): that line becomes a problem and reading stops."""
+    """The reader's rows until one it cannot read (mostly a cell past the csv module's limit
+    of 131,072 characters): that line becomes a problem and reading stops."""
     try:
         yield from reader
-    except csv.Error:
-        problems.append(f"Line {reader.line_num}: {CELL_TOO_LONG}")
+    except csv.Error as error:
+        too_long = "field larger than field limit" in str(error)
+        problem = CELL_TOO_LONG if too_long else "this line is not valid CSV."
+        problems.append(f"Line {reader.line_num}: {problem}")
 
 
 def role_match(typed: str, roles: Sequence[ContactRole]) -> ContactRole | None:
