@@ -12,16 +12,20 @@ read-only with a logged warning, is listable and searchable with no operator, an
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from crmadmin.forms.records import types as factories
+from crmadmin.forms.records.fields import InputRuleMixin
 from crmadmin.forms.records.types import Factory, FormContext
 from updater.metadata import Field
 
@@ -45,6 +49,40 @@ RANGE_OPERATORS = (
 )
 
 
+# Input rules: what Zoho refuses in the raw text of a type, checked before the value is parsed
+# (the form field runs it: crmadmin.forms.records.fields.InputRuleMixin). A rule raises
+# ValidationError with the words shown next to the field.
+LINE_BREAKS = frozenset("\t\n\r")
+
+
+def ascii_number(raw: str) -> None:
+    """Numbers in ASCII digits only: Python reads "٣٣" as 33, Zoho refuses it."""
+    if not raw.isascii():
+        raise ValidationError(
+            "Type the number with the digits 0 to 9: Zoho takes no other digits or symbols.",
+            code="not_ascii",
+        )
+
+
+def single_line(raw: str) -> None:
+    """Names and other one-line text: no control characters (tabs, line breaks, NUL…)."""
+    if any(unicodedata.category(char) == "Cc" for char in raw):
+        raise ValidationError(
+            "Remove the control characters (tabs, line breaks or invisible codes): "
+            "Zoho refuses them in this field.",
+            code="control_character",
+        )
+
+
+def multi_line(raw: str) -> None:
+    """Long text: tabs and line breaks are text; other control characters are not."""
+    if any(unicodedata.category(char) == "Cc" and char not in LINE_BREAKS for char in raw):
+        raise ValidationError(
+            "Remove the invisible control characters: Zoho refuses them in this field.",
+            code="control_character",
+        )
+
+
 @dataclass(frozen=True)
 class DataType:
     """Everything crmadmin knows about one Zoho ``data_type``."""
@@ -59,6 +97,7 @@ class DataType:
     reread: bool = False  # Zoho decides the saved value (rows, appends); every save re-reads now
     users: bool = False  # its choices are the org's users
     appendable: bool = False  # a save may add to the values instead of replacing them
+    input_rule: Callable[[str], None] | None = None  # what Zoho refuses in the raw text
 
     def editable(self, meta: Field) -> bool:
         return meta.is_writable and not self.read_only
@@ -72,23 +111,33 @@ _UNLISTED = {"listable": False}
 _ROWS = {"rows": True, "reread": True, **_UNLISTED}
 _SHOWN = {"read_only": True}
 _HIDDEN = {"read_only": True, **_UNLISTED}
+_NUMBER = {"input_rule": ascii_number}
+_LINE = {"input_rule": single_line}
+_LINES = {"input_rule": multi_line}
 
 DATA_TYPES: dict[str, DataType] = {
     entry.name: entry
     for entry in (
-        _type("text", "text", factories.text, operators=TEXT_OPERATORS),
-        _type("mediumtext", "text", factories.textarea),
-        _type("textarea", "text", factories.textarea, operators=LONG_TEXT_OPERATORS, **_UNLISTED),
-        _type("email", "text", factories.email, operators=TEXT_OPERATORS),
-        _type("phone", "text", factories.phone, operators=TEXT_OPERATORS),
-        _type("website", "text", factories.website, operators=TEXT_OPERATORS),
-        _type("integer", "integer", factories.integer, operators=RANGE_OPERATORS),
-        _type("bigint", "bigint", factories.bigint, operators=RANGE_OPERATORS),
-        _type("long", "bigint", factories.bigint),
-        _type("double", "number", factories.double, operators=RANGE_OPERATORS),
-        _type("decimal", "number", factories.double, operators=RANGE_OPERATORS),
-        _type("currency", "number", factories.currency, operators=RANGE_OPERATORS),
-        _type("percent", "number", factories.percent, operators=RANGE_OPERATORS),
+        _type("text", "text", factories.text, operators=TEXT_OPERATORS, **_LINE),
+        _type("mediumtext", "text", factories.textarea, **_LINES),
+        _type(
+            "textarea",
+            "text",
+            factories.textarea,
+            operators=LONG_TEXT_OPERATORS,
+            **_UNLISTED,
+            **_LINES,
+        ),
+        _type("email", "text", factories.email, operators=TEXT_OPERATORS, **_LINE),
+        _type("phone", "text", factories.phone, operators=TEXT_OPERATORS, **_LINE),
+        _type("website", "text", factories.website, operators=TEXT_OPERATORS, **_LINE),
+        _type("integer", "integer", factories.integer, operators=RANGE_OPERATORS, **_NUMBER),
+        _type("bigint", "bigint", factories.bigint, operators=RANGE_OPERATORS, **_NUMBER),
+        _type("long", "bigint", factories.bigint, **_NUMBER),
+        _type("double", "number", factories.double, operators=RANGE_OPERATORS, **_NUMBER),
+        _type("decimal", "number", factories.double, operators=RANGE_OPERATORS, **_NUMBER),
+        _type("currency", "number", factories.currency, operators=RANGE_OPERATORS, **_NUMBER),
+        _type("percent", "number", factories.percent, operators=RANGE_OPERATORS, **_NUMBER),
         _type("boolean", "boolean", factories.boolean, operators=BOOLEAN_OPERATORS),
         _type("date", "date", factories.date, operators=RANGE_OPERATORS),
         _type("datetime", "datetime", factories.datetime_, operators=RANGE_OPERATORS),
@@ -151,7 +200,10 @@ def form_field_for(meta: Field, ctx: FormContext, *, required: bool) -> forms.Fi
         if entry.field is factories.subform:
             return factories.subform(meta, ctx, False)
         return factories.read_only(meta, ctx, False)
-    return entry.field(meta, ctx, required)
+    field = entry.field(meta, ctx, required)
+    if entry.input_rule is not None and isinstance(field, InputRuleMixin):
+        field.input_rule = entry.input_rule
+    return field
 
 
 def listable_fields(fields: Sequence[Field]) -> list[Field]:
@@ -177,10 +229,13 @@ def display_text(value: Any, *, time_zone: ZoneInfo | None = None) -> str:
             return value
     if isinstance(value, datetime):
         if time_zone is not None and value.tzinfo is not None:
-            value = value.astimezone(time_zone)
+            # At the ends of the range (0001-01-01+14:00) there is no other reading: as written.
+            with contextlib.suppress(OverflowError, ValueError):
+                value = value.astimezone(time_zone)
         offset = value.strftime("%z")
         offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-        return f"{value:%Y-%m-%d %H:%M:%S} {offset}".strip()
+        # isoformat, not %Y: strftime writes the year 1 as "1", not "0001".
+        return f"{value.replace(tzinfo=None).isoformat(' ', 'seconds')} {offset}".strip()
     if isinstance(value, Mapping):
         return _mapping_text(value, time_zone)
     if isinstance(value, list | tuple):

@@ -70,13 +70,27 @@ def connection_for(
             f"You don't have access to the “{connection.name}” connection. "
             "Ask a crmadmin administrator to add your group to it."
         )
-    modules = allowed_modules(user, connection)
-    if module and modules is not None and module not in modules:
+    if module and not may_read(user, connection, module):
         raise PermissionDenied(
             f"You can't edit {module} through “{connection.name}”. "
             "Ask a crmadmin administrator to grant your group that module."
         )
     return connection
+
+
+def may_read(user: Any, connection: Connection, module: str) -> bool:
+    """The same grant check as the list and the form, for reads of another module on the way
+    (lookup search, related panels): a user granted only Contacts reads no Deals."""
+    modules = allowed_modules(user, connection)
+    return modules is None or module in modules
+
+
+def read_refusal(connection: Connection, module: str) -> str:
+    """Why a panel or a search of `module` shows no data (said in place of the data)."""
+    return (
+        f"You can't see {module} through “{connection.name}”. "
+        "Ask a crmadmin administrator to grant your group that module."
+    )
 
 
 # What each connection permission lets a person do, in the words of the 403 page.

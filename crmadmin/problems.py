@@ -947,8 +947,8 @@ LOOKUP_TEXTS = {
     "none": "No {module} named “{text}”. Check the spelling, or type the start of the name and "
     "pick it from the list.",
     "several": "{count} {module} match “{text}”. Choose one below, then save again.",
-    "forbidden": "You may not read {module} through this connection, so no name can be looked "
-    "up here. Ask a crmadmin administrator to grant your group that module.",
+    "forbidden": "You can't see {module} through this connection, so no name can be looked up "
+    "here. Ask a crmadmin administrator to grant your group that module.",
     "failed": "The name “{text}” could not be looked up: {problem}",
     "choose": "Which one did you mean by “{text}”?",
 }

@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,9 @@ from updater.metadata import ContactRole, Field
 MAX_PAIRS = 5000
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_PROBLEMS_SHOWN = 20
+# An external ID is a Zoho text field: 255 characters at most (zoho-api.md §2.3).
+MAX_CELL_CHARS = 255
+CELL_TOO_LONG = f"a cell is longer than {MAX_CELL_CHARS} characters; no external ID is that long."
 SPLIT = re.compile(r"\s*[,;\t]\s*")
 SIGNING_SALT = "crmadmin.links.preview"
 FINGERPRINT_FIELDS = ("contact_by", "contact_field", "contact_value", "deal_field", "deals")
@@ -77,8 +80,12 @@ def pairs_parse(text: str, roles: Sequence[ContactRole]) -> tuple[list[Pair], li
     dialect = "excel-tab" if "\t" in text and "," not in text else "excel"
     pairs: list[Pair] = []
     problems: list[str] = []
-    for line, cells in enumerate(csv.reader(io.StringIO(text), dialect=dialect), start=1):
+    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    for line, cells in enumerate(_rows_read(reader, problems), start=1):
         cells = [cell.strip() for cell in cells]
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            problems.append(f"Line {line}: {CELL_TOO_LONG}")
+            continue
         if not any(cells):
             continue
         if line == 1 and cells[0].casefold().startswith("contact"):
@@ -101,6 +108,17 @@ def pairs_parse(text: str, roles: Sequence[ContactRole]) -> tuple[list[Pair], li
             )
         )
     return pairs, problems[:MAX_PROBLEMS_SHOWN]
+
+
+def _rows_read(reader: Any, problems: list[str]) -> Iterator[list[str]]:
+    """The reader's rows until one it cannot read (mostly a cell past the csv module's limit
+    of 131,072 characters): that line becomes a problem and reading stops."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        too_long = "field larger than field limit" in str(error)
+        problem = CELL_TOO_LONG if too_long else "this line is not valid CSV."
+        problems.append(f"Line {reader.line_num}: {problem}")
 
 
 def role_match(typed: str, roles: Sequence[ContactRole]) -> ContactRole | None:

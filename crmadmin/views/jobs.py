@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -92,6 +92,8 @@ def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpRespo
             {**context, "problem": problem_for(error)},
             status=502,
         )
+    if meta.module is None:
+        raise Http404(f"“{module}” is not a module crmadmin can edit through this connection.")
     fields = jobs.bulk_fields(meta.fields)
     data = request.POST if request.method == "POST" else None
     form = BulkChangeForm(data, fields=fields, context=form_context)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crmadmin import jobs
 from crmadmin.forms.links import BulkForm, LinkForm
 from crmadmin.models import AuditEntry, Connection
-from crmadmin.permissions import connection_for, usable_connections
+from crmadmin.permissions import connection_for, may_read, read_refusal, usable_connections
 from crmadmin.problems import problem_for, unlink_failed_text
 from crmadmin.services.linking import (
     CONTACTS,
@@ -214,6 +214,12 @@ def related_panel(
         raise Http404("Only Contacts and Deals have this panel.")
     connection = connection_for(request, connection_id, module)
     context = {"connection": connection, "module": module, "record_id": record_id}
+    other = DEALS if module == CONTACTS else CONTACTS
+    if not may_read(request.user, connection, other):
+        # The panel lists the other module's records: without its grant, say so, show nothing.
+        context["refusal"] = read_refusal(connection, other)
+        status = 200 if request.htmx else 403  # htmx swaps 2xx only
+        return page(request, RELATED_TEMPLATE, context, partial="related-panel", status=status)
     try:
         context["related"] = related_for(
             client=client_for(connection),

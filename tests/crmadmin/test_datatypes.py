@@ -8,16 +8,23 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from crmadmin.datatypes import (
     DATA_TYPES,
     UNKNOWN,
+    ascii_number,
     data_type_of,
     display_text,
     editable,
+    form_field_for,
     listable_fields,
+    multi_line,
     operators_for,
+    single_line,
 )
+from crmadmin.forms.records.fields import InputRuleMixin
+from crmadmin.forms.records.types import FormContext
 from updater.metadata import Field
 from updater.payload import JSON_FORMS, JSON_FORMS_BY_NAME
 
@@ -121,3 +128,50 @@ def test_services_never_import_forms_so_the_two_never_import_each_other():
     sources = [*ROOT.glob("crmadmin/services/**/*.py"), ROOT / "crmadmin/jobs.py"]
     assert len(sources) > 3
     assert [path.name for path in sources if "crmadmin.forms" in path.read_text()] == []
+
+
+UTC_FORM = FormContext(connection_id=1, time_zone=ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize("name", sorted(DATA_TYPES))
+def test_a_types_input_rule_is_applied_by_the_form_field_it_builds(name):
+    entry = DATA_TYPES[name]
+    built = form_field_for(make("X", name), UTC_FORM, required=False)
+    if entry.input_rule is not None:
+        assert isinstance(built, InputRuleMixin)
+        assert built.input_rule is entry.input_rule
+
+
+def test_numbers_take_ascii_digits_and_names_no_control_characters():
+    rules = {name: entry.input_rule for name, entry in DATA_TYPES.items() if entry.input_rule}
+    numbers = ("integer", "bigint", "long", "double", "decimal", "currency", "percent")
+    assert all(rules[name] is ascii_number for name in numbers)
+    assert all(rules[name] is single_line for name in ("text", "email", "phone", "website"))
+    assert rules["textarea"] is rules["mediumtext"] is multi_line
+
+
+@pytest.mark.parametrize(
+    ("data_type", "typed", "refused"),
+    [
+        ("bigint", "\u0663\u0663", True),
+        ("integer", "-12", False),
+        ("currency", "\uff11.5", True),
+        ("text", "Anne-Marie O'Neil", False),
+        ("text", "Anne\x00", True),
+        ("text", "Anne\tMarie", True),
+        ("textarea", "one\r\ntwo\tthree", False),
+        ("textarea", "one\x07two", True),
+    ],
+)
+def test_input_rules_refuse_what_zoho_refuses(data_type, typed, refused):
+    built = form_field_for(make("X", data_type), UTC_FORM, required=False)
+    if refused:
+        with pytest.raises(ValidationError):
+            built.clean(typed)
+    else:
+        built.clean(typed)
+
+
+def test_display_text_shows_a_date_time_at_the_end_of_the_range_as_written():
+    shown = display_text("0001-01-01T00:00:00+14:00", time_zone=ZoneInfo("America/New_York"))
+    assert shown == "0001-01-01 00:00:00 +14:00"

@@ -4,10 +4,11 @@ record's JSON as its initial value (``prepare_value``) and cleans to a value
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,40 @@ from django.core.exceptions import ValidationError
 from crmadmin.forms.records.widgets import LookupWidget, ReadOnlyWidget
 
 RECORD_ID = re.compile(r"^\d{1,19}$")
+OUT_OF_RANGE = "Enter a date and time between the years 0001 and 9999, in the org's time zone."
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class InputRuleMixin:
+    """Runs the data type's input rule (``DataType.input_rule`` in ``crmadmin.datatypes``) on
+    the raw text, before parsing: ``int()`` and ``Decimal()`` read "٣٣" as 33, Zoho does not."""
+
+    input_rule: Callable[[str], None] | None = None
+
+    def to_python(self, value: Any) -> Any:
+        if self.input_rule is not None and isinstance(value, str):
+            self.input_rule(value)
+        return super().to_python(value)  # type: ignore[misc]
+
+
+class RuledCharField(InputRuleMixin, forms.CharField):
+    pass
+
+
+class RuledRegexField(InputRuleMixin, forms.RegexField):
+    pass
+
+
+class RuledEmailField(InputRuleMixin, forms.EmailField):
+    pass
+
+
+class RuledIntegerField(InputRuleMixin, forms.IntegerField):
+    pass
+
+
+class RuledDecimalField(InputRuleMixin, forms.DecimalField):
+    pass
 
 
 class ZohoDateTimeField(forms.DateTimeField):
@@ -39,8 +73,10 @@ class ZohoDateTimeField(forms.DateTimeField):
                 return value
         if isinstance(value, datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(self.time_zone)
-            return value.strftime("%Y-%m-%dT%H:%M:%S")
+                # 0001-01-01T00:00+14:00 has no reading in UTC: shown as typed.
+                with contextlib.suppress(OverflowError, ValueError):
+                    value = value.astimezone(self.time_zone)
+            return value.replace(tzinfo=None, microsecond=0).isoformat()  # "0001", not "1"
         return value
 
     def to_python(self, value: Any) -> datetime | None:
@@ -57,6 +93,11 @@ class ZohoDateTimeField(forms.DateTimeField):
             ) from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.time_zone)
+        try:
+            # Zoho keeps the instant: it must exist in UTC and read in the org's zone.
+            parsed.astimezone(UTC).astimezone(self.time_zone)
+        except (OverflowError, ValueError):
+            raise ValidationError(OUT_OF_RANGE, code="out_of_range") from None
         return parsed.replace(microsecond=0)
 
 

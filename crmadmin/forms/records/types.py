@@ -22,6 +22,11 @@ from crmadmin.forms.records.fields import (
     LookupField,
     ReadOnlyField,
     RowsField,
+    RuledCharField,
+    RuledDecimalField,
+    RuledEmailField,
+    RuledIntegerField,
+    RuledRegexField,
     SubformField,
     UserField,
     ZohoDateTimeField,
@@ -35,7 +40,7 @@ PHONE = re.compile(r"^\+?[0-9][0-9 ()./\-#*;,xXeEtT]*$")
 WEBSITE = re.compile(
     r"^(https?://)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(:\d{1,5})?([/?#]\S*)?$", re.I
 )
-BIGINT = re.compile(r"^-?\d{1,18}$")
+BIGINT = re.compile(r"^-?[0-9]{1,18}$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def _common(meta: Field, required: bool) -> dict[str, Any]:
 
 
 def text(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return forms.CharField(max_length=meta.length or 255, strip=False, **_common(meta, required))
+    return RuledCharField(max_length=meta.length or 255, strip=False, **_common(meta, required))
 
 
 def textarea(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
@@ -76,15 +81,15 @@ def textarea(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
     limit = meta.length or TEXTAREA_LENGTHS.get(kind, 2000)
     rows = 3 if kind == "small" else 6
     widget = forms.Textarea(attrs={"rows": rows, "data-kind": kind})
-    return forms.CharField(max_length=limit, widget=widget, strip=False, **_common(meta, required))
+    return RuledCharField(max_length=limit, widget=widget, strip=False, **_common(meta, required))
 
 
 def email(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return forms.EmailField(max_length=meta.length or 100, **_common(meta, required))
+    return RuledEmailField(max_length=meta.length or 100, **_common(meta, required))
 
 
 def phone(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return forms.RegexField(
+    return RuledRegexField(
         PHONE,
         max_length=meta.length or 30,
         widget=forms.TextInput(attrs={"type": "tel"}),
@@ -94,7 +99,7 @@ def phone(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 
 def website(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return forms.RegexField(
+    return RuledRegexField(
         WEBSITE,
         max_length=meta.length or 255,
         error_messages={"invalid": "Enter a web address, e.g. www.example.com."},
@@ -104,11 +109,11 @@ def website(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 def integer(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
     limit = 10 ** min(meta.length or 9, 9) - 1
-    return forms.IntegerField(min_value=-limit, max_value=limit, **_common(meta, required))
+    return RuledIntegerField(min_value=-limit, max_value=limit, **_common(meta, required))
 
 
 def bigint(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return forms.RegexField(
+    return RuledRegexField(
         BIGINT,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": "Enter a whole number of at most 18 digits."},
@@ -118,7 +123,7 @@ def bigint(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 def _number(meta: Field, required: bool, *, digits: int, places: int) -> forms.Field:
     step = "any" if places == 0 else str(Decimal(1).scaleb(-places))
-    return forms.DecimalField(
+    return RuledDecimalField(
         max_digits=digits + places,
         decimal_places=places,
         widget=forms.NumberInput(attrs={"step": step}),

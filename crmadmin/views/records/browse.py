@@ -18,11 +18,17 @@ from django.views.decorators.vary import vary_on_headers
 
 from crmadmin.forms.browse import LookupForm, RecordListForm
 from crmadmin.models import Connection
-from crmadmin.permissions import allowed_modules, connection_for, usable_connections
-from crmadmin.problems import lookup_forbidden, problem_for
+from crmadmin.permissions import (
+    allowed_modules,
+    connection_for,
+    may_read,
+    read_refusal,
+    usable_connections,
+)
+from crmadmin.problems import problem_for
 from crmadmin.services import browse, lookup
 from crmadmin.zoho import client_for, metadata_options
-from updater.errors import ZohoError
+from updater.errors import NotFoundError, ZohoError
 from updater.metadata import modules_list
 from updater.records import RecordPage
 
@@ -136,9 +142,13 @@ def lookup_search(request: HttpRequest, connection_id: int, module: str) -> Http
     # The edit form's picker box posts its text as `<field>_label`; `q` is the plain name.
     text = (form.cleaned_data.get("q") or request.GET.get(f"{field}_label", "")).strip()[:100]
     context: dict[str, Any] = {"options": [], "field": field, "text": text, "module": module}
-    if not lookup.module_readable(module, allowed_modules(request.user, connection)):
-        context["refusal"] = lookup_forbidden(module)
-        return render(request, "crmadmin/_lookup_options.html", context)
+    template = "crmadmin/_lookup_options.html"
+    # The org's users are on every form already; records only through a granted module.
+    if module.lower() != "users" and not may_read(request.user, connection, module):
+        context["refusal"] = read_refusal(connection, module)
+        # htmx swaps 2xx only: the note must reach the box; a plain request gets the 403.
+        return render(request, template, context, status=200 if request.htmx else 403)
+    status = 200
     try:
         context["options"] = (
             lookup.lookup_options(
@@ -150,9 +160,11 @@ def lookup_search(request: HttpRequest, connection_id: int, module: str) -> Http
             if text
             else []
         )
+    except NotFoundError as error:  # no such module: 404, its words in the box
+        context["problem"], status = problem_for(error), 404
     except ZohoError as error:
         context["problem"] = problem_for(error)
-    return render(request, "crmadmin/_lookup_options.html", context)
+    return render(request, template, context, status=status)
 
 
 @login_required

@@ -3,9 +3,9 @@ holds), field checks as the user types.
 
 The view owns the request, as Django admin's change view does: it binds and validates the form,
 calls ``services.saving`` with plain values, and chooses the page and its status (422 invalid,
-409 conflict, 404 missing, 502 unreachable or a save whose answer never came). The outcome is
-shown at the top (the no-JavaScript form posts to ``#outcome``) and in the sticky save bar,
-where ``static/crmadmin/records.js`` moves focus after an htmx save.
+409 conflict, 404 missing record or module, 502 unreachable or a save whose answer never came).
+The outcome is shown at the top (the no-JavaScript form posts to ``#outcome``) and in the sticky
+save bar, where ``static/crmadmin/records.js`` moves focus after an htmx save.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from crmadmin.services.saving import (
 )
 from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
-from updater.errors import ZohoError
+from updater.errors import NotFoundError, ZohoError
 from updater.records import record_get
 
 INVALID = "Some values need attention before saving."
@@ -57,6 +57,8 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         if request.method == "GET":
             return _record_open(page, client)
         form = _bound_form(connection, client, module, record_id, request.POST)
+    except NotFoundError as error:  # no such module in this org (INVALID_MODULE): a 404
+        return page.render(None, status=404, level="error", error=error)
     except ZohoError as error:
         return page.render(None, status=502, level="error", error=error)
     if "add_row" in request.POST:  # the "Add a row" button: re-render, send nothing
@@ -239,6 +241,8 @@ def field_check(request, connection_id: int, module: str, record_id: str, api_na
     connection = connection_for(request, connection_id, module)
     try:
         form = _bound_form(connection, client_for(connection), module, record_id, request.POST)
+    except NotFoundError:
+        raise Http404("No such module in this Zoho org.") from None
     except ZohoError:
         return HttpResponse(status=204)  # metadata unreachable: the save will say why
     if api_name not in form.metadata:
