@@ -62,7 +62,16 @@ def test_bold_text_typed_in_the_rich_text_editor_is_saved_as_clean_html(
     expect(page.get_by_role("button", name="Bold")).to_have_attribute("aria-pressed", "false")
     page.get_by_role("button", name="bulleted").click()
     page.keyboard.type("Send the quote")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # an empty item leaves the list
+    page.get_by_role("button", name="Heading", exact=False).first.click()
+    page.keyboard.type("Next steps")
+    page.keyboard.press("Enter")
+    page.once("dialog", lambda dialog: dialog.accept("zylker.example/plan"))
+    page.get_by_role("button", name="Link", exact=True).click()
     expect(editor.locator("b")).to_have_text("Call back on Monday")
+    expect(editor.locator("h2")).to_have_text("Next steps")
+    expect(editor.locator("a[href='https://zylker.example/plan']")).to_be_visible()
     _shot(page, "rich-text-editing", 1280)
     _shot(page, "rich-text-editing-390", 390)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -72,6 +81,8 @@ def test_bold_text_typed_in_the_rich_text_editor_is_saved_as_clean_html(
     bio = sandbox.get_record("Contacts", record_id)["Bio"]
     assert "<b>Call back on Monday</b>" in bio
     assert "<ul><li>Send the quote" in bio
+    assert "<h2>Next steps</h2>" in bio
+    assert '<a href="https://zylker.example/plan">' in bio
     assert "onerror" not in bio and "javascript:" not in bio
     # After the save the form is Zoho's record again, under a fresh editor.
     expect(page.locator("#id_Bio-editor b")).to_have_text("Call back on Monday")
