@@ -23,9 +23,10 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString, mark_safe
 
 from crmadmin.forms.records import types as factories
-from crmadmin.forms.records.fields import InputRuleMixin
+from crmadmin.forms.records.fields import InputRuleMixin, html_clean
 from crmadmin.forms.records.types import Factory, FormContext
 from updater.metadata import Field
 
@@ -204,6 +205,19 @@ def form_field_for(meta: Field, ctx: FormContext, *, required: bool) -> forms.Fi
     if entry.input_rule is not None and isinstance(field, InputRuleMixin):
         field.input_rule = entry.input_rule
     return field
+
+
+def is_rich_text(meta: Field) -> bool:
+    """A long text field Zoho edits as rich text: its value is HTML (``textarea.type``)."""
+    return meta.data_type == "textarea" and (meta.raw.get("textarea") or {}).get("type") == (
+        "rich_text"
+    )
+
+
+def display_html(value: Any) -> SafeString:
+    """A rich text value as HTML to show, cleaned by nh3 (``html_clean``): whatever Zoho holds,
+    only formatting, lists, links and headings reach the page, never script."""
+    return mark_safe(html_clean(display_text(value)))  # noqa: S308 (cleaned by nh3 just now)
 
 
 def listable_fields(fields: Sequence[Field]) -> list[Field]:

@@ -96,10 +96,12 @@ def record_save(
     modified_time: str,
     trigger: list[str] | None,
     skip_cadences: bool,
+    html_names: frozenset[str] = frozenset(),
 ) -> Saved | Conflict | Failed | NotSaved | Unconfirmed:
     """Send ``changes`` (Zoho's JSON form, only changed fields) and audit the attempt once.
 
     ``before`` holds the loaded values and ``labels`` the changed fields' labels, for the audit;
+    ``html_names`` the rich text fields among them (the history shows their HTML, cleaned);
     ``trigger`` None runs every automation.
     """
     audit = {
@@ -114,6 +116,7 @@ def record_save(
                 "label": labels.get(name, name),
                 "before": before.get(name),
                 "after": value,
+                **({"html": True} if name in html_names else {}),
             }
             for name, value in changes.items()
             if not name.startswith("$")

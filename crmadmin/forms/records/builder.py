@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from crmadmin.datatypes import data_type_of, editable, form_field_for
-from crmadmin.forms.records.fields import RowsField, TypedName
+from crmadmin.forms.records.fields import RichTextField, RowsField, TypedName
 from crmadmin.forms.records.layout import Section, sections_for
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads
 from crmadmin.forms.records.subforms import (
@@ -257,6 +257,11 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
                 )
             elif name in self.cleaned_data:
                 values[name] = self.cleaned_data[name]
+                field = self.fields[name]
+                if isinstance(field, RichTextField) and field.untouched(
+                    original.get(name), values[name]
+                ):
+                    values[name] = original.get(name)  # not sent only because nh3 cleans it
             if self.cleaned_data.get(f"{name}__resolve") == "theirs":
                 values[name] = original.get(name)
         return values

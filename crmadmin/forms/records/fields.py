@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import nh3
 from django import forms
 from django.core.exceptions import ValidationError
 
-from crmadmin.forms.records.widgets import LookupWidget, ReadOnlyWidget
+from crmadmin.forms.records.widgets import LookupWidget, ReadOnlyWidget, RichTextWidget
 
 RECORD_ID = re.compile(r"^\d{1,19}$")
 OUT_OF_RANGE = "Enter a date and time between the years 0001 and 9999, in the org's time zone."
@@ -52,6 +53,51 @@ class RuledIntegerField(InputRuleMixin, forms.IntegerField):
 
 class RuledDecimalField(InputRuleMixin, forms.DecimalField):
     pass
+
+
+# What a rich text value may keep (Zoho's editor writes these, zoho-api.md §2.3 "rich_text"):
+# formatting, lists, links, headings. Everything else is dropped; script and style with their
+# content, every on* attribute, style="" (the CSP would refuse it anyway) and javascript: links.
+RICH_TAGS = frozenset(
+    {"p", "br", "div", "span", "b", "strong", "i", "em", "u", "s", "strike", "sub", "sup"}
+    | {"ul", "ol", "li", "a", "blockquote", "pre", "code", "hr"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6"}
+)
+RICH_ATTRIBUTES = {"a": {"href", "title"}}
+RICH_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+
+def html_clean(value: str) -> str:
+    """Rich text HTML with only what ``RICH_TAGS`` allows, by nh3 (ammonia): the one cleaning
+    of every HTML value crmadmin shows or sends."""
+    return nh3.clean(
+        value,
+        tags=set(RICH_TAGS),
+        attributes={tag: set(names) for tag, names in RICH_ATTRIBUTES.items()},
+        url_schemes=set(RICH_URL_SCHEMES),
+        link_rel=None,  # no target= is kept, so no rel is needed; and cleaning stays idempotent
+    )
+
+
+class RichTextField(RuledCharField):
+    """A rich text field: HTML, cleaned when it is shown in its textarea and when it is saved.
+    A value left as loaded is not sent again only because cleaning it would change it."""
+
+    widget = RichTextWidget
+
+    def prepare_value(self, value: Any) -> Any:
+        return html_clean(value) if isinstance(value, str) else value
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return html_clean(value) if value else value
+
+    @staticmethod
+    def untouched(original: Any, value: Any) -> bool:
+        """The input still holds the loaded value (as shown: cleaned, line breaks as posted)."""
+        if not isinstance(original, str) or not isinstance(value, str):
+            return False
+        return html_clean(original).replace("\r\n", "\n") == value.replace("\r\n", "\n")
 
 
 class ZohoDateTimeField(forms.DateTimeField):

@@ -21,6 +21,7 @@ from django.urls import reverse
 from crmadmin.forms.records.fields import (
     LookupField,
     ReadOnlyField,
+    RichTextField,
     RowsField,
     RuledCharField,
     RuledDecimalField,
@@ -31,7 +32,7 @@ from crmadmin.forms.records.fields import (
     UserField,
     ZohoDateTimeField,
 )
-from crmadmin.forms.records.widgets import RowsWidget
+from crmadmin.forms.records.widgets import ReadOnlyWidget, RichTextWidget, RowsWidget
 from updater.metadata import Field, User
 
 # Zoho's own limits where metadata gives no length (zoho-api.md §2.3).
@@ -79,6 +80,10 @@ def text(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 def textarea(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
     kind = (meta.raw.get("textarea") or {}).get("type") or "small"
     limit = meta.length or TEXTAREA_LENGTHS.get(kind, 2000)
+    if kind == "rich_text":  # HTML, edited as rich text, cleaned by nh3 when shown and sent
+        return RichTextField(
+            max_length=limit, widget=RichTextWidget, strip=False, **_common(meta, required)
+        )
     rows = 3 if kind == "small" else 6
     widget = forms.Textarea(attrs={"rows": rows, "data-kind": kind})
     return RuledCharField(max_length=limit, widget=widget, strip=False, **_common(meta, required))
@@ -214,7 +219,12 @@ def subform(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 
 def read_only(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return ReadOnlyField(label=meta.field_label or meta.api_name, help_text=meta.tooltip or "")
+    rich = (meta.raw.get("textarea") or {}).get("type") == "rich_text"
+    return ReadOnlyField(
+        label=meta.field_label or meta.api_name,
+        help_text=meta.tooltip or "",
+        widget=ReadOnlyWidget(html=rich),
+    )
 
 
 def _inner(meta: Field) -> str | None:

@@ -132,19 +132,34 @@ def _rows_state(value: Any) -> tuple[list[tuple[str, str]], set[str], list[tuple
     return [], set(), []
 
 
+class RichTextWidget(forms.Textarea):
+    """A textarea holding HTML; ``static/crmadmin/richtext.js`` puts a rich text editor (Squire)
+    with its toolbar over it and writes the editor's HTML back into it as the user types.
+    Without JavaScript the textarea is the input."""
+
+    template_name = "crmadmin/widgets/richtext.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"rows": 8, "data-kind": "rich_text", **(attrs or {})})
+
+
 class ReadOnlyWidget(forms.Widget):
     """A value shown, never posted: formula, auto-number, rollup, read-only, unknown types."""
 
     template_name = "crmadmin/widgets/readonly.html"
     read_only = True  # the field row shows a plain label, never a <label for> or a field check
 
+    def __init__(self, attrs: dict[str, Any] | None = None, *, html: bool = False) -> None:
+        super().__init__(attrs)
+        self.html = html  # a rich text value: shown as its cleaned HTML
+
     def value_from_datadict(self, data, files, name):
         return None
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         # Imported here: the registry imports the field factories, which import these widgets.
-        from crmadmin.datatypes import display_text
+        from crmadmin.datatypes import display_html, display_text
 
-        return {
-            "widget": {"id": (attrs or {}).get("id", f"id_{name}"), "text": display_text(value)}
-        }
+        text = display_html(value) if self.html else display_text(value)
+        widget_id = (attrs or {}).get("id", f"id_{name}")
+        return {"widget": {"id": widget_id, "text": text, "html": self.html}}

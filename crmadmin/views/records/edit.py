@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crmadmin.datatypes import is_rich_text
 from crmadmin.forms.records.builder import RecordForm
 from crmadmin.forms.records.loading import form_class_for
 from crmadmin.forms.records.state import state_loads, state_salt
@@ -92,6 +93,9 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         modified_time=form.form_state.modified_time,
         trigger=form.trigger,
         skip_cadences=bool(form.cleaned_data.get("crm_skip_cadences")),
+        html_names=frozenset(
+            name for name in form.changed_names() if is_rich_text(form.metadata[name])
+        ),
     )
     return _outcome_page(page, form, result)
 

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from crmadmin.datatypes import display_text
+from crmadmin.datatypes import display_html, display_text
 from crmadmin.models import AuditEntry
 from crmadmin.permissions import connection_for
 from crmadmin.problems import no_answer_code, problem_for_code
@@ -29,7 +29,7 @@ class ChangeRow:
     """One line of an entry's table: what changed, before and after, as a person reads it."""
 
     label: str
-    before: str
+    before: str  # a rich text value's is its HTML, cleaned by nh3 (``display_html``)
     after: str
     note: str = ""  # Zoho's answer for this one line (a linked deal), when it differs
 
@@ -117,6 +117,10 @@ def change_rows(entry: AuditEntry, zone: ZoneInfo) -> list[ChangeRow]:
             rows.append(ChangeRow(label, shown(before, zone), shown(after, zone), note))
         elif isinstance(after, list) and any(isinstance(row, Mapping) for row in after):
             rows += subform_rows(label, before, after, zone)
+        elif change.get("html"):  # rich text: its HTML as the edit form shows it, cleaned
+            rows.append(
+                ChangeRow(label, display_html(before) or EMPTY, display_html(after) or EMPTY)
+            )
         else:
             rows.append(ChangeRow(label, shown(before, zone), shown(after, zone)))
     return rows
