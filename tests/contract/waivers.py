@@ -63,7 +63,8 @@ WAIVERS += [
         UNDOCUMENTED_STATUSES,
         "The OAS documents only 200 for the record APIs; the seed pages and zoho-api.md §4 list "
         "201 (insert, all added), 204 (no records), 207 (mixed batch), 304, "
-        "400/401/403/404/412/429/500 with the same envelope, so those answers are checked against the 200 schema (its API_Exception branch).",
+        "400/401/403/404/412/429/500 with the same envelope, so those answers are checked "
+        "against the 200 schema (its API_Exception branch).",
     )
     for file in ("record.json", "related_records.json")
 ] + [
