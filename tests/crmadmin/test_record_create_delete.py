@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as html_lib
 
 import pytest
+import requests
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -158,6 +159,21 @@ def test_zoho_refusing_a_new_record_shows_its_error_by_the_field_and_keeps_the_v
         False,
         "DUPLICATE_DATA",
     )
+
+
+def test_a_create_whose_answer_never_came_says_it_may_have_landed(editor_client, leads):
+    html = editor_client.get(new_url(leads.connection)).content.decode()
+    leads.post(f"{API}/{MODULE}", body=requests.ConnectionError("reset by peer"))
+    response = editor_client.post(
+        new_url(leads.connection), form_data(html, Last_Name="Maybe", Company="Zylker")
+    )
+    assert response.status_code == 502
+    page = text(response)
+    assert "the record may have been created" in page
+    assert "Zoho did not create the record." not in page
+    assert 'value="Maybe"' in field_row(page, "Last_Name")
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.succeeded, entry.confirmed) == ("create", False, False)
 
 
 def test_a_module_zoho_does_not_let_create_records_has_no_new_form(editor_client, zoho):

@@ -29,7 +29,13 @@ from crmadmin.models import Connection
 from crmadmin.permissions import allowed_modules, connection_for
 from crmadmin.problems import apply_zoho_error, problem_for
 from crmadmin.services import browse, lookup
-from crmadmin.services.saving import Created, Deleted, record_create, record_remove
+from crmadmin.services.saving import (
+    Created,
+    Deleted,
+    answer_lost,
+    record_create,
+    record_remove,
+)
 from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import ZohoError
@@ -38,6 +44,10 @@ from updater.records import record_get
 NEW = "new"  # the record id in a new record's signed state and field-check URLs
 INVALID = "Some values need attention before creating the record."
 NOT_CREATED = "Zoho did not create the record."
+MAYBE_CREATED = (
+    "Zoho's answer never came, so the record may have been created. Look for it in the list "
+    "before creating it again."
+)
 MISSING = "This record does not exist in Zoho (any more)."
 REFUSED = {
     "create": "Zoho does not allow new {label} records through its API.",
@@ -91,6 +101,8 @@ def record_new(
         messages.success(request, f"Created {page.singular or 'the record'} “{name}” in Zoho.")
         url = reverse("records:edit", args=[connection.pk, module, result.record_id])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if answer_lost(result.error):  # it may have landed: say so, never "not created"
+        return page.render(form, status=502, message=MAYBE_CREATED, error=result.error)
     apply_zoho_error(form, result.error)
     return page.render(form, status=422, message=NOT_CREATED, error=result.error)
 
