@@ -210,13 +210,16 @@ class ApiLease(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One write to Zoho made through crmadmin: a save of a record's fields, or a link or unlink
-    between a contact and a deal (one entry on each side whose record id is known)."""
+    """One write to Zoho made through crmadmin: a save of a record's fields, a new record, a
+    deleted one (its values kept in ``changes`` as "before"), or a link or unlink between a
+    contact and a deal (one entry on each side whose record id is known)."""
 
     class Action(models.TextChoices):
         SAVE = "save", "Saved"
         LINK = "link", "Linked"
         UNLINK = "unlink", "Unlinked"
+        CREATE = "create", "Created"
+        DELETE = "delete", "Deleted"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="audit")

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from crmadmin.views import connections, jobs, links
 from crmadmin.views.home import home
-from crmadmin.views.records import browse, edit, history
+from crmadmin.views.records import browse, create, edit, history
 
 # One list of routes per part of the app, all here: the URL names are "<namespace>:<name>".
 record = "<int:connection_id>/<str:module>/<str:record_id>/"
@@ -13,7 +13,11 @@ record_urls = [
     path("<int:connection_id>/<str:module>/", browse.record_list, name="list"),
     path("<int:connection_id>/<str:module>/lookup/", browse.lookup_search, name="lookup"),
     path("<int:connection_id>/<str:module>/refresh/", browse.metadata_refresh, name="refresh"),
+    # Before the record routes: "new" is no record id.
+    path("<int:connection_id>/<str:module>/new/", create.record_new, name="new"),
     path(record, edit.record_edit, name="edit"),
+    path(record + "clone/", create.record_new, name="clone"),
+    path(record + "delete/", create.record_delete_confirm, name="delete"),
     path(record + "field/<str:api_name>/", edit.field_check, name="field"),
     path(record + "history/", history.record_history, name="history"),
 ]

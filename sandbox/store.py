@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS records (
     created_ts INTEGER NOT NULL, modified_ts INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS records_module_id ON records (module, id);
 CREATE INDEX IF NOT EXISTS records_module_modified ON records (module, modified_ts);
+CREATE TABLE IF NOT EXISTS recycle_bin (
+    id INTEGER PRIMARY KEY, module TEXT NOT NULL, deleted_ts INTEGER NOT NULL,
+    deleted_by TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS clients (
     client_id TEXT PRIMARY KEY, secret TEXT NOT NULL, redirect_uris TEXT NOT NULL);
@@ -154,6 +157,36 @@ class Store:
             " VALUES (?, ?, ?, ?, ?)",
             (int(record["id"]), module, created_ts, modified_ts, json.dumps(record)),
         )
+
+    @staticmethod
+    def recycle(
+        conn: sqlite3.Connection, module: str, record_id: str, deleted_ts: int, user_id: str
+    ) -> bool:
+        """Move a record to the recycle bin (Zoho keeps deleted records there for 60 days);
+        False when the module holds no such record. Its deal-contact role links go with it."""
+        record = Store.get_record_in(conn, module, record_id)
+        if record is None:
+            return False
+        conn.execute(
+            "INSERT OR REPLACE INTO recycle_bin (id, module, deleted_ts, deleted_by, data)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (int(record_id), module, deleted_ts, user_id, json.dumps(record)),
+        )
+        conn.execute("DELETE FROM records WHERE id = ? AND module = ?", (int(record_id), module))
+        conn.execute(
+            "DELETE FROM contact_roles_links WHERE deal_id = ? OR contact_id = ?",
+            (int(record_id), int(record_id)),
+        )
+        return True
+
+    def recycled(self, module: str) -> list[dict[str, Any]]:
+        """The module's records in the recycle bin, newest deletion first."""
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT data FROM recycle_bin WHERE module = ? ORDER BY deleted_ts DESC, id DESC",
+                (module,),
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     def modified_ts(self, conn: sqlite3.Connection, record_id: str) -> int:
         row = conn.execute("SELECT modified_ts FROM records WHERE id = ?", (int(record_id),))

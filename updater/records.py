@@ -33,8 +33,10 @@ __all__ = [
     "criteria_build",
     "criteria_value_escape",
     "format_zoho_datetime",
+    "record_delete",
     "record_get",
     "record_hold",
+    "record_insert",
     "record_update",
     "records_count",
     "records_list",
@@ -282,12 +284,7 @@ def record_update(
         headers=guard,
         record_errors_ok=True,
     )
-    results = errors_from_write_response(status=response.status, body=response.body)
-    if not results:
-        raise ApiError(status=response.status, code="EMPTY_RESPONSE", message="Zoho sent no result")
-    if results[0].error is not None:
-        raise results[0].error
-    return results[0]
+    return _only_result(response)
 
 
 def records_update(
@@ -311,3 +308,47 @@ def records_update(
         )
 
     return results_in_chunks(records, send=send)
+
+
+def record_insert(
+    *,
+    client: ZohoClient,
+    module: str,
+    values: Mapping[str, Any],
+    trigger: list[str] | None = None,
+    layout_id: str | None = None,
+) -> RecordResult:
+    """POST one new record (Insert Records, zoho-api.md §3.4): ``values`` in Zoho's JSON form.
+
+    With ``layout_id`` the record goes into that layout, and Zoho checks the layout's required
+    fields too (they are checked only when ``Layout.id`` is sent, zoho-api.md §5 item 10). The
+    result's ``record_id`` is the new record's id. A refused record raises its typed error
+    (ValidationError with ``field_errors`` for MANDATORY_NOT_FOUND, INVALID_DATA, DUPLICATE_DATA):
+    Zoho answers per-record failures inside the write answer, as for updates.
+    """
+    record = {**values}
+    if layout_id:
+        record["Layout"] = {"id": str(layout_id)}
+    body = _write_body(data=[record], trigger=trigger, skip_cadences=False)
+    response = client.request("POST", record_path(module), json=body, record_errors_ok=True)
+    return _only_result(response)
+
+
+def record_delete(*, client: ZohoClient, module: str, record_id: str) -> RecordResult:
+    """DELETE one record into Zoho's recycle bin (Delete Records, zoho-api.md §3.7); workflows
+    run as by default (``wf_trigger`` true). An id Zoho does not know (or already deleted)
+    raises ValidationError INVALID_DATA ("record not deleted")."""
+    if not record_id:
+        raise ValueError("record_delete needs the record's id")
+    response = client.request("DELETE", record_path(module, record_id), record_errors_ok=True)
+    return _only_result(response)
+
+
+def _only_result(response: ApiResponse) -> RecordResult:
+    """The one record's result of a one-record write; its typed error raised when it failed."""
+    results = errors_from_write_response(status=response.status, body=response.body)
+    if not results:
+        raise ApiError(status=response.status, code="EMPTY_RESPONSE", message="Zoho sent no result")
+    if results[0].error is not None:
+        raise results[0].error
+    return results[0]

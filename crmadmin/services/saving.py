@@ -29,7 +29,7 @@ from updater.errors import (
     ZohoError,
 )
 from updater.payload import parse_zoho_datetime
-from updater.records import record_get, record_update
+from updater.records import record_delete, record_get, record_insert, record_update
 
 
 @dataclass(frozen=True)
@@ -250,8 +250,10 @@ def audit_write(
     code: str,
     succeeded: bool,
     confirmed: bool = True,
+    action: str = AuditEntry.Action.SAVE,
 ) -> AuditEntry:
     return AuditEntry.objects.create(
+        action=action,
         user=user,
         connection=connection,
         module=module,
@@ -262,3 +264,101 @@ def audit_write(
         succeeded=succeeded,
         confirmed=confirmed,
     )
+
+
+# -- New records and deletions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Created:
+    """Zoho added the record: ``record_id`` is its id."""
+
+    record_id: str
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """Zoho moved the record to its recycle bin."""
+
+    record_id: str
+
+
+def record_create(
+    *,
+    client: ZohoClient,
+    user: Any,
+    connection: Connection,
+    module: str,
+    record_name: str,
+    values: Mapping[str, Any],
+    labels: Mapping[str, str],
+    layout_id: str,
+    trigger: list[str] | None,
+) -> Created | Failed:
+    """Insert one record (``values`` in Zoho's JSON form, only the filled fields) into
+    ``layout_id`` and audit the attempt (action "create"). A POST whose answer never came may
+    have added the record, and nothing names it to read it back: that audit entry is kept
+    unconfirmed, and the user is told to look before trying again."""
+    changes = [
+        {"api_name": name, "label": labels.get(name, name), "before": None, "after": value}
+        for name, value in values.items()
+        if not name.startswith("$")
+    ]
+    audit = {
+        "user": user,
+        "connection": connection,
+        "module": module,
+        "record_name": record_name,
+        "changes": changes,
+        "action": AuditEntry.Action.CREATE,
+    }
+    try:
+        result = record_insert(
+            client=client, module=module, values=values, trigger=trigger, layout_id=layout_id
+        )
+    except ZohoError as error:
+        lost = answer_lost(error)
+        audit_write(
+            **audit, record_id="", code=stored_code(error), succeeded=False, confirmed=not lost
+        )
+        return Failed(error=error)
+    record_id = str(result.record_id or "")
+    audit_write(**audit, record_id=record_id, code=result.code, succeeded=True)
+    return Created(record_id=record_id)
+
+
+def record_remove(
+    *,
+    client: ZohoClient,
+    user: Any,
+    connection: Connection,
+    module: str,
+    record: Mapping[str, Any],
+    record_name: str,
+    labels: Mapping[str, str],
+) -> Deleted | Failed:
+    """Delete ``record`` (as read just before) into Zoho's recycle bin; the audit keeps what
+    was deleted (action "delete", each value with its label, as "before")."""
+    record_id = str(record.get("id") or "")
+    changes = [
+        {"api_name": name, "label": labels.get(name, name), "before": value, "after": None}
+        for name, value in record.items()
+        if not name.startswith("$") and value not in (None, "", [], {})
+    ]
+    audit = {
+        "user": user,
+        "connection": connection,
+        "module": module,
+        "record_id": record_id,
+        "record_name": record_name,
+        "changes": changes,
+        "action": AuditEntry.Action.DELETE,
+    }
+    try:
+        result = record_delete(client=client, module=module, record_id=record_id)
+    except ZohoError as error:
+        lost = answer_lost(error)
+        audit_write(**audit, code=stored_code(error), succeeded=False, confirmed=not lost)
+        return Failed(error=error)
+    audit_write(**audit, code=result.code, succeeded=True)
+    return Deleted(record_id=record_id)

@@ -43,9 +43,10 @@ class Ctx:
             "ZohoCRM.settings.ALL", f"ZohoCRM.settings.{sub}.ALL", f"ZohoCRM.settings.{sub}.READ"
         )
 
-    def require_write(self, module: Module) -> None:
-        """Scope, then the user's profile: read-only → 403, module denied → 400."""
-        self.require_module(module, "WRITE", "UPDATE")
+    def require_write(self, module: Module, op: str = "UPDATE") -> None:
+        """Scope (WRITE, or the operation: CREATE, UPDATE, DELETE), then the user's profile:
+        read-only → 403, module denied → 400."""
+        self.require_module(module, "WRITE", op)
         if self.user["edit"] == "none":
             permission = f"Crm_Implied_Edit_{module.api_name}"
             raise ApiError("NO_PERMISSION", {"permissions": [permission]})

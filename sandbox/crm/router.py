@@ -70,6 +70,11 @@ def _update_record(ctx: Ctx, module: Module, record_id: str) -> Response:
     return writes.update(ctx, module, record_id, (external, record_id) if external else None)
 
 
+def _delete_record(ctx: Ctx, module: Module, record_id: str) -> Response:
+    external = _external(ctx, module)
+    return writes.delete(ctx, module, _resolve(ctx, module, record_id, external))
+
+
 def _related(
     ctx: Ctx, module: Module, record_id: str, relation: str, related_id: str | None = None
 ) -> Response:
@@ -94,10 +99,15 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "users": {"GET": meta_routes.users},
     "org": {"GET": meta_routes.organization},
     "contact_roles": {"GET": meta_routes.contact_roles},
-    "records": {"GET": read_routes.list_records, "PUT": writes.update},
+    "records": {
+        "GET": read_routes.list_records,
+        "PUT": writes.update,
+        "POST": writes.insert,
+        "DELETE": writes.delete,
+    },
     "search": {"GET": read_routes.search},
     "count": {"GET": read_routes.count},
-    "record": {"GET": _get_record, "PUT": _update_record},
+    "record": {"GET": _get_record, "PUT": _update_record, "DELETE": _delete_record},
     "related": dict.fromkeys(("GET", "PUT", "DELETE"), _related),
 }
 SETTINGS = "<any(modules, fields, layouts):kind>"

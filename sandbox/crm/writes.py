@@ -1,4 +1,6 @@
-"""PUT /{module} and PUT /{module}/{id}: update records the way zoho-update-records.txt says."""
+"""Record writes: PUT /{module} and /{module}/{id} update the way zoho-update-records.txt says;
+POST /{module} inserts and DELETE /{module}?ids= or /{module}/{id} deletes into the recycle bin
+(zoho-api.md §3.4, §3.7), with the same per-record envelopes."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from sandbox.crm.subforms import apply_subform
 from sandbox.crm.validation import Checker, FieldError
 from sandbox.http import ApiError, envelope, json_response
 from sandbox.metadata import org
-from sandbox.metadata.layouts import layout_required
+from sandbox.metadata.layouts import layout_required, layouts_for
 from sandbox.metadata.modules import Module
 from sandbox.store import Store
 
@@ -23,6 +25,7 @@ TRIGGERS = {"workflow", "approval", "blueprint", "pathfinder", "orchestration"}
 NOT_APPROVED = "Cannot update record that is not approved yet"
 LOCKED = "You cannot perform this operation as the record is locked."
 ALREADY_MODIFIED = "record updated time has already passed if-unmodified-since time"
+NOT_DELETED = "record not deleted"
 
 
 def read_body(ctx: Ctx) -> dict[str, Any]:
@@ -316,3 +319,128 @@ def _derive(module: Module, record: dict[str, Any]) -> None:
         record["Expected_Revenue"] = round(amount * prob / 100, 2)
     if module.api_name == "Contacts":
         record["Engagement_Score"] = round((record.get("Loyalty_Points") or 0) * 1.5, 2)
+
+
+def insert(ctx: Ctx, module: Module) -> Response:
+    """POST /{module}: 201 when every record was added, 207 mixed, 400 none (zoho-api.md §4)."""
+    ctx.require_write(module, "CREATE")
+    body = read_body(ctx)
+    if len(body["data"]) > MAX_RECORDS:
+        raise ApiError(
+            "LIMIT_EXCEEDED", {"api_name": "data", "limit": MAX_RECORDS, "json_path": "$.data"}
+        )
+    check_top_level(body)
+    results = []
+    with ctx.store.write() as conn:
+        for index, item in enumerate(body["data"]):
+            try:
+                results.append(_insert_one(ctx, conn, module, index, item))
+            except FieldError as error:
+                results.append(envelope(error.code, error.details, error.message))
+    return json_response({"data": results}, _write_status(results, all_ok=201))
+
+
+def _insert_one(
+    ctx: Ctx, conn: sqlite3.Connection, module: Module, index: int, item: Any
+) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise FieldError(
+            "INVALID_DATA", {"expected_data_type": "jsonobject", "json_path": f"$.data[{index}]"}
+        )
+    layout = _layout_of(module, index, item)
+    checker = Checker(lambda m, i: Store.get_record_in(conn, m, i), lambda: Store.next_ids(conn)[0])
+    record: dict[str, Any] = {"id": Store.next_ids(conn)[0]}
+    for key, value in item.items():
+        field = module.by_name.get(key)
+        # As on update, Zoho ignores unknown keys and values for read-only fields.
+        if field is None or field["field_read_only"] or key == "id":
+            continue
+        path = f"$.data[{index}].{key}"
+        if field["data_type"] == "subform":
+            record[key] = apply_subform(checker, field, value, None, path)
+        else:
+            record[key] = checker.value(field, value, None, path)
+    for field in module.fields:
+        name = field["api_name"]
+        if field["data_type"] == "autonumber":
+            prefix = (field.get("auto_number") or {}).get("prefix") or ""
+            record[name] = f"{prefix}{_records_in(conn, module) + 1:05d}"
+        record.setdefault(name, None)
+    _check_record(conn, module, index, item, record)
+    _derive(module, record)
+    created = now_ts()
+    user = org.user_ref(ctx.user)
+    record.update(
+        {
+            "Owner": record.get("Owner") or org.user_ref(ctx.user, with_email=True),
+            "Created_By": user,
+            "Modified_By": user,
+            "Created_Time": to_iso(created),
+            "Modified_Time": to_iso(created),
+            "Tag": [],
+            "Layout": {"name": layout["name"], "id": layout["id"]},
+            "$approval_state": "approved",
+            "$editable": True,
+            "Locked__s": False,
+            "Record_Status__s": "Available",
+        }
+    )
+    Store.save_record(conn, module.api_name, record, created, created)
+    details = {**header_fields(record), "$approval_state": "approved"}
+    return {"code": "SUCCESS", "details": details, "message": "record added", "status": "success"}
+
+
+def _layout_of(module: Module, index: int, item: dict[str, Any]) -> dict[str, Any]:
+    """The layout named in the record (its required fields are then checked), else the
+    module's first (the default layout, as Zoho assigns it)."""
+    layouts = layouts_for(module.api_name)
+    wanted = item.get("Layout")
+    if wanted is None:
+        return layouts[0]
+    wanted_id = str(wanted.get("id") or "") if isinstance(wanted, dict) else ""
+    for layout in layouts:
+        if layout["id"] == wanted_id:
+            return layout
+    raise FieldError(
+        "INVALID_DATA",
+        {"api_name": "Layout", "json_path": f"$.data[{index}].Layout", "id": wanted_id},
+        "invalid data",
+    )
+
+
+def _records_in(conn: sqlite3.Connection, module: Module) -> int:
+    row = conn.execute("SELECT count(*) FROM records WHERE module = ?", (module.api_name,))
+    return int(row.fetchone()[0])
+
+
+def delete(ctx: Ctx, module: Module, path_id: str | None = None) -> Response:
+    """DELETE /{module}?ids=a,b (at most 100) or /{module}/{id}: each record to the recycle bin;
+    an id the module does not hold (or holds no more) is INVALID_DATA "record not deleted"."""
+    ctx.require_write(module, "DELETE")
+    if path_id is not None:
+        ids = [path_id]
+    else:
+        raw = ctx.request.args.get("ids", "")
+        ids = [part.strip() for part in raw.split(",") if part.strip()]
+        if not ids:
+            raise ApiError("REQUIRED_PARAM_MISSING", {"param": "ids"})
+        if len(ids) > MAX_RECORDS:
+            raise ApiError("LIMIT_EXCEEDED", {"param": "ids", "limit": MAX_RECORDS})
+    results = []
+    with ctx.store.write() as conn:
+        for record_id in ids:
+            gone = Store.recycle(conn, module.api_name, record_id, now_ts(), ctx.user["id"])
+            if gone:
+                results.append(
+                    envelope("SUCCESS", {"id": record_id}, "record deleted", status="success")
+                )
+            else:
+                results.append(envelope("INVALID_DATA", {"id": record_id}, NOT_DELETED))
+    return json_response({"data": results}, _write_status(results, all_ok=200))
+
+
+def _write_status(results: list[dict[str, Any]], *, all_ok: int) -> int:
+    codes = [result["code"] for result in results]
+    if all(code == "SUCCESS" for code in codes):
+        return all_ok
+    return 207 if "SUCCESS" in codes else 400

@@ -367,6 +367,140 @@ EXCHANGES = [
         body={"data": []},
         fault={"kind": "internal"},
     ),
+    # --- insert
+    X(
+        "insert",
+        "POST",
+        "/Contacts",
+        201,
+        (REC, RECORDS),
+        body={"data": [{"Last_Name": "Inserted", "Email": "inserted@example.com"}]},
+    ),
+    X(
+        "insert in a layout, without automation",
+        "POST",
+        "/Deals",
+        201,
+        (REC, RECORDS),
+        body={
+            "data": [
+                {
+                    "Deal_Name": "New deal",
+                    "Account_Name": {"id": "{account}"},
+                    "Closing_Date": "2026-12-31",
+                    "Stage": "Qualification",
+                    "Pipeline": "Standard (Standard)",
+                    "Layout": {"id": "{deal_layout}"},
+                }
+            ],
+            "trigger": [],
+        },
+    ),
+    X(
+        "insert mixed",
+        "POST",
+        "/Contacts",
+        207,
+        (REC, RECORDS),
+        body={"data": [{"Last_Name": "Second"}, {"Email": "no-name@example.com"}]},
+    ),
+    X(
+        "insert mandatory missing",
+        "POST",
+        "/Contacts",
+        400,
+        (REC, RECORDS),
+        body={"data": [{"First_Name": "Nameless"}]},
+    ),
+    X(
+        "insert invalid email",
+        "POST",
+        "/Contacts",
+        400,
+        (REC, RECORDS),
+        body={"data": [{"Last_Name": "Bad", "Email": "not an email"}]},
+    ),
+    X(
+        "insert duplicate email",
+        "POST",
+        "/Contacts",
+        400,
+        (REC, RECORDS),
+        body={"data": [{"Last_Name": "Twin", "Email": "{email}"}]},
+    ),
+    X(
+        "insert unknown layout",
+        "POST",
+        "/Contacts",
+        400,
+        (REC, RECORDS),
+        body={"data": [{"Last_Name": "Lost", "Layout": {"id": "1"}}]},
+    ),
+    X("insert not json", "POST", "/Contacts", 400, (REC, RECORDS), body="{not json"),
+    X(
+        "insert too many",
+        "POST",
+        "/Contacts",
+        400,
+        (REC, RECORDS),
+        body={"data": [{"Last_Name": "x"}] * 101},
+    ),
+    X(
+        "insert read-only user",
+        "POST",
+        "/Contacts",
+        403,
+        (REC, RECORDS),
+        body={"data": [{"Last_Name": "x"}]},
+        user="reader",
+    ),
+    X(
+        "insert denied module",
+        "POST",
+        "/Products",
+        400,
+        (REC, RECORDS),
+        body={"data": [{"Product_Name": "x"}]},
+        user="standard",
+    ),
+    X(
+        "insert unknown module",
+        "POST",
+        "/Nope",
+        400,
+        (REC, RECORDS),
+        body={"data": [{"Last_Name": "x"}]},
+    ),
+    # --- delete (the spare records are used by no other row)
+    X("delete one", "DELETE", "/Contacts/{spare}", 200, (REC, RECORD)),
+    X("delete again", "DELETE", "/Contacts/{spare}", 400, (REC, RECORD)),
+    X(
+        "delete by ids",
+        "DELETE",
+        "/Contacts",
+        200,
+        (REC, RECORDS),
+        query={"ids": "{spare2},{spare3}"},
+    ),
+    X(
+        "delete by ids mixed",
+        "DELETE",
+        "/Contacts",
+        207,
+        (REC, RECORDS),
+        query={"ids": "{spare4},1"},
+    ),
+    X("delete without ids", "DELETE", "/Contacts", 400, (REC, RECORDS)),
+    X(
+        "delete too many ids",
+        "DELETE",
+        "/Contacts",
+        400,
+        (REC, RECORDS),
+        query={"ids": ",".join(str(n) for n in range(1, 102))},
+    ),
+    X("delete read-only user", "DELETE", "/Contacts/{contact}", 403, (REC, RECORD), user="reader"),
+    X("delete unknown module", "DELETE", "/Nope/1", 400, (REC, RECORD)),
     # --- related records
     X(
         "related list",
@@ -739,6 +873,8 @@ def world(sb) -> dict[str, Any]:
         "user": org.USERS[0]["id"],
         "field": _fields(sb, "Contacts")[0]["id"],
         "layout": _layout(sb),
+        "deal_layout": _layout(sb, "Deals"),
+        **{f"spare{n or ''}": contacts[-1 - n]["id"] for n in range(5)},
     }
     tokens = {
         "admin": sb.issue_tokens()["access_token"],
@@ -756,10 +892,10 @@ def _fields(sb, module: str) -> list[dict[str, Any]]:
     return get_module(module).fields
 
 
-def _layout(sb) -> str:
+def _layout(sb, module: str = "Contacts") -> str:
     from sandbox.metadata.layouts import layouts_for
 
-    return layouts_for("Contacts")[0]["id"]
+    return layouts_for(module)[0]["id"]
 
 
 def _fill(value: Any, values: dict[str, str]) -> Any:

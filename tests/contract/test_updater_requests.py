@@ -25,10 +25,11 @@ import responses
 from werkzeug.test import Client
 
 from sandbox.metadata import org
+from sandbox.metadata.layouts import layouts_for
 from tests.contract import oas
 from updater import records as updater_records
 from updater.client import ZohoClient
-from updater.errors import ConflictError
+from updater.errors import ConflictError, ValidationError
 from updater.metadata.api import (
     contact_roles_list,
     fields_list,
@@ -42,7 +43,9 @@ from updater.oauth import OAuthClient
 from updater.records import (
     Condition,
     criteria_build,
+    record_delete,
     record_get,
+    record_insert,
     record_update,
     records_list,
     records_search,
@@ -277,6 +280,29 @@ SCENARIOS = [
         [("GET", LAYOUTS)],
     ),
     Scenario("modules_list", lambda c, w: modules_list(client=c, **_meta()), [("GET", MODULES)]),
+    Scenario(
+        "record_insert",
+        lambda c, w: record_insert(
+            client=c, module="Contacts", values={"Last_Name": "Inserted", "Title": "Buyer"}
+        ),
+        [("POST", (REC, RECORDS))],
+    ),
+    Scenario(
+        "record_insert in a layout, without automation",
+        lambda c, w: record_insert(
+            client=c,
+            module="Contacts",
+            values={"Last_Name": "Laid out", "Email": "laid.out@example.com"},
+            trigger=[],
+            layout_id=w["layout"],
+        ),
+        [("POST", (REC, RECORDS))],
+    ),
+    Scenario(
+        "record_delete",
+        lambda c, w: record_delete(client=c, module="Leads", record_id=w["leads"].pop()),
+        [("DELETE", (REC, RECORD))],
+    ),
     Scenario("users_list", lambda c, w: users_list(client=c, **_meta()), [("GET", USERS)]),
     Scenario("org_get", lambda c, w: org_get(client=c), [("GET", ORG)]),
     Scenario(
@@ -309,6 +335,8 @@ def world(sb) -> dict[str, Any]:
         "ext_deal": deals[0]["External_Deal_ID"],
         "deal": deals[0]["id"],
         "role": org.CONTACT_ROLES[0]["id"],
+        "leads": [r["id"] for r in store.all_records("Leads")],
+        "layout": layouts_for("Contacts")[0]["id"],
         "page_token": listing.json["info"]["next_page_token"],
         "access_token": sb.issue_tokens()["access_token"],
     }
@@ -536,3 +564,44 @@ def test_conforming_request_has_no_errors():
     errors = oas.request_errors(REC, RECORD, "PUT", url=f"{URL}/1", headers=headers, body=body)
 
     assert errors == []
+
+
+def test_record_insert_sends_the_values_layout_and_trigger_as_zoho_documents(
+    client, world, captured
+):
+    result = record_insert(
+        client=client,
+        module="Contacts",
+        values={"Last_Name": "Sent", "Email": "sent@example.com"},
+        trigger=["workflow"],
+        layout_id=world["layout"],
+    )
+    request = captured.calls[0].request
+    assert (request.method, urlsplit(request.url).path) == ("POST", "/crm/v8/Contacts")
+    assert json.loads(request.body) == {
+        "data": [
+            {"Last_Name": "Sent", "Email": "sent@example.com", "Layout": {"id": world["layout"]}}
+        ],
+        "trigger": ["workflow"],
+    }
+    assert result.ok and result.code == "SUCCESS" and result.record_id
+
+
+def test_record_insert_raises_the_field_error_zoho_answers(client, world, captured):
+    with pytest.raises(ValidationError) as raised:
+        record_insert(client=client, module="Contacts", values={"First_Name": "Nameless"})
+    assert raised.value.code == "MANDATORY_NOT_FOUND"
+    assert [error.api_name for error in raised.value.field_errors] == ["Last_Name"]
+
+
+def test_record_delete_sends_one_delete_by_id_and_a_second_is_refused(client, world, captured):
+    record_id = world["leads"].pop()
+    result = record_delete(client=client, module="Leads", record_id=record_id)
+    assert result.ok and result.record_id == record_id
+    with pytest.raises(ValidationError) as raised:
+        record_delete(client=client, module="Leads", record_id=record_id)
+    assert raised.value.code == "INVALID_DATA"
+    assert [(c.request.method, urlsplit(c.request.url).path) for c in captured.calls] == [
+        ("DELETE", f"/crm/v8/Leads/{record_id}")
+    ] * 2
+    assert captured.calls[0].request.body is None

@@ -30,6 +30,7 @@ def module_from_json(entry: Mapping[str, Any]) -> Module:
         creatable=bool(entry.get("creatable")),
         id=str(entry.get("id", "")),
         generated_type=str(entry.get("generated_type") or "default"),
+        deletable=bool(entry.get("deletable")),
     )
 
 

@@ -21,6 +21,7 @@ class Module:
     creatable: bool
     id: str
     generated_type: str = "default"
+    deletable: bool = False
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,42 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
                     error_messages={"required": "Choose which value to keep."},
                 )
 
+    @classmethod
+    def blank(
+        cls, *, salt: str, layout_id: str, values: Mapping[str, Any] | None = None
+    ) -> RecordForm:
+        """The new-record form for ``layout_id``: empty, or showing ``values`` (a clone's,
+        from ``clone_values``). Nothing was loaded, so every filled field is sent on save."""
+        state = FormState(modified_time="", original={}, layout_id=layout_id)
+        return cls(salt=salt, state=state, values=dict(values or {}))
+
+    @classmethod
+    def clone_values(cls, record: Mapping[str, Any]) -> dict[str, Any]:
+        """What a clone of ``record`` starts with: the values of the fields a person may fill
+        in, without ids (the record's, its subform rows'), system and computed fields (read-only
+        in the metadata) and unique fields (Zoho would refuse them as DUPLICATE_DATA). Rows that
+        link other records through a linking module (multi-select lookups, files) are left out:
+        their row ids belong to the original record."""
+        values: dict[str, Any] = {}
+        for name, meta in cls.metadata.items():
+            value = record.get(name)
+            if not editable(meta) or meta.unique or value in (None, "", []):
+                continue
+            if meta.data_type == "subform":
+                values[name] = [
+                    {key: cell for key, cell in row.items() if key != "id" and key[:1] != "$"}
+                    for row in value
+                    if isinstance(row, Mapping)
+                ]
+            elif not data_type_of(meta).rows:
+                values[name] = value
+        return values
+
+    @property
+    def is_new(self) -> bool:
+        """True for a new record's form (nothing was loaded: no Modified_Time)."""
+        return not self.form_state.modified_time
+
     def needed_field_add(self, name: str) -> bool:
         """Show ``name``, a field the layout hides, because Zoho needs it to save: its input is
         built from its fields metadata through the same registry as every other field. False
