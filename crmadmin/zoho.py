@@ -15,7 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -152,16 +152,7 @@ class ConnectionTokenStore:
         Connection.objects.filter(pk=self.connection_id).update(**changes)
 
     def record_call(self) -> None:
-        day = timezone.localdate()
-        counted = ApiCallLog.objects.filter(connection_id=self.connection_id, day=day)
-        if counted.update(calls=F("calls") + 1):
-            return
-        try:
-            with transaction.atomic():
-                ApiCallLog.objects.create(connection_id=self.connection_id, day=day, calls=1)
-        except IntegrityError:
-            # Another worker created today's row between our update and insert.
-            counted.update(calls=F("calls") + 1)
+        calls_count(self.connection_id)
 
 
 def error_summary(error: ZohoError) -> str:
@@ -192,18 +183,129 @@ class ConnectionClient(ZohoClient):
 
     @sensitive_variables()
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
-        rows = Connection.objects.filter(pk=self.connection_id)
         try:
             response = super().request(method, path, **kwargs)
         except HEALTH_ERRORS as error:
-            rows.update(last_error=error_summary(error), last_error_at=timezone.now())
+            Connection.objects.filter(pk=self.connection_id).update(
+                last_error=error_summary(error), last_error_at=timezone.now()
+            )
             raise
-        rows.update(last_success_at=timezone.now())
+        success_note(self.connection_id)
         return response
 
     @property
     def connection_id(self) -> int:
         return self.store.connection_id  # type: ignore[attr-defined]
+
+
+# -- how a connection's calls are going: counted in the cache, written in batches --------------
+# A page that only reads must not write (issue #16): the day's call count and the last success
+# are kept in Django's cache (Redis in production, shared by every process) and written to the
+# ApiCallLog row and the Connection at most every ZOHO_CALLS_FLUSH_SECONDS per connection, or
+# every ZOHO_CALLS_FLUSH_BATCH calls. The health pages add what is not written yet
+# (`calls_shown`). With the per-process locmem cache another process's counts show once they are
+# written; a process that dies loses at most one interval of counts (they are for people to read:
+# the budget governor keeps its own).
+
+PENDING_TTL_SECONDS = 3 * 24 * 3600
+
+
+def _calls_key(connection_id: int, day: date) -> str:
+    return f"crmadmin:calls:{connection_id}:{day.isoformat()}"
+
+
+def _success_key(connection_id: int) -> str:
+    return f"crmadmin:calls:{connection_id}:success"
+
+
+def cache_count(key: str, delta: int = 1) -> int:
+    """Add ``delta`` to the counter at ``key`` (atomic on Redis and locmem); its new value."""
+    django_cache.add(key, 0, PENDING_TTL_SECONDS)
+    try:
+        return django_cache.incr(key, delta)
+    except ValueError:  # evicted between add and incr
+        django_cache.set(key, delta, PENDING_TTL_SECONDS)
+        return delta
+
+
+def cache_take(key: str) -> int:
+    """Take the counter at ``key`` (leaving what other processes add meanwhile); its value."""
+    value = django_cache.get(key) or 0
+    if value:
+        try:
+            django_cache.decr(key, value)
+        except ValueError:  # gone meanwhile: nothing to take
+            return 0
+    return value
+
+
+def flush_due(key: str, pending: int) -> bool:
+    """True for one caller per interval (per connection, across processes that share the
+    cache), or when a batch is full."""
+    if pending >= settings.ZOHO_CALLS_FLUSH_BATCH:
+        return True
+    return django_cache.add(f"{key}:flushed", 1, settings.ZOHO_CALLS_FLUSH_SECONDS)
+
+
+def calls_count(connection_id: int) -> None:
+    """Count one API call of the connection (the updater calls it for every HTTP request)."""
+    key = _calls_key(connection_id, timezone.localdate())
+    if flush_due(f"crmadmin:calls:{connection_id}", cache_count(key)):
+        calls_flush(connection_id)
+
+
+def success_note(connection_id: int) -> None:
+    """Note a successful call; the interval's first one is written at once."""
+    django_cache.set(_success_key(connection_id), timezone.now(), PENDING_TTL_SECONDS)
+    if flush_due(_success_key(connection_id), 0):
+        _success_write(connection_id)
+
+
+def success_forget(connection_id: int) -> None:
+    """Forget a last success not written yet (the tokens it describes are gone)."""
+    django_cache.delete(_success_key(connection_id))
+
+
+def calls_flush(connection_id: int) -> None:
+    """Write the connection's counted calls (today's and yesterday's) and last success."""
+    today = timezone.localdate()
+    for day in (today - timedelta(days=1), today):
+        if calls := cache_take(_calls_key(connection_id, day)):
+            _calls_write(connection_id, day, calls)
+    _success_write(connection_id)
+
+
+def _success_write(connection_id: int) -> None:
+    succeeded = django_cache.get(_success_key(connection_id))
+    if succeeded is not None:
+        Connection.objects.filter(pk=connection_id).filter(
+            Q(last_success_at__isnull=True) | Q(last_success_at__lt=succeeded)
+        ).update(last_success_at=succeeded)
+
+
+def _calls_write(connection_id: int, day: date, calls: int) -> None:
+    counted = ApiCallLog.objects.filter(connection_id=connection_id, day=day)
+    if counted.update(calls=F("calls") + calls):
+        return
+    try:
+        with transaction.atomic():
+            ApiCallLog.objects.create(connection_id=connection_id, day=day, calls=calls)
+    except IntegrityError:
+        # Another worker created the day's row between our update and insert.
+        counted.update(calls=F("calls") + calls)
+
+
+def calls_shown(connection: Connection) -> Connection:
+    """The connection as the health pages show it: ``calls_today`` (annotated from ApiCallLog)
+    and ``last_success_at`` with what is counted in the cache but not written yet."""
+    pending = django_cache.get(_calls_key(connection.pk, timezone.localdate())) or 0
+    connection.calls_today = (getattr(connection, "calls_today", None) or 0) + pending
+    succeeded = django_cache.get(_success_key(connection.pk))
+    if succeeded is not None and (
+        connection.last_success_at is None or connection.last_success_at < succeeded
+    ):
+        connection.last_success_at = succeeded
+    return connection
 
 
 # Below this many seconds left for an attempt, waiting for a slot is not worth it (as updater's
