@@ -296,10 +296,14 @@ def _calls_write(connection_id: int, day: date, calls: int) -> None:
 
 
 def calls_shown(connection: Connection) -> Connection:
-    """The connection as the health pages show it: ``calls_today`` (annotated from ApiCallLog)
-    and ``last_success_at`` with what is counted in the cache but not written yet."""
-    pending = django_cache.get(_calls_key(connection.pk, timezone.localdate())) or 0
-    connection.calls_today = (getattr(connection, "calls_today", None) or 0) + pending
+    """The connection as the health pages show it: ``calls_today`` (annotated from ApiCallLog,
+    or read here) and ``last_success_at`` with what is counted in the cache but not written yet."""
+    today = timezone.localdate()
+    if not hasattr(connection, "calls_today"):
+        written = ApiCallLog.objects.filter(connection=connection, day=today).first()
+        connection.calls_today = written.calls if written else 0
+    pending = django_cache.get(_calls_key(connection.pk, today)) or 0
+    connection.calls_today = (connection.calls_today or 0) + pending
     succeeded = django_cache.get(_success_key(connection.pk))
     if succeeded is not None and (
         connection.last_success_at is None or connection.last_success_at < succeeded
