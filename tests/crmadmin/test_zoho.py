@@ -152,7 +152,7 @@ def test_record_call_counts_calls_per_day_in_the_cache_and_writes_them_in_batche
         store.record_call()
 
     assert ApiCallLog.objects.get(connection=expired_connection).calls == 1
-    assert calls_shown(Connection.objects.get(pk=expired_connection.pk)).calls_today == 2
+    assert calls_shown(Connection.objects.get(pk=expired_connection.pk)).calls_today == 3
     calls_flush(expired_connection.pk)
     assert ApiCallLog.objects.get(connection=expired_connection).calls == 3
 
