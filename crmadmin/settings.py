@@ -230,6 +230,10 @@ ZOHO_BUDGET_RETRY_SECONDS = env.float("ZOHO_BUDGET_RETRY_SECONDS", default=2.0)
 # every ZOHO_CALLS_FLUSH_BATCH calls): a page that only reads writes nothing (issue #16).
 ZOHO_CALLS_FLUSH_SECONDS = env.float("ZOHO_CALLS_FLUSH_SECONDS", default=60.0)
 ZOHO_CALLS_FLUSH_BATCH = env.int("ZOHO_CALLS_FLUSH_BATCH", default=100)
+ZOHO_BUDGET_COUNT_IN_CACHE = env.bool(
+    "ZOHO_BUDGET_COUNT_IN_CACHE",
+    default=any(shared in CACHES["default"]["BACKEND"].lower() for shared in ("redis", "memcache")),
+)
 
 # --- Background jobs (Django's Tasks API through the django-tasks backport) -------------------
 # The database backend: `manage.py db_worker` processes claim tasks with SELECT ... FOR UPDATE

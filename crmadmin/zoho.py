@@ -207,8 +207,6 @@ class ConnectionClient(ZohoClient):
 # written; a process that dies loses at most one interval of counts (they are for people to read:
 # the budget governor keeps its own).
 
-PENDING_TTL_SECONDS = 3 * 24 * 3600
-
 
 def _calls_key(connection_id: int, day: date) -> str:
     return f"crmadmin:calls:{connection_id}:{day.isoformat()}"
@@ -218,46 +216,17 @@ def _success_key(connection_id: int) -> str:
     return f"crmadmin:calls:{connection_id}:success"
 
 
-def cache_count(key: str, delta: int = 1) -> int:
-    """Add ``delta`` to the counter at ``key`` (atomic on Redis and locmem); its new value."""
-    django_cache.add(key, 0, PENDING_TTL_SECONDS)
-    try:
-        return django_cache.incr(key, delta)
-    except ValueError:  # evicted between add and incr
-        django_cache.set(key, delta, PENDING_TTL_SECONDS)
-        return delta
-
-
-def cache_take(key: str) -> int:
-    """Take the counter at ``key`` (leaving what other processes add meanwhile); its value."""
-    value = django_cache.get(key) or 0
-    if value:
-        try:
-            django_cache.decr(key, value)
-        except ValueError:  # gone meanwhile: nothing to take
-            return 0
-    return value
-
-
-def flush_due(key: str, pending: int) -> bool:
-    """True for one caller per interval (per connection, across processes that share the
-    cache), or when a batch is full."""
-    if pending >= settings.ZOHO_CALLS_FLUSH_BATCH:
-        return True
-    return django_cache.add(f"{key}:flushed", 1, settings.ZOHO_CALLS_FLUSH_SECONDS)
-
-
 def calls_count(connection_id: int) -> None:
     """Count one API call of the connection (the updater calls it for every HTTP request)."""
     key = _calls_key(connection_id, timezone.localdate())
-    if flush_due(f"crmadmin:calls:{connection_id}", cache_count(key)):
+    if budget.flush_due(f"crmadmin:calls:{connection_id}", budget.cache_count(key)):
         calls_flush(connection_id)
 
 
 def success_note(connection_id: int) -> None:
     """Note a successful call; the interval's first one is written at once."""
-    django_cache.set(_success_key(connection_id), timezone.now(), PENDING_TTL_SECONDS)
-    if flush_due(_success_key(connection_id), 0):
+    django_cache.set(_success_key(connection_id), timezone.now(), budget.PENDING_TTL_SECONDS)
+    if budget.flush_due(_success_key(connection_id), 0):
         _success_write(connection_id)
 
 
@@ -270,7 +239,7 @@ def calls_flush(connection_id: int) -> None:
     """Write the connection's counted calls (today's and yesterday's) and last success."""
     today = timezone.localdate()
     for day in (today - timedelta(days=1), today):
-        if calls := cache_take(_calls_key(connection_id, day)):
+        if calls := budget.cache_take(_calls_key(connection_id, day)):
             _calls_write(connection_id, day, calls)
     _success_write(connection_id)
 
