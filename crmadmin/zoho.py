@@ -12,11 +12,12 @@ web and job worker.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import requests
@@ -351,16 +352,33 @@ def client_for(
 
 
 class DjangoMetadataCache:
-    """`updater.metadata.MetadataCache` over Django's default cache (Redis in production)."""
+    """`updater.metadata.MetadataCache` over Django's default cache (Redis in production).
+
+    Each process also keeps the answers it has read: unpickling a module's layouts on every page
+    costs milliseconds (issue #16). What it keeps is checked against a small stamp stored next to
+    the answer, so an answer another process refreshed or deleted is read afresh.
+    """
+
+    _kept: ClassVar[dict[str, tuple[str, Any]]] = {}
 
     def get(self, key: str) -> Any | None:
-        return django_cache.get(key)
+        stamp = django_cache.get(f"{key}:stamp")
+        kept = self._kept.get(key)
+        if stamp is not None and kept is not None and kept[0] == stamp:
+            return kept[1]
+        value = django_cache.get(key)
+        if value is not None and stamp is not None:
+            self._kept[key] = (stamp, value)
+        return value
 
     def set(self, key: str, value: Any, ttl_seconds: int) -> None:
-        django_cache.set(key, value, ttl_seconds)
+        stamp = uuid.uuid4().hex
+        django_cache.set_many({key: value, f"{key}:stamp": stamp}, ttl_seconds)
+        self._kept[key] = (stamp, value)
 
     def delete(self, key: str) -> None:
-        django_cache.delete(key)
+        django_cache.delete_many([key, f"{key}:stamp"])
+        self._kept.pop(key, None)
 
 
 def metadata_options(connection: Connection) -> dict[str, Any]:

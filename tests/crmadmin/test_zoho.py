@@ -199,6 +199,20 @@ def test_metadata_options_use_a_per_connection_prefix_and_django_cache(expired_c
     assert DjangoMetadataCache().get("zoho:test") == ["a"]
 
 
+def test_metadata_kept_in_the_process_is_read_afresh_after_another_process_changes_it():
+    from django.core.cache import cache
+
+    DjangoMetadataCache().set("zoho:kept", ["old"], 60)
+    assert DjangoMetadataCache().get("zoho:kept") == ["old"]  # from the process, no unpickling
+
+    # Another process refreshes the answer (a new value and stamp in the shared cache) ...
+    cache.set_many({"zoho:kept": ["new"], "zoho:kept:stamp": "other-process"}, 60)
+    assert DjangoMetadataCache().get("zoho:kept") == ["new"]
+    # ... or deletes it (the refresh button).
+    cache.delete_many(["zoho:kept", "zoho:kept:stamp"])
+    assert DjangoMetadataCache().get("zoho:kept") is None
+
+
 def test_client_for_ends_a_request_within_the_deadline_setting(
     expired_connection, settings
 ) -> None:
