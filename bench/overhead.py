@@ -226,12 +226,25 @@ def report(rounds: int, rows: dict, writes: dict) -> None:
     lines.append(
         f"\nTargets: {', '.join(verdicts)}. Python {platform.python_version()}, "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, 2 CPUs shared with other work.\n"
-        "Rerun: `.venv/bin/python bench/overhead.py [rounds]`; a profile of one page: "
+        "Rerun: `.venv/bin/python bench/overhead.py [rounds]` (SQLite + locmem; with "
+        "`CACHE_URL=redis://127.0.0.1:6379/8` for Redis); a profile of one page: "
         "`.venv/bin/python bench/overhead.py --profile open|save|list`."
     )
     body = "\n".join(lines)
     print(body)
-    results_write("Overhead per page over the CRM's own time (bench/overhead.py)", body)
+    results_write(
+        f"Overhead per page over the CRM's own time (bench/overhead.py) [{setup()}]", body
+    )
+
+
+def setup() -> str:
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    slots = "Redis" if settings.ZOHO_BUDGET_REDIS_URL else "the database"
+    return (
+        f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {cache}, slots in {slots}"
+    )
 
 
 if __name__ == "__main__":
