@@ -310,12 +310,12 @@ USAGE_FIELDS = ("credits", "calls", "rate_limited")
 
 def cache_count(key: str, delta: int = 1) -> int:
     """Add ``delta`` to the counter at ``key`` (atomic on Redis and locmem); its new value."""
-    django_cache.add(key, 0, PENDING_TTL_SECONDS)
     try:
-        return django_cache.incr(key, delta)
-    except ValueError:  # evicted between add and incr
-        django_cache.set(key, delta, PENDING_TTL_SECONDS)
-        return delta
+        return django_cache.incr(key, delta)  # the usual case: the counter is there
+    except ValueError:
+        if django_cache.add(key, delta, PENDING_TTL_SECONDS):
+            return delta
+        return django_cache.incr(key, delta)  # another process added it meanwhile
 
 
 def cache_take(key: str) -> int:
