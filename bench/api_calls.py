@@ -19,6 +19,9 @@ from bench.admin_wide.setup import (
 def calls_made(connection) -> int:
     from django.db.models import Sum
 
+    from crmadmin.zoho import calls_flush
+
+    calls_flush(connection.pk)  # the counts are kept in the cache and written in batches
     return connection.call_days.aggregate(total=Sum("calls"))["total"] or 0
 
 
