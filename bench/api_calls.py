@@ -19,6 +19,9 @@ from bench.admin_wide.setup import (
 def calls_made(connection) -> int:
     from django.db.models import Sum
 
+    from crmadmin.zoho import calls_flush
+
+    calls_flush(connection.pk)  # the counts are kept in the cache and written in batches
     return connection.call_days.aggregate(total=Sum("calls"))["total"] or 0
 
 
@@ -55,10 +58,10 @@ def main() -> None:
         + "\n\n"
         "Cold = record GET + fields + layouts + users (only when the module has user fields) + "
         "one fields call per subform module (Contacts has one). The org's time zone is stored "
-        "on the connection (one `GET /org` only if it is missing). A save sends no GET: the "
-        "form carries the loaded values and Modified_Time, signed. After a save that touched "
-        "rows, subforms or appended multi-select values the record is re-read (+1), because "
-        "Zoho decides the result; a conflict (412) costs one extra GET.\n"
+        "on the connection (one `GET /org` only if it is missing). A save sends its PUT and then "
+        "re-reads the record (+1 GET, issue #10.2: the page shows what Zoho holds); the form "
+        "carries the loaded values and Modified_Time, signed, so nothing is read before the PUT; "
+        "a conflict (412) costs one extra GET.\n"
         "Rerun: `.venv/bin/python bench/api_calls.py`."
     )
     print(body)

@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -133,13 +134,17 @@ class DatabaseSlots:
     ) -> int | None:
         now = timezone.now()
         try:
-            ApiLease.objects.filter(connection_id=connection_id, expires_at__lt=now).delete()
-            taken = set(
-                ApiLease.objects.filter(connection_id=connection_id).values_list("slot", flat=True)
+            held = dict(
+                ApiLease.objects.filter(connection_id=connection_id).values_list(
+                    "slot", "expires_at"
+                )
             )
-            for slot in slots:
-                if slot in taken:
-                    continue
+            free = [slot for slot in slots if slot not in held]
+            if not free and any(held[slot] < now for slot in slots):
+                # Only now clear the leases of crashed processes (one write less per call).
+                ApiLease.objects.filter(connection_id=connection_id, expires_at__lt=now).delete()
+                free = [slot for slot in slots if held[slot] < now]
+            for slot in free:
                 try:
                     with transaction.atomic():
                         ApiLease.objects.create(
@@ -295,6 +300,52 @@ def _this_hour(now: datetime | None = None) -> datetime:
     return (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
 
 
+# Counters kept in Django's cache (atomic increments on Redis and locmem), written to the database
+# in batches: the API call log and last success (crmadmin.zoho) always; the hourly credits when the
+# cache is shared by every process (ZOHO_BUDGET_COUNT_IN_CACHE, on by default with Redis), so
+# that every process reads the same count (the written rows plus what is pending).
+PENDING_TTL_SECONDS = 3 * 24 * 3600
+USAGE_FIELDS = ("credits", "calls", "rate_limited")
+
+
+def cache_count(key: str, delta: int = 1) -> int:
+    """Add ``delta`` to the counter at ``key`` (atomic on Redis and locmem); its new value."""
+    try:
+        return django_cache.incr(key, delta)  # the usual case: the counter is there
+    except ValueError:
+        if django_cache.add(key, delta, PENDING_TTL_SECONDS):
+            return delta
+        return django_cache.incr(key, delta)  # another process added it meanwhile
+
+
+def cache_take(key: str) -> int:
+    """Take the counter at ``key`` (leaving what other processes add meanwhile); its value."""
+    value = django_cache.get(key) or 0
+    if value:
+        try:
+            django_cache.decr(key, value)
+        except ValueError:  # gone meanwhile: nothing to take
+            return 0
+    return value
+
+
+def flush_due(key: str, pending: int) -> bool:
+    """True for one caller per interval (per connection, across processes that share the
+    cache), or when a batch is full."""
+    if pending >= settings.ZOHO_CALLS_FLUSH_BATCH:
+        return True
+    return django_cache.add(f"{key}:flushed", 1, settings.ZOHO_CALLS_FLUSH_SECONDS)
+
+
+def _usage_key(connection_id: int, hour: datetime, field: str) -> str:
+    return f"crmadmin:usage:{connection_id}:{hour:%Y%m%d%H}:{field}"
+
+
+def _last_hours(now: datetime | None = None) -> list[datetime]:
+    start = _this_hour(now) - timedelta(hours=23)
+    return [start + timedelta(hours=n) for n in range(24)]
+
+
 def usage_record(
     *,
     connection_id: int,
@@ -304,24 +355,16 @@ def usage_record(
 ) -> None:
     """Count one call's credits (and a 429) in this hour's row; note Zoho's own remaining count."""
     hour = _this_hour()
-    changes = {
-        "credits": F("credits") + credits,
-        "calls": F("calls") + 1,
-        "rate_limited": F("rate_limited") + int(rate_limited),
-    }
-    rows = ApiUsageHour.objects.filter(connection_id=connection_id, hour=hour)
-    if not rows.update(**changes):
-        try:
-            with transaction.atomic():
-                ApiUsageHour.objects.create(
-                    connection_id=connection_id,
-                    hour=hour,
-                    credits=credits,
-                    calls=1,
-                    rate_limited=int(rate_limited),
-                )
-        except IntegrityError:
-            rows.update(**changes)  # another worker created this hour's row first
+    counts = {"credits": credits, "calls": 1, "rate_limited": int(rate_limited)}
+    if settings.ZOHO_BUDGET_COUNT_IN_CACHE:
+        for field in ("credits", "rate_limited"):
+            if counts[field]:
+                cache_count(_usage_key(connection_id, hour, field), counts[field])
+        pending = cache_count(_usage_key(connection_id, hour, "calls"))
+        if flush_due(f"crmadmin:usage:{connection_id}", pending):
+            usage_flush(connection_id)
+    else:
+        _usage_write(connection_id, hour, counts)
     seen: dict[str, Any] = {}
     if credits_remaining is not None:
         seen.update(credits_remaining=credits_remaining, credits_remaining_at=timezone.now())
@@ -329,6 +372,44 @@ def usage_record(
         seen["last_rate_limited_at"] = timezone.now()
     if seen:
         Connection.objects.filter(pk=connection_id).update(**seen)
+
+
+def usage_flush(connection_id: int) -> None:
+    """Write the hourly counts pending in the cache to the connection's ApiUsageHour rows."""
+    for hour, counts in usage_pending(connection_id).items():
+        taken = {field: cache_take(_usage_key(connection_id, hour, field)) for field in counts}
+        if any(taken.values()):
+            _usage_write(
+                connection_id, hour, {field: taken.get(field, 0) for field in USAGE_FIELDS}
+            )
+
+
+def usage_pending(connection_id: int, now: datetime | None = None) -> dict[datetime, dict]:
+    """The counts of the last 24 hours not written yet (one cache round trip)."""
+    if not settings.ZOHO_BUDGET_COUNT_IN_CACHE:
+        return {}
+    keys = {
+        _usage_key(connection_id, hour, field): (hour, field)
+        for hour in _last_hours(now)
+        for field in USAGE_FIELDS
+    }
+    pending: dict[datetime, dict] = {}
+    for key, value in django_cache.get_many(list(keys)).items():
+        if value:
+            hour, field = keys[key]
+            pending.setdefault(hour, {})[field] = value
+    return pending
+
+
+def _usage_write(connection_id: int, hour: datetime, counts: dict[str, int]) -> None:
+    changes = {field: F(field) + counts[field] for field in USAGE_FIELDS}
+    rows = ApiUsageHour.objects.filter(connection_id=connection_id, hour=hour)
+    if not rows.update(**changes):
+        try:
+            with transaction.atomic():
+                ApiUsageHour.objects.create(connection_id=connection_id, hour=hour, **counts)
+        except IntegrityError:
+            rows.update(**changes)  # another worker created this hour's row first
 
 
 def remaining_header(headers: Any) -> int | None:
@@ -384,16 +465,16 @@ def budget_of(connection: Connection, *, now: datetime | None = None) -> Budget:
     rows = {
         row.hour: row for row in ApiUsageHour.objects.filter(connection=connection, hour__gte=start)
     }
+    pending = usage_pending(connection.pk, now)
     hours = []
-    for n in range(24):
-        hour = start + timedelta(hours=n)
-        row = rows.get(hour)
+    for hour in _last_hours(now):
+        row, more = rows.get(hour), pending.get(hour, {})
         hours.append(
             HourUsage(
                 hour=hour,
-                credits=row.credits if row else 0,
-                calls=row.calls if row else 0,
-                rate_limited=row.rate_limited if row else 0,
+                credits=(row.credits if row else 0) + more.get("credits", 0),
+                calls=(row.calls if row else 0) + more.get("calls", 0),
+                rate_limited=(row.rate_limited if row else 0) + more.get("rate_limited", 0),
             )
         )
     used = sum(hour.credits for hour in hours)
@@ -405,6 +486,9 @@ def budget_of(connection: Connection, *, now: datetime | None = None) -> Budget:
         # Zoho's count, less what we spent since it said so (counted from that hour on).
         since = ApiUsageHour.objects.filter(connection=connection, hour__gte=_this_hour(seen))
         spent = since.aggregate(n=Sum("credits"))["n"] or 0
+        spent += sum(
+            more.get("credits", 0) for hour, more in pending.items() if hour >= _this_hour(seen)
+        )
         reported = connection.credits_remaining
         remaining = min(remaining, max(0, reported - spent))
     return Budget(

@@ -225,6 +225,16 @@ ZOHO_BUDGET_SLOT_WAIT_SECONDS = env.float("ZOHO_BUDGET_SLOT_WAIT_SECONDS", defau
 # A job's wait when its connection is busy; "try again in" when crmadmin itself says busy.
 ZOHO_BUDGET_RETRY_SECONDS = env.float("ZOHO_BUDGET_RETRY_SECONDS", default=2.0)
 
+# API call counts, last-success times and (with a shared Redis cache) the budget's hourly credits
+# are counted in the cache and written to the database at most this often per connection (or
+# every ZOHO_CALLS_FLUSH_BATCH calls): a page that only reads writes nothing (issue #16).
+ZOHO_CALLS_FLUSH_SECONDS = env.float("ZOHO_CALLS_FLUSH_SECONDS", default=60.0)
+ZOHO_CALLS_FLUSH_BATCH = env.int("ZOHO_CALLS_FLUSH_BATCH", default=100)
+ZOHO_BUDGET_COUNT_IN_CACHE = env.bool(
+    "ZOHO_BUDGET_COUNT_IN_CACHE",
+    default=any(shared in CACHES["default"]["BACKEND"].lower() for shared in ("redis", "memcache")),
+)
+
 # --- Background jobs (Django's Tasks API through the django-tasks backport) -------------------
 # The database backend: `manage.py db_worker` processes claim tasks with SELECT ... FOR UPDATE
 # SKIP LOCKED on PostgreSQL (scripts/serve starts TASK_WORKERS of them; scripts/demo one).

@@ -12,11 +12,12 @@ web and job worker.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import requests
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -152,16 +153,7 @@ class ConnectionTokenStore:
         Connection.objects.filter(pk=self.connection_id).update(**changes)
 
     def record_call(self) -> None:
-        day = timezone.localdate()
-        counted = ApiCallLog.objects.filter(connection_id=self.connection_id, day=day)
-        if counted.update(calls=F("calls") + 1):
-            return
-        try:
-            with transaction.atomic():
-                ApiCallLog.objects.create(connection_id=self.connection_id, day=day, calls=1)
-        except IntegrityError:
-            # Another worker created today's row between our update and insert.
-            counted.update(calls=F("calls") + 1)
+        calls_count(self.connection_id)
 
 
 def error_summary(error: ZohoError) -> str:
@@ -192,18 +184,102 @@ class ConnectionClient(ZohoClient):
 
     @sensitive_variables()
     def request(self, method: str, path: str, **kwargs: Any) -> ApiResponse:
-        rows = Connection.objects.filter(pk=self.connection_id)
         try:
             response = super().request(method, path, **kwargs)
         except HEALTH_ERRORS as error:
-            rows.update(last_error=error_summary(error), last_error_at=timezone.now())
+            Connection.objects.filter(pk=self.connection_id).update(
+                last_error=error_summary(error), last_error_at=timezone.now()
+            )
             raise
-        rows.update(last_success_at=timezone.now())
+        success_note(self.connection_id)
         return response
 
     @property
     def connection_id(self) -> int:
         return self.store.connection_id  # type: ignore[attr-defined]
+
+
+# -- how a connection's calls are going: counted in the cache, written in batches --------------
+# A page that only reads must not write (issue #16): the day's call count and the last success
+# are kept in Django's cache (Redis in production, shared by every process) and written to the
+# ApiCallLog row and the Connection at most every ZOHO_CALLS_FLUSH_SECONDS per connection, or
+# every ZOHO_CALLS_FLUSH_BATCH calls. The health pages add what is not written yet
+# (`calls_shown`). With the per-process locmem cache another process's counts show once they are
+# written; a process that dies loses at most one interval of counts (they are for people to read:
+# the budget governor keeps its own).
+
+
+def _calls_key(connection_id: int, day: date) -> str:
+    return f"crmadmin:calls:{connection_id}:{day.isoformat()}"
+
+
+def _success_key(connection_id: int) -> str:
+    return f"crmadmin:calls:{connection_id}:success"
+
+
+def calls_count(connection_id: int) -> None:
+    """Count one API call of the connection (the updater calls it for every HTTP request)."""
+    key = _calls_key(connection_id, timezone.localdate())
+    if budget.flush_due(f"crmadmin:calls:{connection_id}", budget.cache_count(key)):
+        calls_flush(connection_id)
+
+
+def success_note(connection_id: int) -> None:
+    """Note a successful call; the interval's first one is written at once."""
+    django_cache.set(_success_key(connection_id), timezone.now(), budget.PENDING_TTL_SECONDS)
+    if budget.flush_due(_success_key(connection_id), 0):
+        _success_write(connection_id)
+
+
+def success_forget(connection_id: int) -> None:
+    """Forget a last success not written yet (the tokens it describes are gone)."""
+    django_cache.delete(_success_key(connection_id))
+
+
+def calls_flush(connection_id: int) -> None:
+    """Write the connection's counted calls (today's and yesterday's) and last success."""
+    today = timezone.localdate()
+    for day in (today - timedelta(days=1), today):
+        if calls := budget.cache_take(_calls_key(connection_id, day)):
+            _calls_write(connection_id, day, calls)
+    _success_write(connection_id)
+
+
+def _success_write(connection_id: int) -> None:
+    succeeded = django_cache.get(_success_key(connection_id))
+    if succeeded is not None:
+        Connection.objects.filter(pk=connection_id).filter(
+            Q(last_success_at__isnull=True) | Q(last_success_at__lt=succeeded)
+        ).update(last_success_at=succeeded)
+
+
+def _calls_write(connection_id: int, day: date, calls: int) -> None:
+    counted = ApiCallLog.objects.filter(connection_id=connection_id, day=day)
+    if counted.update(calls=F("calls") + calls):
+        return
+    try:
+        with transaction.atomic():
+            ApiCallLog.objects.create(connection_id=connection_id, day=day, calls=calls)
+    except IntegrityError:
+        # Another worker created the day's row between our update and insert.
+        counted.update(calls=F("calls") + calls)
+
+
+def calls_shown(connection: Connection) -> Connection:
+    """The connection as the health pages show it: ``calls_today`` (annotated from ApiCallLog,
+    or read here) and ``last_success_at`` with what is counted in the cache but not written yet."""
+    today = timezone.localdate()
+    if not hasattr(connection, "calls_today"):
+        written = ApiCallLog.objects.filter(connection=connection, day=today).first()
+        connection.calls_today = written.calls if written else 0
+    pending = django_cache.get(_calls_key(connection.pk, today)) or 0
+    connection.calls_today = (connection.calls_today or 0) + pending
+    succeeded = django_cache.get(_success_key(connection.pk))
+    if succeeded is not None and (
+        connection.last_success_at is None or connection.last_success_at < succeeded
+    ):
+        connection.last_success_at = succeeded
+    return connection
 
 
 # Below this many seconds left for an attempt, waiting for a slot is not worth it (as updater's
@@ -276,16 +352,33 @@ def client_for(
 
 
 class DjangoMetadataCache:
-    """`updater.metadata.MetadataCache` over Django's default cache (Redis in production)."""
+    """`updater.metadata.MetadataCache` over Django's default cache (Redis in production).
+
+    Each process also keeps the answers it has read: unpickling a module's layouts on every page
+    costs milliseconds (issue #16). What it keeps is checked against a small stamp stored next to
+    the answer, so an answer another process refreshed or deleted is read afresh.
+    """
+
+    _kept: ClassVar[dict[str, tuple[str, Any]]] = {}
 
     def get(self, key: str) -> Any | None:
-        return django_cache.get(key)
+        stamp = django_cache.get(f"{key}:stamp")
+        kept = self._kept.get(key)
+        if stamp is not None and kept is not None and kept[0] == stamp:
+            return kept[1]
+        value = django_cache.get(key)
+        if value is not None and stamp is not None:
+            self._kept[key] = (stamp, value)
+        return value
 
     def set(self, key: str, value: Any, ttl_seconds: int) -> None:
-        django_cache.set(key, value, ttl_seconds)
+        stamp = uuid.uuid4().hex
+        django_cache.set_many({key: value, f"{key}:stamp": stamp}, ttl_seconds)
+        self._kept[key] = (stamp, value)
 
     def delete(self, key: str) -> None:
-        django_cache.delete(key)
+        django_cache.delete_many([key, f"{key}:stamp"])
+        self._kept.pop(key, None)
 
 
 def metadata_options(connection: Connection) -> dict[str, Any]:

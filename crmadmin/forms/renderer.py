@@ -6,8 +6,12 @@ they describe find each other the same way on every page:
 - help ``<auto_id>-help`` and error ``<auto_id>-error``,
 - on the input ``aria-describedby`` (help, then error) and ``aria-invalid="true"``.
 
-Widgets are templates too (``templates/crmadmin/widgets/``); the project's template engine
-(cached loader) renders both, so a project template can override Django's own widget templates.
+Widgets are templates too. The project's widgets (``templates/crmadmin/widgets/``) and the
+rows render on the project's template engine (cached loader); Django's own widgets
+(``django/forms/widgets/*``: inputs, selects, textareas, ~300 per wide form) render through
+Django's own ``Jinja2`` form renderer from the Jinja2 copies Django ships of the same templates
+(same markup, several times faster: issue #16). A project override of one of Django's widget
+templates would have to be a Jinja2 template (``jinja2/django/forms/widgets/`` in an app).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.forms import BoundField
-from django.forms.renderers import TemplatesSetting
+from django.forms.renderers import Jinja2, TemplatesSetting
 
 
 class FieldRow(BoundField):
@@ -77,12 +81,22 @@ class FieldRow(BoundField):
         }
 
 
+DJANGO_WIDGETS = "django/forms/widgets/"
+
+
+@functools.cache
+def _django_widgets() -> Jinja2:
+    return Jinja2()
+
+
 class FormRenderer(TemplatesSetting):
     form_template_name = "crmadmin/forms/form.html"
     field_template_name = "crmadmin/forms/field.html"
     bound_field_class = FieldRow
 
     def get_template(self, template_name: str) -> Any:
+        if template_name.startswith(DJANGO_WIDGETS):
+            return _django_widgets().get_template(template_name)
         # A 300-field form asks for the row and widget templates ~900 times per page; the
         # engine's lookup (loaders, partials) costs more than the rendering. With DEBUG the
         # engine is asked every time, so an edited template shows on the next request.

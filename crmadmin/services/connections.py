@@ -19,7 +19,13 @@ from django.views.decorators.debug import sensitive_variables
 
 from crmadmin.models import Connection, ConnectionGrant
 from crmadmin.problems import problem_for
-from crmadmin.zoho import accounts_url_for, client_for, metadata_options, oauth_client_for
+from crmadmin.zoho import (
+    accounts_url_for,
+    client_for,
+    metadata_options,
+    oauth_client_for,
+    success_forget,
+)
 from updater.errors import OAuthError, ZohoError
 from updater.metadata import Org, org_get, users_list
 from updater.oauth import (
@@ -176,6 +182,7 @@ def health_forget(connection: Connection) -> None:
     """Clear the last success and last error (not saved): after a revoke or a reconnect they
     describe tokens that no longer exist, and "Last successful call: just now" would mislead."""
     connection.last_success_at = None
+    success_forget(connection.pk)
     connection.last_error = ""
     connection.last_error_at = None
 

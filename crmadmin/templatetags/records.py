@@ -3,10 +3,12 @@ in a person's words."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django import template
+from django.utils.text import Truncator
 
 from crmadmin.datatypes import display_text
 from crmadmin.problems import problem_for
@@ -39,6 +41,22 @@ def zoho_value(context: dict, value: Any) -> str:
 def list_url(query: Any, path: str) -> str:
     """A link to the record list at ``path`` in the state ``query`` (a ``ListQuery``)."""
     return f"{path}?{urlencode(query.params())}"
+
+
+@register.filter(is_safe=True)
+def cell_text(value: Any, length: int = 80) -> str:
+    """Django's ``truncatechars`` with a fast way out for the usual short cell (a 200-row list has
+    a thousand cells; the full path looks up the translated ellipsis for each)."""
+    text = unicodedata.normalize("NFC", str(value))
+    return text if len(text) <= int(length) else Truncator(text).chars(length)
+
+
+@register.filter
+def with_id(url: str, record_id: Any) -> str:
+    """A record's URL from the list's one reversed URL with the ``ROW_ID`` placeholder (one
+    ``reverse`` per page, not per row)."""
+    head, _, tail = url.rpartition("ROW_ID")
+    return f"{head}{quote(str(record_id), safe='')}{tail}"
 
 
 @register.filter

@@ -45,7 +45,13 @@ from crmadmin.services.connections import (
     token_revoke_and_wipe,
     tokens_exchange,
 )
-from crmadmin.zoho import accounts_url_for, client_for, metadata_options, oauth_client_for
+from crmadmin.zoho import (
+    accounts_url_for,
+    calls_shown,
+    client_for,
+    metadata_options,
+    oauth_client_for,
+)
 from updater.errors import ZohoError
 from updater.metadata import Org, modules_list
 from updater.oauth import authorize_url
@@ -63,7 +69,7 @@ def _with_calls_today(connections):
 
 @connection_permission_required("view")
 def connection_list(request: HttpRequest) -> HttpResponse:
-    connections = _with_calls_today(Connection.objects.all())
+    connections = [calls_shown(c) for c in _with_calls_today(Connection.objects.all())]
     for connection in connections:
         connection.help = STATUS_HELP.get(connection.status, "")
         connection.missing = missing_scopes(connection)
@@ -74,6 +80,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 @connection_permission_required("view")
 def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = get_object_or_404(_with_calls_today(Connection.objects.all()), pk=connection_id)
+    calls_shown(connection)
     return _detail_page(request, connection)
 
 
@@ -131,6 +138,7 @@ def _module_choices(connection: Connection) -> list[tuple[str, str]] | None:
 def connection_access(request: HttpRequest, connection_id: int) -> HttpResponse:
     """Grant a group the use of this connection (or change the modules of its grant)."""
     connection = get_object_or_404(_with_calls_today(Connection.objects.all()), pk=connection_id)
+    calls_shown(connection)
     form = ConnectionGrantForm(request.POST, modules=_module_choices(connection))
     if not form.is_valid():
         return _detail_page(request, connection, grant_form=form, status=422)

@@ -182,6 +182,25 @@ def test_each_api_call_counts_its_credits_and_zohos_remaining_count(zoho):
     assert ApiLease.objects.count() == 0
 
 
+@override_settings(ZOHO_BUDGET_COUNT_IN_CACHE=True)
+def test_with_a_shared_cache_credits_are_counted_there_and_written_in_batches(zoho):
+    zoho.add(responses.PUT, URL, json={"data": []})
+    client = client_for(zoho.connection)
+    records_update(client=client, module="Leads", records=[{"id": "1"}])  # writes the first
+    assert ApiUsageHour.objects.get(connection=zoho.connection).calls == 1
+
+    records_update(client=client, module="Leads", records=[{"id": str(n)} for n in range(25)])
+
+    row = ApiUsageHour.objects.get(connection=zoho.connection)
+    assert (row.credits, row.calls) == (1, 1)  # the second call is not written yet
+    seen = budget.budget_of(zoho.connection)  # but every process reading the cache counts it
+    assert (seen.used, seen.hours[-1].calls) == (4, 2)
+    budget.usage_flush(zoho.connection.pk)
+    row.refresh_from_db()
+    assert (row.credits, row.calls, row.rate_limited) == (4, 2, 0)
+    assert budget.budget_of(zoho.connection).used == 4
+
+
 def test_a_429_from_zoho_is_counted_and_reaches_the_caller(zoho):
     zoho.add(
         responses.PUT,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import responses
 from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from responses import matchers
 
@@ -14,6 +15,8 @@ from crmadmin.models import ApiCallLog, Connection
 from crmadmin.zoho import (
     ConnectionTokenStore,
     DjangoMetadataCache,
+    calls_flush,
+    calls_shown,
     client_for,
     metadata_options,
 )
@@ -139,12 +142,52 @@ def test_refresh_lock_yields_the_tokens_stored_by_the_worker_before(expired_conn
         assert tokens.expires_at == later
 
 
-def test_record_call_counts_calls_per_day(expired_connection):
+def test_record_call_counts_calls_per_day_in_the_cache_and_writes_them_in_batches(
+    expired_connection, django_assert_num_queries
+):
     store = ConnectionTokenStore(connection_id=expired_connection.pk)
-    for _ in range(3):
+    store.record_call()  # the first call of an interval writes what is counted
+    with django_assert_num_queries(0):  # the next ones write nothing
+        store.record_call()
         store.record_call()
 
+    assert ApiCallLog.objects.get(connection=expired_connection).calls == 1
+    assert calls_shown(Connection.objects.get(pk=expired_connection.pk)).calls_today == 3
+    calls_flush(expired_connection.pk)
     assert ApiCallLog.objects.get(connection=expired_connection).calls == 3
+
+
+def test_a_full_batch_of_calls_is_written_at_once(expired_connection, settings):
+    settings.ZOHO_CALLS_FLUSH_BATCH = 5
+    store = ConnectionTokenStore(connection_id=expired_connection.pk)
+    for _ in range(6):
+        store.record_call()
+
+    assert ApiCallLog.objects.get(connection=expired_connection).calls == 6
+
+
+@responses.activate
+def test_a_read_writes_nothing_and_the_last_success_shows_before_it_is_written(
+    expired_connection, django_assert_num_queries
+):
+    Connection.objects.filter(pk=expired_connection.pk).update(
+        access_token_expires_at=timezone.now() + timedelta(hours=1)
+    )
+    responses.get(f"{API}/crm/v8/org", json={"org": [{"id": "1"}]})
+    client = client_for(expired_connection)
+    client.request("GET", "org")  # the interval's first call writes
+    earlier = Connection.objects.get(pk=expired_connection.pk).last_success_at
+
+    with CaptureQueriesContext(db) as queries:
+        client.request("GET", "org")
+
+    written = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
+    # Without a shared cache the budget governor keeps its slots and credits in the database
+    # (crmadmin/budget.py); the call log and the last success are not written.
+    assert [sql for sql in written if "apilease" not in sql and "apiusagehour" not in sql] == []
+    shown = calls_shown(Connection.objects.get(pk=expired_connection.pk))
+    assert shown.last_success_at > earlier
+    assert shown.calls_today == 2
 
 
 def test_metadata_options_use_a_per_connection_prefix_and_django_cache(expired_connection):
@@ -154,6 +197,20 @@ def test_metadata_options_use_a_per_connection_prefix_and_django_cache(expired_c
     assert options["cache_key_prefix"] == f"zoho:conn:{expired_connection.pk}"
     assert isinstance(options["cache"], DjangoMetadataCache)
     assert DjangoMetadataCache().get("zoho:test") == ["a"]
+
+
+def test_metadata_kept_in_the_process_is_read_afresh_after_another_process_changes_it():
+    from django.core.cache import cache
+
+    DjangoMetadataCache().set("zoho:kept", ["old"], 60)
+    assert DjangoMetadataCache().get("zoho:kept") == ["old"]  # from the process, no unpickling
+
+    # Another process refreshes the answer (a new value and stamp in the shared cache) ...
+    cache.set_many({"zoho:kept": ["new"], "zoho:kept:stamp": "other-process"}, 60)
+    assert DjangoMetadataCache().get("zoho:kept") == ["new"]
+    # ... or deletes it (the refresh button).
+    cache.delete_many(["zoho:kept", "zoho:kept:stamp"])
+    assert DjangoMetadataCache().get("zoho:kept") is None
 
 
 def test_client_for_ends_a_request_within_the_deadline_setting(

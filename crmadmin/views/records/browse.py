@@ -74,7 +74,9 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
     if not form.is_valid():
         return _list_page(request, context, status=422)
     query = browse.ListQuery(**form.query_values())
-    request.session[_columns_key(connection, module)] = list(query.columns)
+    if request.session.get(_columns_key(connection, module)) != list(query.columns):
+        # Only a change is saved: reading the same list again writes nothing (issue #16).
+        request.session[_columns_key(connection, module)] = list(query.columns)
     try:
         page = browse.records_fetch(client=client, module=module, query=query)
     except ZohoError as error:
