@@ -16,6 +16,7 @@ record_urls = [
     path(record, edit.record_edit, name="edit"),
     path(record + "field/<str:api_name>/", edit.field_check, name="field"),
     path(record + "history/", history.record_history, name="history"),
+    path(record + "file/<str:file_id>/", edit.record_file, name="file"),
 ]
 
 connection_urls = [
