@@ -62,6 +62,8 @@ def test_file_and_image_rows_show_name_size_preview_and_an_upload_input(editor_c
     preview = f"/records/{zoho.connection.pk}/Leads/{RECORD_ID}/file/abc/"
     assert f'<img class="file-preview" src="{preview}" alt="Preview of front.png"' in photos
     assert '<label for="id_Photos-upload"' in photos  # the row's label names the file input
+    # Choosing a file swaps no row in (a swap would empty the file input): checked on save.
+    assert "hx-post" not in photos.split(">", 1)[0]
     files = field_row(html, "Files")
     assert 'type="file" name="Files__upload" id="id_Files-upload" multiple>' in files
     assert "None yet." in files

@@ -123,6 +123,8 @@ class FileRowsWidget(RowsWidget):
     for new files, uploaded on save. The form is multipart (also when htmx posts it)."""
 
     template_name = "crmadmin/widgets/files.html"
+    # Not checked on its own when it changes: swapping the row in would empty the file input.
+    picker = True
 
     def __init__(self, *, image: bool = False) -> None:
         super().__init__()
