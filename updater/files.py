@@ -23,6 +23,15 @@ FILENAME = re.compile(r"""filename\*?=(?:UTF-8'')?"?([^";]+)"?""", re.IGNORECASE
 
 
 @dataclass(frozen=True)
+class Upload:
+    """One file to upload: its name, bytes and media type (what ``file_upload`` sends)."""
+
+    name: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class FileContent:
     """A file as Get File answers it: its bytes, its name (Content-Disposition) and type."""
 

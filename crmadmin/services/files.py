@@ -5,20 +5,10 @@ connection's upload host, ``updater.files``); the ids Zoho gives them are then s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from updater.client import ZohoClient
 from updater.errors import ZohoError
-from updater.files import FileContent, file_get, file_upload
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One new file for a file or image field, as the user chose it."""
-
-    name: str
-    content: bytes
-    content_type: str
+from updater.files import FileContent, Upload, file_get, file_upload
 
 
 class UploadRefused(Exception):

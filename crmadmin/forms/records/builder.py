@@ -29,7 +29,7 @@ from crmadmin.forms.records.subforms import (
 from crmadmin.forms.records.types import FormContext
 from crmadmin.forms.records.widgets import FileRowsWidget
 from crmadmin.problems import LOOKUP_TEXTS, Problem, hold_problem, lookup_text
-from crmadmin.services.files import Upload
+from updater.files import Upload
 from updater.metadata import Field, Layout
 from updater.payload import update_payload_build
 from updater.records import record_hold
