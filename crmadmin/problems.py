@@ -113,6 +113,32 @@ CATALOGUE: dict[str, Problem] = {
         "Zoho refused one or more values.",
         "Correct the highlighted fields and save again.",
     ),
+    # The Files API's refusals (OAS8 files.json; 413/415 in zoho-api.md §4.3).
+    "FILE_SIZE_MORE_THAN_ALLOWED_SIZE": _w(
+        "A file is too large",
+        "Zoho takes files up to 20 MB each.",
+        "Choose a smaller file, then save again.",
+    ),
+    "FILE_TOO_LARGE": _w(
+        "A file is too large",
+        "Zoho refused the upload as too large.",
+        "Choose a smaller file, then save again.",
+    ),
+    "FILE_TYPE_REFUSED": _w(
+        "Zoho does not take this kind of file",
+        "Zoho refused the file's type.",
+        "Choose a file of another type, then save again.",
+    ),
+    "VIRUS_DETECTED": _w(
+        "Zoho found a virus in a file",
+        "Zoho's scan refused the file.",
+        "Do not upload this file; check it and your computer.",
+    ),
+    "failure_in_attachment_handling": _w(
+        "Zoho could not take the file",
+        "Zoho failed while storing the file.",
+        f"{RETRY} If it keeps failing, report it.",
+    ),
     "MANDATORY_NOT_FOUND": _w(
         "A required value is missing",
         "Zoho needs a value that was left empty.",
@@ -364,6 +390,8 @@ STATUS_FALLBACK = {
     403: "NO_PERMISSION",
     404: "INVALID_URL_PATTERN",
     412: "ALREADY_MODIFIED",
+    413: "FILE_TOO_LARGE",
+    415: "FILE_TYPE_REFUSED",
     429: "TOO_MANY_REQUESTS",
 }
 
@@ -607,6 +635,16 @@ def field_text(field_error: FieldError, *, label: str) -> str:
     if code == "AMBIGUITY_DURING_PROCESSING":
         return f"{label} conflicts with another value; keep only one."
     return _sentence(field_error.message)
+
+
+def upload_text(error: ZohoError, *, file_name: str) -> str:
+    """Words next to a file or image field whose upload the Files API refused: which file, why,
+    and what to do (Zoho's own reason kept after ours)."""
+    problem = problem_for(error)
+    status = getattr(error, "status", 0)
+    if status in (413, 415) and problem.code not in CATALOGUE:  # a proxy's page, not Zoho's JSON
+        problem = CATALOGUE[STATUS_FALLBACK[status]]
+    return f"{file_name}: {problem.title}. {problem.detail} {problem.next_step}"
 
 
 # -- Placing an error on a Django form (field names are Zoho api_names) --------------------------

@@ -20,6 +20,7 @@ record_urls = [
     path(record + "delete/", create.record_delete_confirm, name="delete"),
     path(record + "field/<str:api_name>/", edit.field_check, name="field"),
     path(record + "history/", history.record_history, name="history"),
+    path(record + "file/<str:file_id>/", edit.record_file, name="file"),
 ]
 
 connection_urls = [

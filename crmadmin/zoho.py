@@ -48,13 +48,16 @@ from updater.oauth import DATA_CENTRES, OAuthClient
 from updater.tokens import Tokens
 
 # What editing, linking and reading metadata need (zoho-api.md §1.2): records read and write,
-# field/layout/module metadata, users (lookups, owners), the org (time zone) and search.
+# field/layout/module metadata, users (lookups, owners), the org (time zone), search, and the
+# Files API (file and image upload fields: upload, and read for previews).
 DEFAULT_SCOPES = (
     "ZohoCRM.modules.ALL",
     "ZohoCRM.settings.ALL",
     "ZohoCRM.users.READ",
     "ZohoCRM.org.READ",
     "ZohoSearch.securesearch.READ",
+    "ZohoCRM.files.CREATE",
+    "ZohoCRM.files.READ",
 )
 
 # SQLite ignores SELECT ... FOR UPDATE; within one process a lock per connection id stands in.

@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS refresh_mints (refresh_token TEXT NOT NULL, ts REAL N
 CREATE TABLE IF NOT EXISTS contact_roles_links (
     deal_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, role_id TEXT,
     PRIMARY KEY (deal_id, contact_id));
+CREATE TABLE IF NOT EXISTS files (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL,
+    content BLOB NOT NULL);
 """
 
 

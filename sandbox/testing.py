@@ -26,6 +26,8 @@ DEFAULT_SCOPES = [
     "ZohoCRM.users.READ",
     "ZohoCRM.org.READ",
     "ZohoSearch.securesearch.READ",
+    "ZohoCRM.files.CREATE",
+    "ZohoCRM.files.READ",
 ]
 
 

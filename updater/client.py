@@ -22,7 +22,7 @@ from updater.errors import (
     retry_after_seconds,
     transport_errors_raised,
 )
-from updater.oauth import OAuthClient, check_api_domain, token_refresh
+from updater.oauth import OAuthClient, check_api_domain, token_refresh, upload_host_for
 from updater.tokens import Redacted, SecretStr, Tokens, TokenStore
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -45,6 +45,7 @@ class ApiResponse:
     status: int
     body: dict[str, Any] | None
     headers: Mapping[str, str]
+    content: bytes = b""  # the raw body, kept when the request asked for it (file downloads)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ class ZohoClient:
         headers: Mapping[str, str] | None = None,
         record_errors_ok: bool = False,
         deadline: float | None = None,
+        files: Any = None,
+        upload: bool = False,
+        raw: bool = False,
     ) -> ApiResponse:
         """Send one API request; ``path`` is relative to ``{api_domain}/crm/{version}/``.
 
@@ -111,17 +115,31 @@ class ZohoClient:
         returned instead of raised, so bulk writes can report each record. Everything (refresh,
         attempts, waits between them) ends within ``deadline`` seconds (the client's by default):
         a retry that would not fit is not made, and the last answer or error is raised at once.
+
+        ``files`` (requests' multipart form) is sent with ``upload`` to the data centre's Files
+        API host (``upload_host_for``); ``raw`` keeps a 2xx body as bytes in ``content`` (a file).
         """
         method = method.upper()
         until = self.monotonic() + (self.deadline if deadline is None else deadline)
         tokens = self.token_current(until=until)
-        send = {"tokens": tokens, "params": params, "json": json, "headers": headers}
+        send = {
+            "tokens": tokens,
+            "params": params,
+            "json": json,
+            "headers": headers,
+            "files": files,
+            "upload": upload,
+        }
         answer = self._send(method, path, until=until, **send)
         if answer.status == 401 and (answer.body or {}).get("code") == "INVALID_TOKEN":
             # Another worker may have minted a 16th token and evicted ours: refresh once, replay
             # once. A second INVALID_TOKEN is raised, never looped on.
             send["tokens"] = self.token_refresh(stale=tokens, until=until)
             answer = self._send(method, path, until=until, **send)
+        if raw and 200 <= answer.status < 300:
+            return ApiResponse(
+                status=answer.status, body=None, headers=answer.headers, content=answer.raw
+            )
         return self._response_check(answer, record_errors_ok=record_errors_ok)
 
     def token_current(self, *, until: float | None = None) -> Tokens:
@@ -179,6 +197,8 @@ class ZohoClient:
         json: Any,
         headers: Mapping[str, str] | None,
         until: float,
+        files: Any = None,
+        upload: bool = False,
     ) -> _Answer:
         """Send with retries for GET only: a replayed PUT could fire Zoho workflows twice.
 
@@ -186,9 +206,8 @@ class ZohoClient:
         ``until``; otherwise the last answer is returned (a 429 becomes a RateLimitError that
         carries ``retry_after``) or the last transport error raised, without waiting.
         """
-        domain = check_api_domain(
-            api_domain=tokens.api_domain, allow_custom=self.allow_custom_domains
-        )
+        check = upload_host_for if upload else check_api_domain
+        domain = check(api_domain=tokens.api_domain, allow_custom=self.allow_custom_domains)
         url = f"{domain}/crm/{self.api_version}/{path.lstrip('/')}"
         all_headers = Redacted(
             {"Authorization": f"Zoho-oauthtoken {tokens.access_token}", **(headers or {})}
@@ -202,6 +221,7 @@ class ZohoClient:
                     url,
                     params=params,
                     json=json,
+                    files=files,
                     headers=all_headers,
                     timeout=self._attempt_timeout(until),
                 )
@@ -245,6 +265,7 @@ class ZohoClient:
         json: Any,
         headers: Mapping[str, str],
         timeout: float,
+        files: Any = None,
     ) -> _Answer:
         with self._count_lock:
             self.calls_made += 1
@@ -255,6 +276,7 @@ class ZohoClient:
                 url,
                 params=params,
                 json=json,
+                files=files,
                 headers=headers,
                 timeout=timeout,
                 allow_redirects=False,

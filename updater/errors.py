@@ -290,6 +290,10 @@ CODE_CLASSES: dict[str, type[ApiError]] = {
     "REQUIRED_PARAM_MISSING": ValidationError,
     "EXPECTED_PARAM_MISSING": ValidationError,
     "INVALID_QUERY": ValidationError,
+    # Files API refusals (OAS8 files.json): the file, not the request, is at fault.
+    "FILE_SIZE_MORE_THAN_ALLOWED_SIZE": ValidationError,
+    "VIRUS_DETECTED": ValidationError,
+    "failure_in_attachment_handling": ValidationError,
 }
 
 
@@ -309,7 +313,8 @@ def class_for(*, code: str | None, status: int) -> type[ApiError]:
         return RateLimitError
     if status >= 500:
         return ServerError
-    if status in (400, 422):
+    # 413 too large, 415 a type the Files API does not take (zoho-api.md §4.3): the input's fault.
+    if status in (400, 413, 415, 422):
         return ValidationError
     return ApiError
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from sandbox.crm import meta_routes, read_routes, related, writes
+from sandbox.crm import file_routes, meta_routes, read_routes, related, writes
 from sandbox.crm.context import Ctx, authenticate
 from sandbox.http import ApiError
 from sandbox.metadata.modules import Module, get_module
@@ -98,6 +98,7 @@ HANDLERS: dict[str, dict[str, Handler]] = {
     "related_lists": {"GET": meta_routes.related_lists},
     "users": {"GET": meta_routes.users},
     "org": {"GET": meta_routes.organization},
+    "files": {"POST": file_routes.upload, "GET": file_routes.download},
     "contact_roles": {"GET": meta_routes.contact_roles},
     "records": {
         "GET": read_routes.list_records,
@@ -119,6 +120,7 @@ RULES = {
     "/users": "users",
     "/users/<user_id>": "users",
     "/org": "org",
+    "/files": "files",
     "/<contacts:_>/roles": "contact_roles",
     "/<contacts:_>/roles/<role_id>": "contact_roles",
     "/<module:module>": "records",

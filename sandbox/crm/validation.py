@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox.clock import normalize_datetime
+from sandbox.crm.file_routes import IMAGE_TYPES
 from sandbox.metadata import org
 from sandbox.metadata.modules import registry
 
@@ -34,9 +35,13 @@ class Checker:
     """Validates values for one record; `lookup(module, id)` finds stored records."""
 
     def __init__(
-        self, lookup: Callable[[str, str], dict[str, Any] | None], new_id: Callable[[], str]
+        self,
+        lookup: Callable[[str, str], dict[str, Any] | None],
+        new_id: Callable[[], str],
+        file_info: Callable[[str], dict[str, Any] | None] = lambda file_id: None,
     ) -> None:
         self.lookup, self.new_id = lookup, new_id
+        self.file_info = file_info  # a file the Files API stored: {name, content_type, size}
 
     def bad(self, field: dict[str, Any], path: str, **extra: Any) -> FieldError:
         details = {"api_name": field["api_name"], "json_path": path}
@@ -189,10 +194,16 @@ class Checker:
         file_id = item.get("File_Id__s")
         if not isinstance(file_id, str) or not file_id:
             raise self.bad(field, path)
+        # A file uploaded through the Files API shows its name and size; an id the sandbox did
+        # not store (an older seed, a hand-made test) keeps a stand-in name.
+        stored = self.file_info(file_id)
+        is_image = field["data_type"] == "imageupload"
+        if stored is not None and is_image and stored["content_type"] not in IMAGE_TYPES:
+            raise self.bad(field, path, expected_data_type="image", file_id=file_id)
         row = {
             "File_Id__s": file_id,
-            "File_Name__s": f"{file_id}.bin",
-            "Size__s": "1024",
+            "File_Name__s": stored["name"] if stored else f"{file_id}.bin",
+            "Size__s": str(stored["size"]) if stored else "1024",
             "id": self.new_id(),
         }
         if field["data_type"] == "imageupload":

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from sandbox.clock import now_ts, parse_iso, to_iso
 from sandbox.crm.context import Ctx
+from sandbox.crm.file_routes import file_info_in
 from sandbox.crm.subforms import apply_subform
 from sandbox.crm.validation import Checker, FieldError
 from sandbox.http import ApiError, envelope, json_response
@@ -182,7 +183,11 @@ def _update_one(
             },
             ALREADY_MODIFIED,
         )
-    checker = Checker(lambda m, i: Store.get_record_in(conn, m, i), lambda: Store.next_ids(conn)[0])
+    checker = Checker(
+        lambda m, i: Store.get_record_in(conn, m, i),
+        lambda: Store.next_ids(conn)[0],
+        lambda file_id: file_info_in(conn, file_id),
+    )
     append = item.get("$append_values") or {}
     updated = dict(record)
     for key, value in item.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import io
 import json
 import re
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
+from werkzeug.wrappers import Request
 
 from tests.contract.waivers import WAIVERS, Waiver
 
@@ -337,6 +339,25 @@ def _body_errors(
     return errors + [_describe(e) for e in validator.iter_errors(body)]
 
 
+def multipart_fields(body: bytes | str, content_type: str) -> dict[str, Any]:
+    """A multipart/form-data body as the OAS describes it: each name → its parts, a file part as
+    ``{"filename", "content_type", "size"}`` (the Files API's ``file`` is an array of objects)."""
+    raw = body.encode() if isinstance(body, str) else body
+    form = Request.from_values(
+        input_stream=io.BytesIO(raw),
+        content_length=len(raw),
+        content_type=content_type,
+        method="POST",
+    )
+    fields: dict[str, Any] = {name: form.form.getlist(name) for name in form.form}
+    for name in form.files:
+        fields[name] = [
+            {"filename": part.filename, "content_type": part.mimetype, "size": len(part.read())}
+            for part in form.files.getlist(name)
+        ]
+    return fields
+
+
 def request_errors(
     file: str,
     path: str,
@@ -359,7 +380,11 @@ def request_errors(
         return [f"{method} {parts.path} routes to {chosen}, not {(file, path)}"]
     declared = parameters(file, path, method, waived=waived)
     lowered = {name.lower(): value for name, value in headers.items()}
-    payload = json.loads(body) if body else None
+    content_type = lowered.get("content-type", "")
+    if body and content_type.startswith("multipart/form-data"):
+        payload: Any = multipart_fields(body, content_type)
+    else:
+        payload = json.loads(body) if body else None
     return [
         *_path_errors(path, parts.path, declared),
         *_query_errors(parse_qs(parts.query, keep_blank_values=True), declared),

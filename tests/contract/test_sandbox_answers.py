@@ -9,12 +9,14 @@ operation has its row.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from typing import Any
 
 import pytest
 from werkzeug.test import Client
 
+from sandbox.crm.file_routes import file_put
 from sandbox.metadata import org
 from tests.contract import oas
 from tests.contract.waivers import KINDS, WAIVERS
@@ -43,6 +45,7 @@ class Exchange:
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     user: str = "admin"  # admin | reader | standard | narrow (no search scope) | bad | none
     fault: dict[str, Any] | None = None
+    files: list[tuple[str, bytes, str]] | None = None  # multipart "file" parts: name, bytes, type
 
 
 def X(name, method, path, status, oas_op, **kw) -> Exchange:
@@ -52,6 +55,10 @@ def X(name, method, path, status, oas_op, **kw) -> Exchange:
 FIELDS = {"fields": "Last_Name,Email"}
 EXT = {"X-EXTERNAL": "Contacts.External_Contact_ID"}
 EXT_BOTH = {"X-EXTERNAL": "Contacts.External_Contact_ID,Deals.External_Deal_ID"}
+FILE_OAS = ("files.json", "/crm/v8/files")
+PNG_PART = ("front.png", b"\x89PNG\r\n\x1a\n", "image/png")
+PDF_PART = ("terms.pdf", b"%PDF-1.4", "application/pdf")
+BIG_PART = ("big.bin", b"x" * (20 * 1024 * 1024 + 1), "application/octet-stream")
 EXCHANGES = [
     # --- list records
     X("list", "GET", "/Contacts", 200, (REC, RECORDS), query=FIELDS),
@@ -822,6 +829,13 @@ EXCHANGES = [
         200,
         ("contact_roles.json", "/crm/v8/Contacts/roles"),
     ),
+    # --- the Files API (files.json)
+    X("upload files", "POST", "/files", 200, FILE_OAS, files=[PNG_PART, PDF_PART]),
+    X("upload too large", "POST", "/files", 400, FILE_OAS, files=[BIG_PART]),
+    X("upload no file", "POST", "/files", 400, FILE_OAS, files=[]),
+    X("upload eleven files", "POST", "/files", 400, FILE_OAS, files=[PDF_PART] * 11),
+    X("get file unknown id", "GET", "/files", 400, FILE_OAS, query={"id": "nope"}),
+    X("get file", "GET", "/files", 200, FILE_OAS, query={"id": "{file}"}),
     X(
         "contact role",
         "GET",
@@ -875,6 +889,7 @@ def world(sb) -> dict[str, Any]:
         "layout": _layout(sb),
         "deal_layout": _layout(sb, "Deals"),
         **{f"spare{n or ''}": contacts[-1 - n]["id"] for n in range(5)},
+        "file": file_put(sb.app.store, "terms.pdf", "application/pdf", b"%PDF-1.4"),
     }
     tokens = {
         "admin": sb.issue_tokens()["access_token"],
@@ -918,16 +933,26 @@ def exchange(sb, world, ex: Exchange) -> tuple[int, Any]:
     if ex.fault and ex.fault["kind"] == "internal":
         sb.app.store.write, original = _boom, sb.app.store.write
     body = ex.body if isinstance(ex.body, str | type(None)) else json.dumps(_fill(ex.body, values))
+    if ex.files is not None:  # multipart/form-data, as the Files API takes it
+        parts = [(io.BytesIO(content), name, kind) for name, content, kind in ex.files]
+        body = {"file": parts} if parts else {"other": "x"}
     path = "/crm/v8" + _fill(ex.path, values)
     if ex.fault and ex.fault["kind"] == "status":
         sb.faults.set(**ex.fault, path=f"{ex.method} {path}", count=1)
     try:
         response = Client(sb.app).open(
-            path, method=ex.method, query_string=_fill(ex.query, values), headers=headers, data=body
+            path,
+            method=ex.method,
+            query_string=_fill(ex.query, values),
+            headers=headers,
+            data=body,
+            **({"content_type": "multipart/form-data"} if ex.files is not None else {}),
         )
     finally:
         if ex.fault and ex.fault["kind"] == "internal":
             sb.app.store.write = original
+    if response.mimetype != "application/json":  # a file (Get File): no JSON body
+        return response.status_code, None
     text = response.get_data(as_text=True)
     return response.status_code, json.loads(text) if text else None
 

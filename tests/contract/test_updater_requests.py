@@ -30,6 +30,7 @@ from tests.contract import oas
 from updater import records as updater_records
 from updater.client import ZohoClient
 from updater.errors import ConflictError, ValidationError
+from updater.files import file_get, file_upload
 from updater.metadata.api import (
     contact_roles_list,
     fields_list,
@@ -60,6 +61,8 @@ from updater.relations import (
 from updater.tokens import InMemoryTokenStore, Tokens
 
 API_DOMAIN = "https://www.zohoapis.com"
+UPLOAD_HOST = "https://content.zohoapis.com"  # the US centre's Files API host (zoho-api.md §1.1)
+FILES = ("files.json", "/crm/v8/files")
 REC, REL = "record.json", "related_records.json"
 RECORDS = "/crm/v8/{module_api_name}"
 RECORD = "/crm/v8/{module_api_name}/{id}"
@@ -92,7 +95,17 @@ def _bulk(world: dict[str, Any], n: int) -> list[dict[str, Any]]:
     return [{"id": ids[i % len(ids)], "Title": f"Title {i}"} for i in range(n)]
 
 
+def _upload_then_get(c: ZohoClient, w: dict[str, Any]) -> None:
+    file_id = file_upload(client=c, name="front.png", content=b"\x89PNG", content_type="image/png")
+    assert file_get(client=c, file_id=file_id).content == b"\x89PNG"
+
+
 SCENARIOS = [
+    Scenario(
+        "file_upload then file_get",
+        _upload_then_get,
+        [("POST", FILES), ("GET", FILES)],
+    ),
     Scenario(
         "record_get",
         lambda c, w: record_get(client=c, module="Contacts", record_id=w["contact"]),
@@ -378,6 +391,7 @@ def captured(sb) -> Iterator[responses.RequestsMock]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         for method in ("GET", "PUT", "POST", "DELETE"):
             rsps.add_callback(method, re.compile(rf"{re.escape(API_DOMAIN)}/crm/v8/.*"), forward)
+        rsps.add_callback("POST", f"{UPLOAD_HOST}/crm/v8/files", forward)
         yield rsps
 
 
@@ -402,6 +416,33 @@ def test_updater_request_conforms_to_zoho_oas(client, world, captured, scenario)
         path = urlsplit(request.url).path
         assert operation in oas.operations_matching(request.method, path), path
         assert _errors(request, operation) == [], request.url
+
+
+def test_file_upload_sends_one_multipart_file_part_to_the_upload_host(client, world, captured):
+    file_id = file_upload(
+        client=client, name="terms.pdf", content=b"%PDF-1.4", content_type="application/pdf"
+    )
+
+    (call,) = captured.calls
+    assert call.request.url == f"{UPLOAD_HOST}/crm/v8/files"
+    assert call.request.headers["Authorization"] == f"Zoho-oauthtoken {world['access_token']}"
+    parts = oas.multipart_fields(call.request.body, call.request.headers["Content-Type"])
+    assert parts == {
+        "file": [{"filename": "terms.pdf", "content_type": "application/pdf", "size": 8}]
+    }
+    assert file_id == json.loads(call.response.text)["data"][0]["details"]["id"]
+
+
+def test_file_upload_raises_zohos_size_refusal(client, world, captured):
+    with pytest.raises(ValidationError) as raised:
+        file_upload(
+            client=client,
+            name="big.bin",
+            content=b"x" * (20 * 1024 * 1024 + 1),
+            content_type="application/octet-stream",
+        )
+    assert raised.value.code == "FILE_SIZE_MORE_THAN_ALLOWED_SIZE"
+    assert raised.value.status == 400
 
 
 def test_record_update_sends_if_unmodified_since_in_zoho_form(client, world, captured):

@@ -12,6 +12,7 @@ from updater.oauth.centres import (
     check_accounts_url,
     check_api_domain,
     data_centre_from_accounts_server,
+    upload_host_for,
 )
 from updater.oauth.grants import (
     OAUTH_ERRORS,
@@ -41,4 +42,5 @@ __all__ = [
     "token_exchange_code",
     "token_refresh",
     "token_revoke",
+    "upload_host_for",
 ]

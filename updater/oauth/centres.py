@@ -17,6 +17,8 @@ class DataCentre:
     label: str
     accounts_url: str
     api_domain: str
+    # Files API uploads go to this host, not the API domain (zoho-api.md §1.1, SDK8 dc/*.py).
+    upload_host: str
 
     def api_domain_for(self, environment: str) -> str:
         """The API host of this data centre for "production", "sandbox" or "developer"."""
@@ -33,30 +35,35 @@ DATA_CENTRES: dict[str, DataCentre] = {
             label="United States",
             accounts_url="https://accounts.zoho.com",
             api_domain="https://www.zohoapis.com",
+            upload_host="https://content.zohoapis.com",
         ),
         DataCentre(
             code="eu",
             label="Europe",
             accounts_url="https://accounts.zoho.eu",
             api_domain="https://www.zohoapis.eu",
+            upload_host="https://content.zohoapis.eu",
         ),
         DataCentre(
             code="in",
             label="India",
             accounts_url="https://accounts.zoho.in",
             api_domain="https://www.zohoapis.in",
+            upload_host="https://content.zohoapis.in",
         ),
         DataCentre(
             code="au",
             label="Australia",
             accounts_url="https://accounts.zoho.com.au",
             api_domain="https://www.zohoapis.com.au",
+            upload_host="https://content.zohoapis.com.au",
         ),
         DataCentre(
             code="jp",
             label="Japan",
             accounts_url="https://accounts.zoho.jp",
             api_domain="https://www.zohoapis.jp",
+            upload_host="https://content.zohoapis.jp",
         ),
         # Canada's accounts server is zohocloud.ca, not zoho.ca (zoho-api.md §1.1).
         DataCentre(
@@ -64,18 +71,21 @@ DATA_CENTRES: dict[str, DataCentre] = {
             label="Canada",
             accounts_url="https://accounts.zohocloud.ca",
             api_domain="https://www.zohoapis.ca",
+            upload_host="https://upload.zohocloud.ca",
         ),
         DataCentre(
             code="cn",
             label="China",
             accounts_url="https://accounts.zoho.com.cn",
             api_domain="https://www.zohoapis.com.cn",
+            upload_host="https://content.zohoapis.com.cn",
         ),
         DataCentre(
             code="sa",
             label="Saudi Arabia",
             accounts_url="https://accounts.zoho.sa",
             api_domain="https://www.zohoapis.sa",
+            upload_host="https://files.zoho.sa",
         ),
     )
 }
@@ -121,6 +131,21 @@ def check_api_domain(*, api_domain: str, allow_custom: bool) -> str:
     if not (is_zoho and is_plain):
         raise UnsafeDomainError(domain=api_domain)
     return f"https://{host}"
+
+
+def upload_host_for(*, api_domain: str, allow_custom: bool) -> str:
+    """The Files API host for the data centre of ``api_domain`` (production, sandbox or
+    developer: all upload to the centre's one host); a custom host (the local sandbox CRM,
+    when allowed) takes uploads itself. Raises UnsafeDomainError for anything else."""
+    checked = check_api_domain(api_domain=api_domain, allow_custom=allow_custom)
+    host = urlsplit(checked).hostname or ""
+    for centre in DATA_CENTRES.values():
+        suffix = urlsplit(centre.api_domain).hostname.removeprefix("www.")  # type: ignore[union-attr]
+        if host == suffix or host.endswith("." + suffix):
+            return centre.upload_host
+    if allow_custom:
+        return checked
+    raise UnsafeDomainError(domain=api_domain)
 
 
 def check_accounts_url(*, accounts_url: str, allow_custom: bool) -> str:

@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from crmadmin.datatypes import data_type_of, editable, form_field_for
-from crmadmin.forms.records.fields import RichTextField, RowsField, TypedName
+from crmadmin.forms.records.fields import FileRowsField, RichTextField, RowsField, TypedName
 from crmadmin.forms.records.layout import Section, sections_for
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads
 from crmadmin.forms.records.subforms import (
@@ -27,7 +27,9 @@ from crmadmin.forms.records.subforms import (
     subform_with_row_added,
 )
 from crmadmin.forms.records.types import FormContext
+from crmadmin.forms.records.widgets import FileRowsWidget
 from crmadmin.problems import LOOKUP_TEXTS, Problem, hold_problem, lookup_text
+from updater.files import Upload
 from updater.metadata import Field, Layout
 from updater.payload import update_payload_build
 from updater.records import record_hold
@@ -107,6 +109,7 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
     def __init__(
         self,
         data: Any = None,
+        files: Any = None,
         *,
         salt: str,
         record: Mapping[str, Any] | None = None,
@@ -137,7 +140,8 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
             "crm_state": state_dumps(state, salt=salt),
             "crm_trigger": [value for value, _ in TRIGGERS],
         }
-        super().__init__(data, initial=initial)
+        super().__init__(data, files, initial=initial)
+        self.uploaded: dict[str, list[str]] = {}  # field → file ids the Files API gave (on save)
         self.needed_names: list[str] = []
         posted_needs = str(data.get(NEEDS_FIELD) or "") if data is not None else ""
         for name in filter(None, posted_needs.split(",")):
@@ -291,6 +295,7 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
                 values[name] = _rows_submitted(
                     self.fields[name], original.get(name), self.cleaned_data.get(name) or {}
                 )
+                values[name] += [{"File_Id__s": i} for i in self.uploaded.get(name, [])]
             elif name in self.cleaned_data:
                 values[name] = self.cleaned_data[name]
                 field = self.fields[name]
@@ -301,6 +306,36 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
             if self.cleaned_data.get(f"{name}__resolve") == "theirs":
                 values[name] = original.get(name)
         return values
+
+    def uploads(self) -> dict[str, list[Upload]]:
+        """The new files of each file or image field (after is_valid), as plain values."""
+        found: dict[str, list[Upload]] = {}
+        for name in self.editable_names:
+            if not isinstance(self.fields[name], FileRowsField):
+                continue
+            files = (self.cleaned_data.get(name) or {}).get("uploads") or []
+            if files:
+                found[name] = [
+                    Upload(
+                        name=upload.name or "file",
+                        content=upload.read(),
+                        content_type=upload.content_type or "application/octet-stream",
+                    )
+                    for upload in files
+                ]
+        return found
+
+    def uploads_apply(self, file_ids: Mapping[str, list[str]]) -> None:
+        """Zoho's ids for the files uploaded: they go out as ``File_Id__s`` rows on save."""
+        self.uploaded = {name: list(ids) for name, ids in file_ids.items()}
+        for key in ("submitted", "changes"):
+            self.__dict__.pop(key, None)
+
+    def file_links(self, url_base: str) -> None:
+        """Where this page's image previews come from (``records:file`` for the record)."""
+        for field in self.fields.values():
+            if isinstance(field.widget, FileRowsWidget):
+                field.widget.file_url = url_base
 
     @cached_property
     def append_values(self) -> dict[str, bool]:

@@ -268,6 +268,93 @@ class RowsField(forms.Field):
         }
 
 
+# What Zoho's Files API takes (updater.files): 20 MB a file, 10 files a request.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILES = 10
+# What an image upload field takes: the images browsers show and Zoho previews.
+IMAGE_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp", "image/tiff"}
+)
+
+
+def size_text(size: Any) -> str:
+    """A file size for a person: "512 bytes", "34 KB", "2.5 MB"."""
+    try:
+        count = int(size)
+    except (TypeError, ValueError):
+        return ""
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{round(count / 1024)} KB"
+    return f"{count / (1024 * 1024):.1f} MB"
+
+
+class FileRowsField(RowsField):
+    """A file or image upload field: its files (name, size, an image's preview) with a "Remove"
+    box each, and a file input for new ones. New files are checked here against Zoho's limits
+    (size, count, images only for an image field) and uploaded by the view on save; their ids
+    then go out as ``File_Id__s`` (``RecordForm.uploads_apply``). Cleans to RowsField's value
+    plus ``"uploads": [UploadedFile]``."""
+
+    def __init__(self, *, image: bool = False, **kwargs: Any) -> None:
+        self.image = image
+        super().__init__(**kwargs)
+
+    def rows_shown(self, rows: Any) -> list[tuple[str, str]]:
+        shown = []
+        for row in rows or []:
+            if not isinstance(row, Mapping):
+                shown.append((str(row), str(row)))
+                continue
+            name = str(row.get("File_Name__s") or row.get("File_Id__s") or row.get("id") or "")
+            size = size_text(row.get("Size__s"))
+            shown.append((str(row.get("id") or ""), f"{name} ({size})" if size else name))
+        return shown
+
+    def files_shown(self, rows: Any) -> dict[str, str]:
+        """Row id → the file id a preview link asks Zoho for (images only)."""
+        if not self.image:
+            return {}
+        return {
+            str(row.get("id")): str(row.get("File_Id__s"))
+            for row in rows or []
+            if isinstance(row, Mapping) and row.get("id") and row.get("File_Id__s")
+        }
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return value
+        return {**super().prepare_value(value), "previews": self.files_shown(value)}
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return {**super().bound_data(data, initial), "previews": self.files_shown(initial)}
+
+    def clean(self, value: Any) -> dict[str, Any]:
+        cleaned = super().clean(value)
+        uploads = list((value or {}).get("uploads") or [])
+        problems = []
+        if len(uploads) > MAX_FILES:
+            problems.append(f"Choose at most {MAX_FILES} files at once: Zoho takes no more.")
+        for upload in uploads:
+            name = upload.name or "The file"
+            if upload.size > MAX_FILE_BYTES:
+                problems.append(
+                    f"{name} is {size_text(upload.size)}: Zoho takes files up to 20 MB. "
+                    "Choose a smaller file."
+                )
+            elif not upload.size:
+                problems.append(f"{name} is empty: choose a file that has something in it.")
+            elif self.image and (upload.content_type or "") not in IMAGE_TYPES:
+                problems.append(
+                    f"{name} is not an image: this field takes JPEG, PNG, GIF, BMP, WebP or "
+                    "TIFF images."
+                )
+        if problems:
+            raise ValidationError(problems, code="file")
+        return {**cleaned, "uploads": uploads}
+
+
 class ReadOnlyField(forms.Field):
     """Shown, never edited, never sent."""
 

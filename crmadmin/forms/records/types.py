@@ -19,6 +19,7 @@ from django import forms
 from django.urls import reverse
 
 from crmadmin.forms.records.fields import (
+    FileRowsField,
     LookupField,
     ReadOnlyField,
     RichTextField,
@@ -32,7 +33,12 @@ from crmadmin.forms.records.fields import (
     UserField,
     ZohoDateTimeField,
 )
-from crmadmin.forms.records.widgets import ReadOnlyWidget, RichTextWidget, RowsWidget
+from crmadmin.forms.records.widgets import (
+    FileRowsWidget,
+    ReadOnlyWidget,
+    RichTextWidget,
+    RowsWidget,
+)
 from updater.metadata import Field, User
 
 # Zoho's own limits where metadata gives no length (zoho-api.md §2.3).
@@ -211,7 +217,9 @@ def multiuserlookup(meta: Field, ctx: FormContext, required: bool) -> forms.Fiel
 
 
 def files(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    return RowsField(widget=RowsWidget(), **_common(meta, False))
+    image = meta.data_type == "imageupload"
+    widget = FileRowsWidget(image=image)
+    return FileRowsField(image=image, widget=widget, **_common(meta, False))
 
 
 def subform(meta: Field, ctx: FormContext, required: bool) -> forms.Field:

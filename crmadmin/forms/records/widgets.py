@@ -117,6 +117,50 @@ class RowsWidget(forms.Widget):
         }
 
 
+class FileRowsWidget(RowsWidget):
+    """A file or image field's files, each with "Remove" (and an image's preview, from
+    ``file_url`` + its file id, a crmadmin view that checks the user's grant), and a file input
+    for new files, uploaded on save. The form is multipart (also when htmx posts it)."""
+
+    template_name = "crmadmin/widgets/files.html"
+    # Not checked on its own when it changes: swapping the row in would empty the file input.
+    picker = True
+
+    def __init__(self, *, image: bool = False) -> None:
+        super().__init__()
+        self.image = image
+        self.file_url = ""  # set per page: RecordForm.file_links
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}-upload" if id_ else id_  # the label names the file input
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(files, "getlist", lambda key: [])
+        return {
+            **super().value_from_datadict(data, files, name),
+            "uploads": getlist(f"{name}__upload"),
+        }
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        previews = value.get("previews", {}) if isinstance(value, Mapping) else {}
+        widget = context["widget"]
+        widget["files"] = [
+            {
+                "row_id": row_id,
+                "text": text,
+                "removed": removed,
+                "preview": f"{self.file_url}{previews[row_id]}/"
+                if self.file_url and row_id in previews
+                else "",
+            }
+            for row_id, text, removed in widget["rows"]
+        ]
+        widget["accept"] = "image/*" if self.image else ""
+        widget["image"] = self.image
+        return context
+
+
 def _rows_state(value: Any) -> tuple[list[tuple[str, str]], set[str], list[tuple[str, str]]]:
     """(rows as (id, text), ids marked for removal, records to add as (id, name)) from initial
     or posted data."""

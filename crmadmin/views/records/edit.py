@@ -10,6 +10,7 @@ save bar, where ``static/crmadmin/records.js`` moves focus after an htmx save.
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,17 +18,20 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crmadmin.datatypes import is_rich_text
 from crmadmin.forms.records.builder import RecordForm
+from crmadmin.forms.records.fields import IMAGE_TYPES
 from crmadmin.forms.records.loading import form_class_for
 from crmadmin.forms.records.state import state_loads, state_salt
 from crmadmin.forms.records.subforms import MAX_ROWS
 from crmadmin.models import Connection
 from crmadmin.permissions import allowed_modules, connection_for
-from crmadmin.problems import apply_zoho_error, save_outcome_text
+from crmadmin.problems import apply_zoho_error, problem_for, save_outcome_text, upload_text
 from crmadmin.services import lookup
+from crmadmin.services.files import UploadRefused, file_of_record, files_upload
 from crmadmin.services.saving import (
     Conflict,
     Failed,
@@ -57,7 +61,7 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
     try:
         if request.method == "GET":
             return _record_open(page, client)
-        form = _bound_form(connection, client, module, record_id, request.POST)
+        form = _bound_form(connection, client, module, record_id, request.POST, request.FILES)
     except NotFoundError as error:  # no such module in this org (INVALID_MODULE): a 404
         return page.render(None, status=404, level="error", error=error)
     except ZohoError as error:
@@ -78,6 +82,12 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         form.lookups_apply(found)
     if not form.is_valid():
         return page.render(form, status=422, level="error", message=INVALID)
+    if uploads := form.uploads():  # new files go to Zoho's Files API first; their ids on save
+        try:
+            form.uploads_apply(files_upload(client=client, uploads=uploads))
+        except UploadRefused as refused:
+            form.add_error(refused.field, upload_text(refused.error, file_name=refused.file_name))
+            return page.render(form, status=422, level="error", error=refused.error)
     if not form.changes:
         return page.render(form, level="info", message=UNCHANGED)
     result = record_save(
@@ -178,7 +188,12 @@ def _theirs_use(page: EditPage, form: RecordForm, name: str) -> HttpResponse:
 
 
 def _bound_form(
-    connection: Connection, client: ZohoClient, module: str, record_id: str, data: Any
+    connection: Connection,
+    client: ZohoClient,
+    module: str,
+    record_id: str,
+    data: Any,
+    files: Any = None,
 ) -> RecordForm:
     """The posted form, built for the layout its signed state names (no API call when warm)."""
     salt = state_salt(connection_id=connection.pk, module=module, record_id=record_id)
@@ -189,7 +204,7 @@ def _bound_form(
     form_class = form_class_for(
         connection=connection, client=client, module=module, layout_id=layout_id
     )
-    return form_class(data, salt=salt)
+    return form_class(data, files, salt=salt)
 
 
 class EditPage:
@@ -214,6 +229,8 @@ class EditPage:
     ) -> HttpResponse:
         request = self.request
         posted = request.method == "POST"
+        if form is not None:
+            form.file_links(_record_url(self.connection, self.module, self.record_id) + "file/")
         context = {
             "connection": self.connection,
             "module": self.module,
@@ -234,8 +251,41 @@ class EditPage:
         return render(request, f"crmadmin/record_edit.html{partial}", context, status=status)
 
 
+def _record_url(connection: Connection, module: str, record_id: str) -> str:
+    return reverse("records:edit", args=[connection.pk, module, record_id])
+
+
 def _check_url_base(connection: Connection, module: str, record_id: str) -> str:
-    return reverse("records:edit", args=[connection.pk, module, record_id]) + "field/"
+    return _record_url(connection, module, record_id) + "field/"
+
+
+@login_required
+@require_GET
+def record_file(
+    request, connection_id: int, module: str, record_id: str, file_id: str
+) -> HttpResponse:
+    """A file of the record's file or image fields, read from Zoho for the user whose grant
+    opens this module (the file must be the record's). Images show inline (previews); any other
+    file is a download, never rendered by the browser (an HTML file cannot run in crmadmin)."""
+    connection = connection_for(request, connection_id, module)
+    client = client_for(connection)
+    try:
+        record = record_get(client=client, module=module, record_id=record_id)
+        found = file_of_record(client=client, record=record or {}, file_id=file_id)
+    except NotFoundError:
+        raise Http404("No such file in this Zoho org.") from None
+    except ZohoError as error:
+        return HttpResponse(problem_for(error).summary, status=502, content_type="text/plain")
+    if found is None:
+        raise Http404("This record has no such file.")
+    guessed = mimetypes.guess_type(found.name)[0] or ""
+    image = guessed in IMAGE_TYPES
+    response = HttpResponse(
+        found.content, content_type=guessed if image else "application/octet-stream"
+    )
+    response["Content-Disposition"] = content_disposition_header(not image, found.name)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @login_required
