@@ -270,9 +270,8 @@ def search_value(meta: Field, raw: str, *, time_zone: ZoneInfo) -> str:
     if entry.input_rule is not None:
         entry.input_rule(raw)
     if entry.json_form in ("integer", "bigint", "number", "date", "datetime"):
-        field = form_field_for(
-            meta, FormContext(connection_id=0, time_zone=time_zone), required=True
-        )
+        # The type's own field, also for fields nobody may edit (Created_Time is searched too).
+        field = entry.field(meta, FormContext(connection_id=0, time_zone=time_zone), True)
         try:
             value = field.clean(raw)
         except ValidationError as error:
