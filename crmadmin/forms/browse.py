@@ -116,12 +116,22 @@ class RecordListForm(forms.Form):
         )
         # "Add" (a submit button, so it works without JavaScript) asks for blank rows.
         wanted = str((data or {}).get("add_rows", "1"))
-        blank = int(wanted) if (data or {}).get("add") and wanted.isdigit() else 1
+        adding = bool((data or {}).get("add"))
+        blank = int(wanted) if adding and wanted.isdigit() else 1
         self.conditions = condition_forms(
-            data, fields=fields, blank=min(blank, max(ADD_ROWS_CHOICES)), time_zone=time_zone
+            data,
+            fields=fields,
+            blank=min(blank, max(ADD_ROWS_CHOICES)),
+            focus_new=adding,
+            time_zone=time_zone,
         )
 
     operator_labels = OPERATOR_LABELS_JSON
+
+    @property
+    def conditions_used(self) -> int:
+        """Rows the query string holds (the blank rows offered to add more have no data)."""
+        return sum(1 for row in self.conditions if row.data)
 
     @property
     def chosen_columns(self) -> tuple[str, ...]:
@@ -285,10 +295,11 @@ def condition_forms(
     *,
     fields: Sequence[Field],
     blank: int = 1,
+    focus_new: bool = False,
     time_zone: Callable[[], ZoneInfo] = lambda: UTC,
 ) -> list[ConditionForm]:
     """The rows the query string holds, then `blank` empty rows to add more (10 in all at most).
-    When more than one blank row was asked for, the first of them takes the focus."""
+    With `focus_new` (rows were just added) the first new row takes the focus."""
     data = data or {}
     used = [n for n in range(MAX_CONDITIONS) if data.get(f"c{n}-field") or data.get(f"c{n}-value")]
     # Renumbered densely, so a row left empty in the middle leaves no gap in later links.
@@ -303,7 +314,7 @@ def condition_forms(
     ]
     first_blank = len(rows)
     while len(rows) < MAX_CONDITIONS and len(rows) - first_blank < blank:
-        focus = blank > 1 and len(rows) == first_blank
+        focus = focus_new and len(rows) == first_blank
         rows.append(ConditionForm({}, prefix=f"c{len(rows)}", fields=fields, autofocus=focus))
     return rows
 

@@ -592,6 +592,7 @@ def test_add_rows_without_javascript_gives_that_many_blank_criteria_rows(staff_c
     assert 'value="ann"' in content  # the filled row stays
     first_new = content.split('id="criteria-c1"')[1].split('id="criteria-c2"')[0]
     assert "autofocus" in first_new
+    assert 'Conditions <span class="badge">1</span>' in content  # the filled row only
 
 
 def test_field_options_name_their_types_operators_for_the_operator_select(
