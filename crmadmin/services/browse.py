@@ -192,19 +192,16 @@ def records_fetch(*, client: ZohoClient, module: str, query: ListQuery) -> Recor
     )
 
 
-def records_total(*, client: ZohoClient, module: str, query: ListQuery) -> int:
-    """How many records the list's search (or the whole module) matches: Zoho's count endpoint,
-    one call, whatever the number (the list itself pages 200 at a time)."""
-    return records_count(client=client, module=module, **_count_params(query))
-
-
 def matching_total(
     *, client: ZohoClient, scope: str, module: str, query: ListQuery, page: RecordPage
 ) -> int:
-    """The list's total: read off the page when it is the last one, else Zoho's count, kept
+    """How many records the list's search (or the whole module) matches: read off the page when
+    it is the last one, else Zoho's count endpoint (one call, whatever the number), kept
     `COUNT_SECONDS` per `scope` (the connection), module and search so paging does not count
     again."""
-    if not page.more_records and (page.records or query.page == 1):
+    # A search stops at 2,000 results without saying more remain: those are counted.
+    capped = query.searching and query.page * query.per_page >= MAX_PAGED_RECORDS
+    if not page.more_records and (page.records or query.page == 1) and not capped:
         return (query.page - 1) * query.per_page + len(page.records)
     params = _count_params(query)
     digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
