@@ -236,7 +236,7 @@ def test_a_job_against_the_sandbox_stores_chosen_failures_and_sets_aside_records
 
 
 def test_the_record_list_says_how_many_records_match_from_the_count_endpoint(
-    editor_client, sandbox_connection, sandbox, bulk_editors
+    editor_client, sandbox_connection, sandbox, bulk_editors, empty_cache
 ):
     total = len(sandbox.app.store.all_records(MODULE))
     assert total > 10
