@@ -17,7 +17,8 @@ import logging
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from crmadmin.forms.records import types as factories
 from crmadmin.forms.records.fields import InputRuleMixin, html_clean
 from crmadmin.forms.records.types import Factory, FormContext
 from updater.metadata import Field
+from updater.payload import format_zoho_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -269,3 +271,56 @@ def _mapping_text(value: Mapping[str, Any], time_zone: ZoneInfo | None) -> str:
         if key != "id" and isinstance(inner, Mapping) and inner.get("id"):
             return display_text(inner, time_zone=time_zone)
     return str(value.get("id") or "")
+
+
+def search_value(meta: Field, raw: str, *, time_zone: ZoneInfo) -> str:
+    """One value of a search condition, checked the way the field's type checks an edit, and
+    written the way Zoho's criteria take it (zoho-api.md §3.3): dates "2024-01-15", date-times
+    with the org's offset, numbers in plain digits, picklists by their actual value.
+
+    Raises ValidationError with the words shown next to the condition's value: a value Zoho
+    cannot match would only come back as an empty list."""
+    entry = data_type_of(meta)
+    if entry.input_rule is not None:
+        entry.input_rule(raw)
+    if entry.json_form in ("integer", "bigint", "number", "date", "datetime"):
+        # The type's own field, also for fields nobody may edit (Created_Time is searched too).
+        field = entry.field(meta, FormContext(connection_id=0, time_zone=time_zone), True)
+        try:
+            value = field.clean(raw)
+        except ValidationError as error:
+            if entry.json_form == "date" and getattr(error, "code", "") == "invalid":
+                raise ValidationError(
+                    "Enter a date as year-month-day, e.g. 2024-01-15.", code="invalid"
+                ) from None
+            raise
+        if isinstance(value, datetime):
+            return format_zoho_datetime(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+    if entry.json_form == "boolean":
+        answer = BOOLEAN_WORDS.get(raw.strip().lower())
+        if answer is None:
+            raise ValidationError("Enter true or false.", code="invalid")
+        return answer
+    if entry.name in ("picklist", "multiselectpicklist") and meta.pick_list_values:
+        return _option_value(meta, raw)
+    return raw
+
+
+BOOLEAN_WORDS = {"true": "true", "yes": "true", "false": "false", "no": "false"}
+
+
+def _option_value(meta: Field, raw: str) -> str:
+    """A picklist option by its value or its label, in any case; Zoho matches the value."""
+    wanted = raw.strip().casefold()
+    for option in meta.pick_list_values:
+        if wanted in (option.actual_value.casefold(), option.display_value.casefold()):
+            return option.actual_value
+    names = [option.display_value for option in meta.pick_list_values]
+    listed = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+    raise ValidationError(
+        f"“{raw.strip()}” is not an option of {meta.field_label or meta.api_name}: {listed}.",
+        code="invalid_choice",
+    )

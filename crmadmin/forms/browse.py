@@ -6,14 +6,16 @@ Criteria rows are small forms prefixed `c0`, `c1`, … so a shared link reads
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from crmadmin.datatypes import listable_fields, operators_for
+from crmadmin.datatypes import data_type_of, listable_fields, operators_for, search_value
 from updater.metadata import Field
 from updater.records import (
     MAX_CONDITIONS,
@@ -38,6 +40,10 @@ OPERATOR_LABELS = {
     "between": "between",
 }
 MULTI_VALUE_OPERATORS = frozenset({"in", "between"})
+# The browser rebuilds a row's operator list from these when its field changes (records.js).
+OPERATOR_LABELS_JSON = json.dumps(OPERATOR_LABELS)
+ADD_ROWS_CHOICES = (1, 2, 3, 5)
+UTC = ZoneInfo("UTC")
 
 SORT_CHOICES = [
     ("", "Default order"),
@@ -82,6 +88,13 @@ class RecordListForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     page_token = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    add_rows = forms.TypedChoiceField(
+        choices=[(n, n) for n in ADD_ROWS_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=1,
+        label="Rows to add",
+    )
 
     def __init__(
         self,
@@ -89,7 +102,8 @@ class RecordListForm(forms.Form):
         *,
         fields: Sequence[Field],
         saved_columns: Sequence[str],
-        default_columns: Sequence[str],
+        default_columns: Sequence[str] = (),
+        time_zone: Callable[[], ZoneInfo] = lambda: UTC,
     ):
         super().__init__(data)
         self.fields["columns"].choices = [
@@ -100,7 +114,24 @@ class RecordListForm(forms.Form):
         self.saved_columns = tuple(name for name in saved_columns if name in known) or tuple(
             default_columns
         )
-        self.conditions = condition_forms(data, fields=fields)
+        # "Add" (a submit button, so it works without JavaScript) asks for blank rows.
+        wanted = str((data or {}).get("add_rows", "1"))
+        adding = bool((data or {}).get("add"))
+        blank = int(wanted) if adding and wanted.isdigit() else 1
+        self.conditions = condition_forms(
+            data,
+            fields=fields,
+            blank=min(blank, max(ADD_ROWS_CHOICES)),
+            focus_new=adding,
+            time_zone=time_zone,
+        )
+
+    operator_labels = OPERATOR_LABELS_JSON
+
+    @property
+    def conditions_used(self) -> int:
+        """Rows the query string holds (the blank rows offered to add more have no data)."""
+        return sum(1 for row in self.conditions if row.data)
 
     @property
     def chosen_columns(self) -> tuple[str, ...]:
@@ -172,7 +203,9 @@ class ConditionForm(forms.Form):
     """One criteria row: field, operator (valid for that field's type), value."""
 
     field = forms.ChoiceField(required=False, label="Field")
-    operator = forms.ChoiceField(required=False, label="Operator")
+    operator = forms.ChoiceField(
+        required=False, label="Operator", widget=forms.Select(attrs={"data-criteria-operator": ""})
+    )
     value = forms.CharField(
         required=False,
         max_length=500,
@@ -181,17 +214,33 @@ class ConditionForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, data: Any, *, prefix: str, fields: Sequence[Field]):
+    def __init__(
+        self,
+        data: Any,
+        *,
+        prefix: str,
+        fields: Sequence[Field],
+        time_zone: Callable[[], ZoneInfo] = lambda: UTC,
+        autofocus: bool = False,
+    ):
         super().__init__(data, prefix=prefix)
-        self.types = {
-            item.api_name: item.data_type for item in fields if operators_for(item.data_type)
-        }
-        labels = {item.api_name: item.field_label or item.api_name for item in fields}
-        named = sorted(((name, labels[name]) for name in self.types), key=lambda c: c[1].lower())
+        self.metas = {item.api_name: item for item in fields if operators_for(item.data_type)}
+        self.types = {name: meta.data_type for name, meta in self.metas.items()}
+        self.time_zone = time_zone
+        labels = {name: meta.field_label or name for name, meta in self.metas.items()}
+        named = sorted(labels.items(), key=lambda choice: choice[1].lower())
         self.fields["field"].choices = [("", "Choose a field"), *named]
+        self.fields["field"].widget = FieldSelect(
+            operators={name: operators_for(kind) for name, kind in self.types.items()},
+            attrs={"data-criteria-field": "", **({"autofocus": ""} if autofocus else {})},
+            choices=self.fields["field"].choices,
+        )
+        # Any operator is a valid answer (a mismatch is refused with its reason in clean());
+        # the select offers only those of the chosen field's type.
+        self.fields["operator"].choices = list(OPERATOR_LABELS.items())
         chosen = self.types.get(str(self.data.get(f"{prefix}-field", "")))
         allowed = operators_for(chosen) if chosen else tuple(OPERATOR_LABELS)
-        self.fields["operator"].choices = [(op, OPERATOR_LABELS[op]) for op in allowed]
+        self.fields["operator"].widget.choices = [(op, OPERATOR_LABELS[op]) for op in allowed]
 
     def is_filled(self) -> bool:
         """A row counts once it has a field and a value; half-typed rows wait quietly."""
@@ -201,21 +250,40 @@ class ConditionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         name, operator, value = data.get("field"), data.get("operator"), data.get("value")
-        if name and value and operator not in operators_for(self.types[name]):
-            self.add_error("operator", "This operator does not work for this field's type.")
-        if operator in MULTI_VALUE_OPERATORS and value:
+        if not (name and value):
+            return data
+        allowed = operators_for(self.types[name])
+        if operator not in allowed:
+            meta = self.metas[name]
+            offered = ", ".join(f"“{OPERATOR_LABELS[op]}”" for op in allowed)
+            self.add_error(
+                "operator",
+                f"“{OPERATOR_LABELS.get(str(operator), operator)}” does not work for "
+                f"{meta.field_label or name} ({data_type_of(meta).name or meta.data_type}). "
+                f"Choose {offered}.",
+            )
+            return data
+        parts = [value]
+        if operator in MULTI_VALUE_OPERATORS:
             parts = [part.strip() for part in value.split(",") if part.strip()]
             if operator == "between" and len(parts) != 2:
                 self.add_error("value", "Give two values separated by a comma: from, to.")
             if operator == "in" and len(parts) > MAX_IN_VALUES:
                 self.add_error("value", f"Give at most {MAX_IN_VALUES} values.")
+        try:
+            # The registry checks each value as the field's own input would.
+            zone = self.time_zone() if self.types[name] == "datetime" else UTC
+            data["values"] = [
+                search_value(self.metas[name], part, time_zone=zone) for part in parts
+            ]
+        except ValidationError as error:
+            self.add_error("value", error)
         return data
 
     def condition(self) -> Condition:
         data = self.cleaned_data
-        value = data["value"]
-        if data["operator"] in MULTI_VALUE_OPERATORS:
-            value = [part.strip() for part in value.split(",") if part.strip()]
+        values = data.get("values") or [data["value"]]
+        value = values if data["operator"] in MULTI_VALUE_OPERATORS else values[0]
         return Condition(field=data["field"], operator=data["operator"], value=value)
 
     def messages(self) -> list[str]:
@@ -223,19 +291,47 @@ class ConditionForm(forms.Form):
 
 
 def condition_forms(
-    data: Mapping[str, Any] | None, *, fields: Sequence[Field]
+    data: Mapping[str, Any] | None,
+    *,
+    fields: Sequence[Field],
+    blank: int = 1,
+    focus_new: bool = False,
+    time_zone: Callable[[], ZoneInfo] = lambda: UTC,
 ) -> list[ConditionForm]:
-    """The rows the query string holds, then one blank row to add another (at most 10)."""
+    """The rows the query string holds, then `blank` empty rows to add more (10 in all at most).
+    With `focus_new` (rows were just added) the first new row takes the focus."""
     data = data or {}
     used = [n for n in range(MAX_CONDITIONS) if data.get(f"c{n}-field") or data.get(f"c{n}-value")]
     # Renumbered densely, so a row left empty in the middle leaves no gap in later links.
     rows = [
-        ConditionForm(_row_data(data, number, f"c{index}"), prefix=f"c{index}", fields=fields)
+        ConditionForm(
+            _row_data(data, number, f"c{index}"),
+            prefix=f"c{index}",
+            fields=fields,
+            time_zone=time_zone,
+        )
         for index, number in enumerate(used)
     ]
-    if len(rows) < MAX_CONDITIONS:
-        rows.append(ConditionForm({}, prefix=f"c{len(rows)}", fields=fields))
+    first_blank = len(rows)
+    while len(rows) < MAX_CONDITIONS and len(rows) - first_blank < blank:
+        focus = focus_new and len(rows) == first_blank
+        rows.append(ConditionForm({}, prefix=f"c{len(rows)}", fields=fields, autofocus=focus))
     return rows
+
+
+class FieldSelect(forms.Select):
+    """The criteria row's field select: each option names its type's operators, so the
+    browser can offer only those in the row's operator select (records.js)."""
+
+    def __init__(self, *, operators: Mapping[str, Sequence[str]], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.operators = operators
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.operators:
+            option["attrs"]["data-operators"] = " ".join(self.operators[str(value)])
+        return option
 
 
 def _row_data(data: Mapping[str, Any], number: int, prefix: str) -> dict[str, str]:

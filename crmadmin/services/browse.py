@@ -7,9 +7,13 @@ on `id`, `Created_Time` and `Modified_Time` only, and only when listing, not whe
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+
+from django.core.cache import cache
 
 from crmadmin.datatypes import display_text, listable_fields
 from updater.client import ZohoClient
@@ -26,6 +30,10 @@ from updater.records import (
 )
 
 DEFAULT_COLUMN_COUNT = 6
+# A count is kept this long per connection, module and search, so paging does not count again.
+COUNT_SECONDS = 60
+UNSORTABLE = "Zoho sorts lists only by created time, modified time or record ID."
+UNSORTED_SEARCH = "Zoho returns search results in its own order; clear the search to sort."
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,11 @@ class Table:
     previous: ListQuery | None = None
     next: ListQuery | None = None
     first_page: ListQuery | None = None
+    last_page: ListQuery | None = None
     limit_note: str = ""
+    total: int | None = None  # matching records, when known
+    pages: int | None = None  # pages those make at this page size
+    last_note: str = ""  # why there is no link to the last page
 
 
 @dataclass(frozen=True)
@@ -180,15 +192,33 @@ def records_fetch(*, client: ZohoClient, module: str, query: ListQuery) -> Recor
     )
 
 
-def records_total(*, client: ZohoClient, module: str, query: ListQuery) -> int:
-    """How many records the list's search (or the whole module) matches: Zoho's count endpoint,
-    one call, whatever the number (the list itself pages 200 at a time)."""
+def matching_total(
+    *, client: ZohoClient, scope: str, module: str, query: ListQuery, page: RecordPage
+) -> int:
+    """How many records the list's search (or the whole module) matches: read off the page when
+    it is the last one, else Zoho's count endpoint (one call, whatever the number), kept
+    `COUNT_SECONDS` per `scope` (the connection), module and search so paging does not count
+    again."""
+    # A search stops at 2,000 results without saying more remain: those are counted.
+    capped = query.searching and query.page * query.per_page >= MAX_PAGED_RECORDS
+    if not page.more_records and (page.records or query.page == 1) and not capped:
+        return (query.page - 1) * query.per_page + len(page.records)
+    params = _count_params(query)
+    digest = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
+    key = f"browse:count:{scope}:{module}:{digest}"
+    total = cache.get(key)
+    if total is None:
+        total = records_count(client=client, module=module, **params)
+        cache.set(key, total, COUNT_SECONDS)
+    return total
+
+
+def _count_params(query: ListQuery) -> dict[str, str]:
     if query.conditions:
-        criteria = criteria_build(conditions=list(query.conditions), join=query.join)
-        return records_count(client=client, module=module, criteria=criteria)
+        return {"criteria": criteria_build(conditions=list(query.conditions), join=query.join)}
     if query.q:
-        return records_count(client=client, module=module, **{query.mode: query.q})
-    return records_count(client=client, module=module)
+        return {query.mode: query.q}
+    return {}
 
 
 def table_build(
@@ -197,6 +227,7 @@ def table_build(
     query: ListQuery,
     fields: Sequence[Field],
     previous_token: str | None,
+    total: int | None = None,
 ) -> Table:
     labels = {item.api_name: item.field_label or item.api_name for item in fields}
     headers = [_header(column, labels.get(column, column), query) for column in query.columns]
@@ -210,12 +241,42 @@ def table_build(
     first = (query.page - 1) * query.per_page + 1
     table = Table(headers=headers, rows=rows, first=first, last=first + len(rows) - 1)
     _pager_fill(table, page=page, query=query, previous_token=previous_token)
+    if total is not None:
+        _last_page_fill(table, query=query, total=total)
     return table
 
 
+def _last_page_fill(table: Table, *, query: ListQuery, total: int) -> None:
+    """A link to the last page when Zoho opens it by number (within the first 2,000 records;
+    a search stops there anyway); else a note saying why not."""
+    table.total = total
+    reachable = min(total, MAX_PAGED_RECORDS) if query.searching else total
+    table.pages = max(1, math.ceil(total / query.per_page))
+    last = max(1, math.ceil(reachable / query.per_page))
+    if last <= query.page:
+        return
+    if last * query.per_page <= MAX_PAGED_RECORDS:
+        table.last_page = query.moved(page=last, page_token="")
+    else:
+        table.last_note = (
+            f"Zoho opens pages by number only within the first {MAX_PAGED_RECORDS:,} records; "
+            "go on with Next to reach the last page."
+        )
+
+
 def _header(column: str, label: str, query: ListQuery) -> dict[str, Any]:
-    header: dict[str, Any] = {"api_name": column, "label": label, "sort": None, "sorted": ""}
-    if column in SORT_FIELDS and not query.searching:
+    header: dict[str, Any] = {
+        "api_name": column,
+        "label": label,
+        "sort": None,
+        "sorted": "",
+        "why_not": "",
+    }
+    if column not in SORT_FIELDS:
+        header["why_not"] = UNSORTABLE
+    elif query.searching:
+        header["why_not"] = UNSORTED_SEARCH
+    else:
         current = query.sort_by == column
         order = "asc" if current and query.sort_order != "asc" else "desc"
         if current:

@@ -193,3 +193,32 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+
+// Criteria rows: a row's operator select offers only the operators of its field's type (the
+// field's option names them in data-operators; the labels sit on .criteria-rows). Without
+// JavaScript every operator is offered for a new row and the server refuses a mismatch.
+function criteriaOperatorsFit(fieldSelect) {
+  var row = fieldSelect.closest(".criteria-row");
+  var container = fieldSelect.closest("[data-operator-labels]");
+  var operator = row && row.querySelector("[data-criteria-operator]");
+  if (!operator || !container) return;
+  var labels = JSON.parse(container.getAttribute("data-operator-labels"));
+  var chosen = fieldSelect.options[fieldSelect.selectedIndex];
+  var named = chosen && chosen.getAttribute("data-operators");
+  var allowed = named ? named.split(" ") : Object.keys(labels);
+  var current = operator.value;
+  operator.replaceChildren();
+  allowed.forEach(function (name) {
+    var option = document.createElement("option");
+    option.value = name;
+    option.textContent = labels[name] || name;
+    option.selected = name === current;
+    operator.appendChild(option);
+  });
+}
+
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("[data-criteria-field]")) {
+    criteriaOperatorsFit(event.target);
+  }
+});

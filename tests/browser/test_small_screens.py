@@ -215,3 +215,21 @@ def test_colours_follow_the_system_preference_and_stay_readable(
     ]:
         assert page.evaluate(CONTRAST, [fg, bg]) >= 4.5, (scheme, fg, bg)
     page.screenshot(path=str(SCREENSHOTS / f"record-edit-{scheme}.png"))
+
+
+def test_the_list_with_its_count_and_criteria_rows_fits_390_px(
+    live_server, page, log_in, screenshot, editor_user, shared_sandbox_connection
+):
+    log_in("editor")
+    url = f"{live_server.url}/records/{shared_sandbox_connection.pk}/Contacts/"
+    page.goto(
+        f"{url}?c0-field=Date_of_Birth&c0-operator=greater_than&c0-value=1900-01-01&add=1&add_rows=2"
+    )
+    expect(page.locator("#matching-count")).to_contain_text("matching record")
+    expect(page.locator("#criteria-c2")).to_be_visible()
+
+    _fits(page)
+    screenshot("small-record-list-criteria-390")
+    page.locator(".browse-controls").screenshot(
+        path=str(SCREENSHOTS / "small-record-list-criteria-rows-390.png")
+    )

@@ -20,7 +20,10 @@ DEFAULT_COLUMNS = "First_Name,Last_Name,Email,Phone,Account_Name,Owner"
 
 @pytest.fixture
 def connection():
-    return connection_create()
+    connection = connection_create()
+    connection.time_zone = "Asia/Kolkata"  # the org's, stored at connect time
+    connection.save()
+    return connection
 
 
 @pytest.fixture
@@ -274,8 +277,11 @@ def test_criteria_refuses_an_operator_the_field_type_does_not_support(staff_clie
 
     content = response.content.decode()
     assert response.status_code == 422
-    assert 'id="id_c0-operator-error">' in content and "does not work for this field" in content
+    error = content.split('id="id_c0-operator-error"')[1].split("</")[0]
+    assert "“starts with” does not work for Lead Source (picklist)" in error
+    assert "Choose “contains”, “is not”, “is one of”." in error
     assert 'value="We"' in content
+    assert not any("/Contacts/search" in call.request.url for call in mocked.calls)
 
 
 def test_criteria_operator_choices_follow_the_chosen_fields_type(staff_client, mocked, url):
@@ -305,14 +311,14 @@ def test_an_invalid_query_from_zoho_is_explained_and_the_inputs_stay(staff_clien
     )
 
     response = staff_client.get(
-        url, {"c0-field": "Created_Time", "c0-operator": "equals", "c0-value": "yesterday"}
+        url, {"c0-field": "Email", "c0-operator": "starts_with", "c0-value": "ann"}
     )
 
     content = response.content.decode()
     assert response.status_code == 502
     assert "The search was not understood" in content
     assert "Simplify the search and try again." in content
-    assert 'value="yesterday"' in content
+    assert 'value="ann"' in content
 
 
 def test_a_rate_limit_is_explained_with_what_to_do_next(staff_client, mocked, url):
@@ -439,3 +445,221 @@ def test_refresh_does_not_redirect_to_another_site(staff_client, mocked, url):
     response = staff_client.post(f"{url}refresh/", {"next": "https://evil.example/"})
 
     assert response["Location"] == url
+
+
+def count_mock(mocked, params: dict, count: int):
+    return mocked.get(
+        f"{API}/Contacts/actions/count",
+        json={"count": count},
+        match=[matchers.query_param_matcher(params)],
+    )
+
+
+def test_every_reader_sees_the_total_from_zohos_count_endpoint_counted_once_for_all_pages(
+    editor_client, editors_group, connection, mocked, url
+):
+    grant(connection, editors_group, modules="Contacts")
+    metadata_mock(mocked)
+    for number in (1, 2):
+        list_mock(
+            mocked,
+            {"fields": DEFAULT_COLUMNS, "per_page": "10", "page": str(number)},
+            page_json([contact(number)], more=True, page=number),
+        )
+    count = count_mock(mocked, {}, 137)
+
+    first = editor_client.get(url, {"per_page": "10"}).content.decode()
+    second = editor_client.get(url, {"per_page": "10", "page": "2"}).content.decode()
+
+    assert count.call_count == 1  # the second page reads the kept count
+    assert "of <strong>137</strong> records" in first and "of <strong>137</strong>" in second
+    assert "Page 1 of 14" in first
+    last = first.split('id="last-page"')[0].rsplit("<a", 1)[-1]
+    assert "page=14" in last and "page_token" not in last
+
+
+def test_the_count_of_a_search_sends_the_same_criteria_as_the_search(staff_client, mocked, url):
+    metadata_mock(mocked)
+    mocked.get(
+        f"{API}/Contacts/search",
+        json=page_json([contact(1)], more=True),
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "criteria": "(Email:starts_with:ann)",
+                    "fields": DEFAULT_COLUMNS,
+                    "page": "1",
+                    "per_page": "50",
+                }
+            )
+        ],
+    )
+    count_mock(mocked, {"criteria": "(Email:starts_with:ann)"}, 2_345)
+
+    content = staff_client.get(
+        url, {"c0-field": "Email", "c0-operator": "starts_with", "c0-value": "ann"}
+    ).content.decode()
+
+    assert "of <strong>2345</strong> matching records" in content
+    # A search stops at 2,000 results: the last page is the one holding the 2,000th.
+    assert "page=40" in content.split('id="last-page"')[0].rsplit("<a", 1)[-1]
+
+
+def test_the_last_page_past_two_thousand_records_is_not_linked_and_the_pager_says_why(
+    staff_client, mocked, url
+):
+    metadata_mock(mocked)
+    list_mock(
+        mocked,
+        {"fields": DEFAULT_COLUMNS, "per_page": "200", "page": "1"},
+        page_json([contact(1)], more=True),
+    )
+    count_mock(mocked, {}, 5_000)
+
+    content = staff_client.get(url, {"per_page": "200"}).content.decode()
+
+    assert 'id="last-page"' not in content
+    note = content.split('id="last-page-note">')[1].split("</")[0]
+    assert "only within the first 2,000 records" in note and "Next" in note
+    assert "Page 1 of 25" in content
+
+
+def test_a_last_page_needs_no_count_call(staff_client, mocked, url):
+    metadata_mock(mocked)
+    list_mock(
+        mocked,
+        {"fields": DEFAULT_COLUMNS, "per_page": "50", "page": "1"},
+        page_json([contact(1), contact(2)]),
+    )
+
+    content = staff_client.get(url).content.decode()
+
+    assert "of <strong>2</strong> records" in content
+    assert not any("/actions/count" in call.request.url for call in mocked.calls)
+
+
+def test_headers_zoho_cannot_sort_say_why_instead_of_linking(staff_client, mocked, url):
+    metadata_mock(mocked)
+    list_mock(
+        mocked,
+        {"fields": "Last_Name,Modified_Time", "per_page": "50", "page": "1"},
+        page_json([contact(1)]),
+    )
+
+    content = staff_client.get(url, {"columns": ["Last_Name", "Modified_Time"]}).content.decode()
+
+    headers = content.split("<thead>")[1].split("</thead>")[0]
+    last_name = headers.split("Last Name")[0].rsplit("<th", 1)[-1] + headers.split("Last Name")[1]
+    assert "<a" not in last_name.split("</th>")[0]
+    assert 'title="Zoho sorts lists only by created time, modified time or record ID."' in (
+        last_name
+    )
+    assert '<span class="browse-sr"> (Zoho sorts lists only by' in last_name
+    assert "sort_by=Modified_Time" in headers  # Modified Time stays a sort link
+
+
+def test_while_searching_no_header_sorts_and_each_says_why(staff_client, mocked, url):
+    metadata_mock(mocked)
+    mocked.get(f"{API}/Contacts/search", json=page_json([contact(1)]))
+
+    content = staff_client.get(
+        url, {"q": "Lee", "columns": ["Last_Name", "Modified_Time"]}
+    ).content.decode()
+
+    headers = content.split("<thead>")[1].split("</thead>")[0]
+    assert "sort_by=" not in headers
+    assert "Zoho returns search results in its own order" in headers
+
+
+def test_add_rows_without_javascript_gives_that_many_blank_criteria_rows(staff_client, mocked, url):
+    metadata_mock(mocked)
+    mocked.get(f"{API}/Contacts/search", json=page_json([contact(1)]))
+
+    content = staff_client.get(
+        url,
+        {
+            "c0-field": "Email",
+            "c0-operator": "starts_with",
+            "c0-value": "ann",
+            "add_rows": "3",
+            "add": "1",
+        },
+    ).content.decode()
+
+    for prefix in ("c0", "c1", "c2", "c3"):
+        assert f'id="criteria-{prefix}"' in content
+    assert 'id="criteria-c4"' not in content
+    assert 'value="ann"' in content  # the filled row stays
+    first_new = content.split('id="criteria-c1"')[1].split('id="criteria-c2"')[0]
+    assert "autofocus" in first_new
+    assert 'Conditions <span class="badge">1</span>' in content  # the filled row only
+
+
+def test_field_options_name_their_types_operators_for_the_operator_select(
+    staff_client, mocked, url
+):
+    metadata_mock(mocked)
+    list_mock(mocked, {"fields": DEFAULT_COLUMNS, "per_page": "50", "page": "1"}, page_json([]))
+
+    content = staff_client.get(url).content.decode()
+
+    row = content.split('id="criteria-c0"')[1]
+    assert 'value="Lead_Source" data-operators="equals not_equal in"' in row
+    assert "greater_than" in row.split('value="Created_Time"')[1].split(">")[0]
+    assert "data-operator-labels=" in content
+
+
+@pytest.mark.parametrize(
+    ("field", "operator", "value", "message"),
+    [
+        ("Created_Time", "greater_than", "yesterday", "Enter a date and time"),
+        ("Annual_Spend", "greater_than", "lots", "Enter a number."),
+        ("Annual_Spend", "between", "10, ten", "Enter a number."),
+        ("Created_Time", "between", "2024-01-01", "Give two values separated by a comma"),
+    ],
+)
+def test_a_value_that_does_not_fit_the_fields_type_is_refused_next_to_its_input(
+    staff_client, mocked, url, field, operator, value, message
+):
+    metadata_mock(mocked)
+
+    response = staff_client.get(
+        url, {"c0-field": field, "c0-operator": operator, "c0-value": value}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 422
+    assert message in content.split('id="id_c0-value-error"')[1].split("</div>")[0]
+    assert f'value="{value}"' in content
+    assert not any("/Contacts/search" in call.request.url for call in mocked.calls)
+
+
+def test_typed_values_go_to_zoho_in_the_form_its_criteria_take(staff_client, mocked, url):
+    metadata_mock(mocked)
+    criteria = (
+        "((Created_Time:greater_equal:2024-01-15T00:00:00+05:30)and(Annual_Spend:between:10,20.5))"
+    )
+    search = mocked.get(
+        f"{API}/Contacts/search",
+        json=page_json([contact(1)]),
+        match=[
+            matchers.query_param_matcher(
+                {"criteria": criteria, "fields": DEFAULT_COLUMNS, "page": "1", "per_page": "50"}
+            )
+        ],
+    )
+
+    response = staff_client.get(
+        url,
+        {
+            "c0-field": "Created_Time",
+            "c0-operator": "greater_equal",
+            "c0-value": "2024-01-15",
+            "c1-field": "Annual_Spend",
+            "c1-operator": "between",
+            "c1-value": "10, 20.5",
+        },
+    )
+
+    assert response.status_code == 200
+    assert search.call_count == 1

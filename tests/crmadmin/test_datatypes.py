@@ -21,11 +21,12 @@ from crmadmin.datatypes import (
     listable_fields,
     multi_line,
     operators_for,
+    search_value,
     single_line,
 )
 from crmadmin.forms.records.fields import InputRuleMixin
 from crmadmin.forms.records.types import FormContext
-from updater.metadata import Field
+from updater.metadata import Field, field_from_json
 from updater.payload import JSON_FORMS, JSON_FORMS_BY_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,3 +176,52 @@ def test_input_rules_refuse_what_zoho_refuses(data_type, typed, refused):
 def test_display_text_shows_a_date_time_at_the_end_of_the_range_as_written():
     shown = display_text("0001-01-01T00:00:00+14:00", time_zone=ZoneInfo("America/New_York"))
     assert shown == "0001-01-01 00:00:00 +14:00"
+
+
+KOLKATA = ZoneInfo("Asia/Kolkata")
+LEAD_SOURCE = field_from_json(
+    {
+        "api_name": "Lead_Source",
+        "field_label": "Lead Source",
+        "data_type": "picklist",
+        "pick_list_values": [
+            {"actual_value": "Web", "display_value": "Web site"},
+            {"actual_value": "Ads", "display_value": "Advertisement"},
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("meta", "raw", "sent"),
+    [
+        (make("Born", "date"), "2024-01-15", "2024-01-15"),
+        (make("Seen", "datetime"), "2024-01-15 09:30", "2024-01-15T09:30:00+05:30"),
+        (make("Spend", "currency"), "20.5", "20.5"),
+        (make("Employees", "integer"), "42", "42"),
+        (make("Opted_In", "boolean"), "Yes", "true"),
+        (LEAD_SOURCE, "advertisement", "Ads"),
+        (LEAD_SOURCE, "Web", "Web"),
+        (make("Name", "text"), "O'Neil", "O'Neil"),
+    ],
+)
+def test_search_value_writes_a_fitting_value_as_zohos_criteria_take_it(meta, raw, sent):
+    assert search_value(meta, raw, time_zone=KOLKATA) == sent
+
+
+@pytest.mark.parametrize(
+    ("meta", "raw", "words"),
+    [
+        (make("Born", "date"), "15/01/2024", "Enter a date as year-month-day, e.g. 2024-01-15."),
+        (make("Seen", "datetime"), "soon", "Enter a date and time"),
+        (make("Employees", "integer"), "٤٢", "digits 0 to 9"),
+        (make("Opted_In", "boolean"), "maybe", "Enter true or false."),
+        (LEAD_SOURCE, "Radio", "“Radio” is not an option of Lead Source: Web site, Advertisement."),
+        (make("Name", "text"), "a\x00b", "control characters"),
+    ],
+)
+def test_search_value_refuses_a_value_that_does_not_fit_the_type(meta, raw, words):
+    with pytest.raises(ValidationError) as refused:
+        search_value(meta, raw, time_zone=KOLKATA)
+
+    assert words in " ".join(refused.value.messages)

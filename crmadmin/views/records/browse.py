@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from crmadmin.forms.browse import LookupForm, RecordListForm
+from crmadmin.forms.records.loading import time_zone_for
 from crmadmin.models import Connection
 from crmadmin.permissions import (
     allowed_modules,
@@ -69,9 +70,15 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
         fields=meta.fields,
         saved_columns=request.session.get(_columns_key(connection, module)) or (),
         default_columns=browse.default_columns(meta.fields, meta.layouts),
+        # Asked only when a date-time condition needs it: it may cost a call to Zoho.
+        time_zone=lambda: time_zone_for(connection, client),
     )
     context.update(meta=meta, form=form)
-    if not form.is_valid():
+    try:
+        valid = form.is_valid()
+    except ZohoError as error:
+        return _list_page(request, {**context, "problem": problem_for(error)}, status=502)
+    if not valid:
         return _list_page(request, context, status=422)
     query = browse.ListQuery(**form.query_values())
     if request.session.get(_columns_key(connection, module)) != list(query.columns):
@@ -81,12 +88,12 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
         page = browse.records_fetch(client=client, module=module, query=query)
     except ZohoError as error:
         return _list_page(request, {**context, "problem": problem_for(error)}, status=502)
-    if request.user.has_perm("crmadmin.run_bulk_job"):
-        # Only bulk editors choose "all matching": the count costs one more call per page.
-        try:
-            context["matching"] = browse.records_total(client=client, module=module, query=query)
-        except ZohoError:
-            context["matching"] = None  # the list still shows; only the number is missing
+    try:
+        context["matching"] = browse.matching_total(
+            client=client, scope=str(connection.pk), module=module, query=query, page=page
+        )
+    except ZohoError:
+        context["matching"] = None  # the list still shows; only the number is missing
     context["query"], context["table"] = (
         query,
         browse.table_build(
@@ -94,6 +101,7 @@ def record_list(request: HttpRequest, connection_id: int, module: str) -> HttpRe
             query=query,
             fields=meta.fields,
             previous_token=_token_remember(request, query, page),
+            total=context["matching"],
         ),
     )
     return _list_page(request, context)
