@@ -53,6 +53,9 @@ def test_the_access_section_offers_the_connections_modules_as_choices(staff_clie
     assert 'type="checkbox" name="modules" value="Contacts"' in page
     assert 'type="checkbox" name="modules" value="Deals"' in page
     assert 'value="Contact_Addresses"' not in page  # a subform module is not granted on its own
+    # The section sits once in the page body, never inside the <title>.
+    assert page.count('id="access"') == 1
+    assert f"<title>{connection.name} · crmadmin</title>" in page
 
 
 def test_granting_a_group_some_modules_lets_its_members_open_those_only(
