@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import responses
+from django.db import connections as db_connections
 from django.test import override_settings
 from django.utils import timezone
 
@@ -97,6 +98,7 @@ def test_a_job_may_not_take_the_slots_kept_for_people(zoho):
             assert budget.in_flight(connection) == 2
 
 
+@override_settings(ZOHO_BUDGET_REDIS_URL="")  # the database lease store, whatever the cache
 def test_an_expired_lease_of_a_crashed_process_frees_its_slot(zoho):
     connection = zoho.connection
     connection.max_concurrency = 1
@@ -112,18 +114,22 @@ def test_an_expired_lease_of_a_crashed_process_frees_its_slot(zoho):
         assert list(ApiLease.objects.values_list("token", flat=True)) != ["crashed"]
 
 
+@override_settings(ZOHO_BUDGET_REDIS_URL="")  # the database lease store, whatever the cache
 def test_the_database_slots_hold_under_threads(transactional_db, editors_group):
     connection = Connection.objects.create(name="T", client_id="x", scopes="a", max_concurrency=3)
     peak, current, lock = [0], [0], threading.Lock()
 
     def call() -> None:
-        with budget.slot_held(connection, priority=budget.INTERACTIVE, wait=10):
-            with lock:
-                current[0] += 1
-                peak[0] = max(peak[0], current[0])
-            threading.Event().wait(0.02)
-            with lock:
-                current[0] -= 1
+        try:
+            with budget.slot_held(connection, priority=budget.INTERACTIVE, wait=10):
+                with lock:
+                    current[0] += 1
+                    peak[0] = max(peak[0], current[0])
+                threading.Event().wait(0.02)
+                with lock:
+                    current[0] -= 1
+        finally:
+            db_connections.close_all()  # each thread's own database connection
 
     threads = [threading.Thread(target=call) for _ in range(12)]
     for thread in threads:
