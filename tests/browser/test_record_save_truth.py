@@ -23,7 +23,10 @@ def _open_mid_form(page, live_server, connection, record_id):
     page.goto(f"{live_server.url}/records/{connection.pk}/Contacts/{record_id}/")
     title = page.locator("#id_Title")
     title.scroll_into_view_if_needed()
-    page.mouse.wheel(0, 600)  # the middle of the form, the top out of sight
+    # The middle of the form, the top out of sight; wait until the page has really scrolled (a
+    # wheel event is applied asynchronously, and reading scrollY at once could still say 0).
+    page.evaluate("window.scrollBy(0, 600)")
+    page.wait_for_function("window.scrollY > 300")
     return title
 
 
