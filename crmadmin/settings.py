@@ -78,8 +78,8 @@ TEMPLATES = [
     },
 ]
 
-# Every form row and widget through one renderer and the project's templates (templates/crmadmin/
-# forms/field.html, templates/crmadmin/widgets/).
+# Every form row and widget through one renderer: Jinja2 templates (templates/jinja2/crmadmin/
+# forms/field.html, templates/jinja2/crmadmin/widgets/, Django's own jinja2 widgets).
 FORM_RENDERER = "crmadmin.forms.renderer.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

@@ -6,22 +6,26 @@ they describe find each other the same way on every page:
 - help ``<auto_id>-help`` and error ``<auto_id>-error``,
 - on the input ``aria-describedby`` (help, then error) and ``aria-invalid="true"``.
 
-Widgets are templates too. The project's widgets (``templates/crmadmin/widgets/``) and the
-rows render on the project's template engine (cached loader); Django's own widgets
-(``django/forms/widgets/*``: inputs, selects, textareas, ~300 per wide form) render through
-Django's own ``Jinja2`` form renderer from the Jinja2 copies Django ships of the same templates
-(same markup, several times faster: issue #16). A project override of one of Django's widget
-templates would have to be a Jinja2 template (``jinja2/django/forms/widgets/`` in an app).
+Rows and widgets are Jinja2 templates rendered through Django's own ``Jinja2`` form renderer
+(issue #16: a wide form renders ~300 rows and ~900 widget templates per page, and Django's
+template language spent most of an edit page's time there). The project's row, form and widget
+templates live in ``templates/jinja2/``; Django's own widgets come from the Jinja2 copies Django
+ships of the same templates (``django/forms/jinja2/``: same markup). A project override of one of
+Django's widget templates goes in ``templates/jinja2/django/forms/widgets/``. The page templates
+around the forms stay Django templates; ``{{ field }}`` there renders through this renderer.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
+import jinja2
 from django.conf import settings
 from django.forms import BoundField
-from django.forms.renderers import Jinja2, TemplatesSetting
+from django.forms.renderers import Jinja2
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils.functional import cached_property
 
 
 class FieldRow(BoundField):
@@ -65,13 +69,28 @@ class FieldRow(BoundField):
         return " ".join(classes)
 
     def get_context(self) -> dict[str, Any]:
+        """The row's values, each worked out once (the template reads them as plain names;
+        a bound field's ``errors`` and ``auto_id`` are recomputed on every access)."""
         form, name = self.form, self.name
         subform = getattr(form, "subforms", {}).get(name)
         conflicts = getattr(getattr(form, "form_state", None), "conflicts", {})
+        errors = self.errors
+        auto_id = self.auto_id
+        widget = self.field.widget
         return {
             "field": self,
+            "errors": errors,
+            "auto_id": auto_id,
+            "html_name": self.html_name,
+            "label": self.label,
+            "help_text": self.help_text,
+            "widget_type": self.widget_type,
+            "id_for_label": self.id_for_label,
+            "required": self.field.required,
+            "picker": getattr(widget, "picker", False),
+            "css_classes": self.css_classes(),
             "subform": subform,
-            "readonly": subform is None and getattr(self.field.widget, "read_only", False),
+            "readonly": subform is None and getattr(widget, "read_only", False),
             "companions": [
                 form[extra]
                 for extra in (f"{name}__append", f"{name}__resolve")
@@ -81,29 +100,50 @@ class FieldRow(BoundField):
         }
 
 
-DJANGO_WIDGETS = "django/forms/widgets/"
-
-
-@functools.cache
-def _django_widgets() -> Jinja2:
-    return Jinja2()
-
-
-class FormRenderer(TemplatesSetting):
+class FormRenderer(Jinja2):
     form_template_name = "crmadmin/forms/form.html"
     field_template_name = "crmadmin/forms/field.html"
     bound_field_class = FieldRow
 
-    def get_template(self, template_name: str) -> Any:
-        if template_name.startswith(DJANGO_WIDGETS):
-            return _django_widgets().get_template(template_name)
-        # A 300-field form asks for the row and widget templates ~900 times per page; the
-        # engine's lookup (loaders, partials) costs more than the rendering. With DEBUG the
-        # engine is asked every time, so an edited template shows on the next request.
-        if settings.DEBUG:
-            return super().get_template(template_name)
-        return self._template_kept(template_name)
+    @cached_property
+    def engine(self) -> Any:
+        # Django's Jinja2 backend: autoescape on, templates recompiled on change with DEBUG
+        # (auto_reload), kept compiled otherwise; apps' ``jinja2`` folders (django.forms') too.
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [settings.BASE_DIR / "templates" / "jinja2"],
+                "NAME": "crmadmin-forms",
+                "OPTIONS": {"environment": "crmadmin.forms.renderer.environment"},
+            }
+        )
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019 - one renderer per process (FORM_RENDERER)
-    def _template_kept(self, template_name: str) -> Any:
-        return super().get_template(template_name)
+    def get_template(self, template_name: str) -> Any:
+        try:
+            return self.engine.get_template(template_name)
+        except TemplateDoesNotExist:
+            # Widgets that ship Django templates only (django.contrib.admin's): the project's
+            # template engine, as Django's TemplatesSetting renderer would find them.
+            return get_template(template_name)
+
+
+def environment(**options: Any) -> jinja2.Environment:
+    """The forms' Jinja2 environment: Jinja2's own, plus the two helpers the record rows use."""
+    options.pop("autoescape", None)  # Django's backend asks for it too: always on here
+    env = jinja2.Environment(autoescape=True, **options)
+    env.globals.update(zoho_value=zoho_value, subform_table=subform_table)
+    return env
+
+
+def zoho_value(value: Any, form: Any) -> str:
+    """A Zoho value as a person reads it; date-times in the form's org's time zone."""
+    from crmadmin.datatypes import display_text
+
+    time_zone = getattr(getattr(form, "context", None), "time_zone", None)
+    return display_text(value, time_zone=time_zone) or "—"
+
+
+def subform_table(field: BoundField, subform: Any) -> str:
+    """A subform's table of rows (a page template of the project's engine: its cells are rows
+    of this renderer again)."""
+    return render_to_string("crmadmin/_subform.html", {"field": field, "subform": subform})

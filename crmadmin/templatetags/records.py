@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 from django import template
 from django.utils.text import Truncator
 
-from crmadmin.datatypes import display_text
+from crmadmin.forms.renderer import zoho_value as value_text
 from crmadmin.problems import problem_for
 
 register = template.Library()
@@ -32,9 +32,7 @@ def field_row(context: dict, form: Any, name: str, **extra: Any) -> str:
 @register.simple_tag(takes_context=True)
 def zoho_value(context: dict, value: Any) -> str:
     """A Zoho value as a person reads it; date-times in the org's time zone."""
-    form = context.get("form")
-    time_zone = getattr(getattr(form, "context", None), "time_zone", None)
-    return display_text(value, time_zone=time_zone) or "—"
+    return value_text(value, context.get("form"))
 
 
 @register.filter

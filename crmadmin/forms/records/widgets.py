@@ -1,5 +1,6 @@
 """The widgets Django's own cannot express, each rendered by its template under
-templates/crmadmin/widgets/ (through settings.FORM_RENDERER, like every other widget)."""
+templates/jinja2/crmadmin/widgets/ (Jinja2, through settings.FORM_RENDERER, like every other
+widget)."""
 
 from __future__ import annotations
 
