@@ -24,7 +24,7 @@ from django.conf import settings
 from django.forms import BoundField
 from django.forms.renderers import Jinja2
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.utils.functional import cached_property
 
 
@@ -128,10 +128,10 @@ class FormRenderer(Jinja2):
 
 
 def environment(**options: Any) -> jinja2.Environment:
-    """The forms' Jinja2 environment: Jinja2's own, plus the two helpers the record rows use."""
+    """The forms' Jinja2 environment: Jinja2's own, plus the helper the record rows use."""
     options.pop("autoescape", None)  # Django's backend asks for it too: always on here
     env = jinja2.Environment(autoescape=True, **options)
-    env.globals.update(zoho_value=zoho_value, subform_table=subform_table)
+    env.globals.update(zoho_value=zoho_value)
     return env
 
 
@@ -141,9 +141,3 @@ def zoho_value(value: Any, form: Any) -> str:
 
     time_zone = getattr(getattr(form, "context", None), "time_zone", None)
     return display_text(value, time_zone=time_zone) or "—"
-
-
-def subform_table(field: BoundField, subform: Any) -> str:
-    """A subform's table of rows (a page template of the project's engine: its cells are rows
-    of this renderer again)."""
-    return render_to_string("crmadmin/_subform.html", {"field": field, "subform": subform})

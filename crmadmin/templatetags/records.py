@@ -17,16 +17,15 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def field_row(context: dict, form: Any, name: str, **extra: Any) -> str:
-    """One row through the project renderer (``{{ field.as_field_group }}``), with the page's
-    extras as context: on the record page the URL that checks the field on its own as the user
-    leaves it; ``cell=True`` for a subform cell (the column header is its label)."""
+def field_row(context: dict, form: Any, name: str) -> str:
+    """One row through the project renderer (``{{ field.as_field_group }}``); on the record page
+    with the URL that checks the field on its own as the user leaves it."""
     bf = form[name]
-    if "check_url_base" in context and not extra.get("cell"):
-        extra["check_url"] = f"{context['check_url_base']}{name}/"
-    if not extra:
+    if "check_url_base" not in context:
         return bf.as_field_group()
-    return bf.render(context={**bf.get_context(), **extra})
+    return bf.render(
+        context={**bf.get_context(), "check_url": f"{context['check_url_base']}{name}/"}
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -58,6 +58,12 @@ class SubformRows:
     columns: tuple[str, ...]
 
     @property
+    def headers(self) -> list[str]:
+        """The column headers: each column's label."""
+        fields = self.formset.form.base_fields
+        return [str(fields[name].label or name) for name in self.columns]
+
+    @property
     def can_add(self) -> bool:
         return self.formset.total_form_count() < MAX_ROWS
 
