@@ -76,6 +76,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # What repeats hundreds of times per page: form rows and widgets, the list's rows.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "crmadmin.templating.environment"},
+    },
 ]
 
 # Every form row and widget through one renderer: Jinja2 templates (templates/jinja2/crmadmin/

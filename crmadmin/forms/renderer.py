@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import jinja2
-from django.conf import settings
 from django.forms import BoundField
 from django.forms.renderers import Jinja2
-from django.template import TemplateDoesNotExist
+from django.template import TemplateDoesNotExist, engines
 from django.template.loader import get_template
 from django.utils.functional import cached_property
 
@@ -107,16 +105,9 @@ class FormRenderer(Jinja2):
 
     @cached_property
     def engine(self) -> Any:
-        # Django's Jinja2 backend: autoescape on, templates recompiled on change with DEBUG
-        # (auto_reload), kept compiled otherwise; apps' ``jinja2`` folders (django.forms') too.
-        return self.backend(
-            {
-                "APP_DIRS": True,
-                "DIRS": [settings.BASE_DIR / "templates" / "jinja2"],
-                "NAME": "crmadmin-forms",
-                "OPTIONS": {"environment": "crmadmin.forms.renderer.environment"},
-            }
-        )
+        # The project's Jinja2 engine (settings.TEMPLATES "jinja2"): autoescape on, templates
+        # recompiled on change with DEBUG, kept compiled otherwise; django.forms' jinja2 folder.
+        return engines["jinja2"]
 
     def get_template(self, template_name: str) -> Any:
         try:
@@ -125,19 +116,3 @@ class FormRenderer(Jinja2):
             # Widgets that ship Django templates only (django.contrib.admin's): the project's
             # template engine, as Django's TemplatesSetting renderer would find them.
             return get_template(template_name)
-
-
-def environment(**options: Any) -> jinja2.Environment:
-    """The forms' Jinja2 environment: Jinja2's own, plus the helper the record rows use."""
-    options.pop("autoescape", None)  # Django's backend asks for it too: always on here
-    env = jinja2.Environment(autoescape=True, **options)
-    env.globals.update(zoho_value=zoho_value)
-    return env
-
-
-def zoho_value(value: Any, form: Any) -> str:
-    """A Zoho value as a person reads it; date-times in the form's org's time zone."""
-    from crmadmin.datatypes import display_text
-
-    time_zone = getattr(getattr(form, "context", None), "time_zone", None)
-    return display_text(value, time_zone=time_zone) or "—"

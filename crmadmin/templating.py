@@ -1,0 +1,47 @@
+"""The project's Jinja2 environment (the ``jinja2`` entry of settings.TEMPLATES; the form
+renderer uses the same engine) and the helpers its templates and the Django templates share.
+
+Django templates draw the pages; Jinja2 draws what repeats hundreds of times per page: every
+form row and widget (crmadmin/forms/renderer.py) and the rows of the record list (issue #16:
+Django's template language spent most of those pages' time there). Jinja2 templates live in
+``templates/jinja2/``; autoescaping is always on.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from django.utils.text import Truncator
+
+
+def environment(**options: Any) -> jinja2.Environment:
+    options.pop("autoescape", None)  # Django's backend asks for it too: always on here
+    env = jinja2.Environment(autoescape=True, **options)
+    env.globals.update(zoho_value=zoho_value)
+    env.filters.update(cell_text=cell_text, with_id=with_id)
+    return env
+
+
+def zoho_value(value: Any, form: Any = None) -> str:
+    """A Zoho value as a person reads it; date-times in the form's org's time zone."""
+    from crmadmin.datatypes import display_text
+
+    time_zone = getattr(getattr(form, "context", None), "time_zone", None)
+    return display_text(value, time_zone=time_zone) or "—"
+
+
+def cell_text(value: Any, length: int = 80) -> str:
+    """Django's ``truncatechars`` with a fast way out for the usual short cell (a 200-row list has
+    a thousand cells; the full path looks up the translated ellipsis for each)."""
+    text = unicodedata.normalize("NFC", str(value))
+    return text if len(text) <= int(length) else Truncator(text).chars(length)
+
+
+def with_id(url: str, record_id: Any) -> str:
+    """A record's URL from the list's one reversed URL with the ``ROW_ID`` placeholder (one
+    ``reverse`` per page, not per row)."""
+    head, _, tail = url.rpartition("ROW_ID")
+    return f"{head}{quote(str(record_id), safe='')}{tail}"
