@@ -100,6 +100,7 @@ class DataType:
     reread: bool = False  # Zoho decides the saved value (rows, appends); every save re-reads now
     users: bool = False  # its choices are the org's users
     appendable: bool = False  # a save may add to the values instead of replacing them
+    bulk: bool = False  # a bulk edit may set it: its value becomes Zoho JSON on its own (no rows)
     input_rule: Callable[[str], None] | None = None  # what Zoho refuses in the raw text
 
     def editable(self, meta: Field) -> bool:
@@ -121,30 +122,48 @@ _LINES = {"input_rule": multi_line}
 DATA_TYPES: dict[str, DataType] = {
     entry.name: entry
     for entry in (
-        _type("text", "text", factories.text, operators=TEXT_OPERATORS, **_LINE),
+        _type("text", "text", factories.text, operators=TEXT_OPERATORS, **_LINE, bulk=True),
         _type("mediumtext", "text", factories.textarea, **_LINES),
         _type(
             "textarea",
             "text",
             factories.textarea,
             operators=LONG_TEXT_OPERATORS,
+            bulk=True,
             **_UNLISTED,
             **_LINES,
         ),
-        _type("email", "text", factories.email, operators=TEXT_OPERATORS, **_LINE),
-        _type("phone", "text", factories.phone, operators=TEXT_OPERATORS, **_LINE),
-        _type("website", "text", factories.website, operators=TEXT_OPERATORS, **_LINE),
-        _type("integer", "integer", factories.integer, operators=RANGE_OPERATORS, **_NUMBER),
-        _type("bigint", "bigint", factories.bigint, operators=RANGE_OPERATORS, **_NUMBER),
+        _type("email", "text", factories.email, operators=TEXT_OPERATORS, **_LINE, bulk=True),
+        _type("phone", "text", factories.phone, operators=TEXT_OPERATORS, **_LINE, bulk=True),
+        _type("website", "text", factories.website, operators=TEXT_OPERATORS, **_LINE, bulk=True),
+        _type(
+            "integer", "integer", factories.integer, operators=RANGE_OPERATORS, **_NUMBER, bulk=True
+        ),
+        _type(
+            "bigint", "bigint", factories.bigint, operators=RANGE_OPERATORS, **_NUMBER, bulk=True
+        ),
         _type("long", "bigint", factories.bigint, **_NUMBER),
-        _type("double", "number", factories.double, operators=RANGE_OPERATORS, **_NUMBER),
-        _type("decimal", "number", factories.double, operators=RANGE_OPERATORS, **_NUMBER),
-        _type("currency", "number", factories.currency, operators=RANGE_OPERATORS, **_NUMBER),
-        _type("percent", "number", factories.percent, operators=RANGE_OPERATORS, **_NUMBER),
-        _type("boolean", "boolean", factories.boolean, operators=BOOLEAN_OPERATORS),
-        _type("date", "date", factories.date, operators=RANGE_OPERATORS),
-        _type("datetime", "datetime", factories.datetime_, operators=RANGE_OPERATORS),
-        _type("picklist", "text", factories.picklist, operators=CHOICE_OPERATORS),
+        _type(
+            "double", "number", factories.double, operators=RANGE_OPERATORS, **_NUMBER, bulk=True
+        ),
+        _type(
+            "decimal", "number", factories.double, operators=RANGE_OPERATORS, **_NUMBER, bulk=True
+        ),
+        _type(
+            "currency",
+            "number",
+            factories.currency,
+            operators=RANGE_OPERATORS,
+            **_NUMBER,
+            bulk=True,
+        ),
+        _type(
+            "percent", "number", factories.percent, operators=RANGE_OPERATORS, **_NUMBER, bulk=True
+        ),
+        _type("boolean", "boolean", factories.boolean, operators=BOOLEAN_OPERATORS, bulk=True),
+        _type("date", "date", factories.date, operators=RANGE_OPERATORS, bulk=True),
+        _type("datetime", "datetime", factories.datetime_, operators=RANGE_OPERATORS, bulk=True),
+        _type("picklist", "text", factories.picklist, operators=CHOICE_OPERATORS, bulk=True),
         _type(
             "multiselectpicklist",
             "multiselect",
@@ -152,10 +171,25 @@ DATA_TYPES: dict[str, DataType] = {
             operators=MULTI_CHOICE_OPERATORS,
             reread=True,
             appendable=True,
+            bulk=True,
         ),
-        _type("lookup", "lookup", factories.lookup),
-        _type("ownerlookup", "lookup", factories.user, operators=CHOICE_OPERATORS, users=True),
-        _type("userlookup", "lookup", factories.user, operators=CHOICE_OPERATORS, users=True),
+        _type("lookup", "lookup", factories.lookup, bulk=True),
+        _type(
+            "ownerlookup",
+            "lookup",
+            factories.user,
+            operators=CHOICE_OPERATORS,
+            users=True,
+            bulk=True,
+        ),
+        _type(
+            "userlookup",
+            "lookup",
+            factories.user,
+            operators=CHOICE_OPERATORS,
+            users=True,
+            bulk=True,
+        ),
         _type("multiselectlookup", "link_rows", factories.multiselectlookup, **_ROWS),
         _type("multiuserlookup", "link_rows", factories.multiuserlookup, users=True, **_ROWS),
         _type("fileupload", "file_rows", factories.files, **_ROWS),

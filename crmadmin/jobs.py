@@ -32,6 +32,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from crmadmin import budget
+from crmadmin.datatypes import data_type_of
 from crmadmin.models import AuditEntry, BulkJob, BulkUpload, Connection, JobRecord
 from crmadmin.permissions import is_manager
 from crmadmin.problems import not_sent_text
@@ -79,30 +80,6 @@ MAX_JOB_RECORDS = 50_000
 SAMPLE_SIZE = 10
 UPLOAD_KEPT = timedelta(days=1)
 MAX_DIRECT_READS = 200  # record ids a CSV names that search missed, read one GET each
-# Types whose form value `updater.payload` turns into Zoho JSON on its own (no loaded rows needed).
-BULK_TYPES = frozenset(
-    {
-        "text",
-        "textarea",
-        "email",
-        "phone",
-        "website",
-        "picklist",
-        "multiselectpicklist",
-        "integer",
-        "bigint",
-        "double",
-        "currency",
-        "percent",
-        "decimal",
-        "boolean",
-        "date",
-        "datetime",
-        "lookup",
-        "ownerlookup",
-        "userlookup",
-    }
-)
 State = JobRecord.State
 Status = BulkJob.Status
 
@@ -202,7 +179,7 @@ def bulk_fields(fields: Iterable[Field], *, allowed: set[str] | None = None) -> 
     """Fields a bulk edit may change: writable, mass-updatable per Zoho, of a type we can send."""
     chosen = []
     for meta in fields:
-        if not meta.is_writable or meta.data_type not in BULK_TYPES:
+        if not meta.is_writable or not data_type_of(meta).bulk:
             continue
         if meta.raw.get("mass_update") is False:
             continue

@@ -225,3 +225,20 @@ def test_search_value_refuses_a_value_that_does_not_fit_the_type(meta, raw, word
         search_value(meta, raw, time_zone=KOLKATA)
 
     assert words in " ".join(refused.value.messages)
+
+
+def test_a_bulk_edit_offers_exactly_the_registrys_bulk_types_each_sent_without_loaded_rows():
+    from crmadmin.jobs import bulk_fields
+
+    bulk = {name for name, entry in DATA_TYPES.items() if entry.bulk}
+    fields = [
+        field_from_json({"api_name": f"F_{name}", "field_label": name, "data_type": name})
+        for name in DATA_TYPES
+    ]
+
+    assert {meta.data_type for meta in bulk_fields(fields)} == bulk
+    assert {"text", "picklist", "lookup", "ownerlookup", "datetime"} <= bulk
+    for name in bulk:  # a bulk value never needs the record's rows or a computed answer
+        entry = DATA_TYPES[name]
+        assert not entry.read_only and not entry.rows, name
+        assert entry.json_form not in {"link_rows", "file_rows", "subform_rows", "not_sent"}, name
