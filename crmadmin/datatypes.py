@@ -98,7 +98,7 @@ class DataType:
     read_only: bool = False  # shown, never edited: Zoho computes it or takes no edit
     rows: bool = False  # linked rows the form carries as a RowsField
     reread: bool = False  # Zoho decides the saved value (rows, appends); every save re-reads now
-    users: bool = False  # its choices are the org's users
+    users: bool = False  # its values are the org's users (picked with the users search)
     appendable: bool = False  # a save may add to the values instead of replacing them
     bulk: bool = False  # a bulk edit may set it: its value becomes Zoho JSON on its own (no rows)
     input_rule: Callable[[str], None] | None = None  # what Zoho refuses in the raw text

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -21,7 +22,7 @@ from crmadmin.datatypes import form_field_for
 from crmadmin.forms.records.builder import TRIGGERS, TypedLookupsMixin
 from crmadmin.forms.records.types import FormContext
 from crmadmin.jobs import Change, TableRow, jsonable
-from updater.metadata import Field
+from updater.metadata import Field, User
 
 LEAVE = ""
 ACTION_LABELS = {
@@ -37,8 +38,9 @@ def actions_for(meta: Field) -> list[tuple[str, str]]:
     names = [LEAVE, "set", "clear"]
     if meta.data_type == "multiselectpicklist":
         names += ["append", "remove"]
-    if meta.data_type == "boolean":
-        names.remove("clear")  # a checkbox is never empty in Zoho: set it on or off
+    if meta.data_type in ("boolean", "ownerlookup"):
+        # A checkbox is never empty in Zoho: set it on or off; every record has an owner.
+        names.remove("clear")
     return [(name, ACTION_LABELS[name]) for name in names]
 
 
@@ -296,17 +298,20 @@ def table_rows(
     mapped: dict[int, str],
     fields: list[Field],
     context: FormContext,
+    users: Sequence[User] = (),
 ) -> list[TableRow]:
     """Each line's key and values, every cell cleaned by its field's edit-form field. An empty
-    cell leaves the field as it is; a cell the field refuses makes the line not sent."""
+    cell leaves the field as it is; a cell the field refuses makes the line not sent. A cell
+    of an owner or user field names one of ``users`` (the org's active users) by ID, email or
+    name."""
     metas = {meta.api_name: meta for meta in fields}
     form_fields = {
         name: form_field_for(metas[name], context, required=False) for name in mapped.values()
     }
-    users = {
-        text.casefold(): user.id
-        for user in context.users
-        for text in (user.email, user.full_name)
+    by_text = {
+        text.casefold(): user
+        for user in users
+        for text in (user.id, user.email, user.full_name)
         if text
     }
     rows = []
@@ -320,7 +325,8 @@ def table_rows(
                 continue
             meta = metas[name]
             try:
-                values[name] = jsonable(form_fields[name].clean(_cell_input(meta, text, users)))
+                cell = _cell_input(meta, text, by_text)
+                values[name] = jsonable(form_fields[name].clean(cell))
             except forms.ValidationError as error:
                 problems.append(f"{meta.field_label}: {' '.join(error.messages)}")
         if key and not values and not problems:
@@ -329,7 +335,7 @@ def table_rows(
     return rows
 
 
-def _cell_input(meta: Field, text: str, users: dict[str, str]) -> Any:
+def _cell_input(meta: Field, text: str, users: dict[str, User]) -> Any:
     """A cell as the edit form's widget would post it."""
     kind = meta.data_type
     if kind == "multiselectpicklist":
@@ -344,7 +350,14 @@ def _cell_input(meta: Field, text: str, users: dict[str, str]) -> Any:
         # record id, so the box says the id and the field cleans to that record.
         return [text, text, text, ""]
     if kind in ("ownerlookup", "userlookup"):
-        return users.get(text.casefold(), text)
+        # The picker's inputs for the user the cell names (by ID, email or name).
+        user = users.get(text.casefold())
+        if user is None:
+            raise forms.ValidationError(
+                f"“{text}” is no active user's ID, email or name in this org."
+            )
+        name = user.full_name or user.email
+        return [name, user.id, name, ""]
     if kind == "datetime" and len(text) > 10 and text[10] == " ":
         return f"{text[:10]}T{text[11:]}"
     return text

@@ -84,9 +84,11 @@ def _option(record: Mapping[str, Any], module: str, name_field: str) -> dict[str
 
 
 def lookup_users(users: Iterable[User], text: str, limit: int = 10) -> list[dict[str, str]]:
+    """The org's users whose name or email holds ``text``, as options {id, name, detail}; a
+    user without a name goes by their email (the picker puts ``name`` in the box)."""
     needle = text.casefold()
     matches = [
-        {"id": user.id, "name": user.full_name, "detail": user.email}
+        {"id": user.id, "name": user.full_name or user.email, "detail": user.email}
         for user in users
         if needle in user.full_name.casefold() or needle in user.email.casefold()
     ]
@@ -95,14 +97,15 @@ def lookup_users(users: Iterable[User], text: str, limit: int = 10) -> list[dict
 
 def module_readable(module: str, allowed: set[str] | None) -> bool:
     """May a user whose grant allows ``allowed`` modules (None: every one) search ``module``?
-    The org's users are no module: every editor already sees them in the user pickers."""
+    The org's users are no module: every editor with the connection picks owners from them."""
     return allowed is None or module.lower() == USERS or module in allowed
 
 
 def lookup_options(
     *, client: ZohoClient, options: Mapping[str, Any], module: str, text: str
 ) -> list[dict[str, str]]:
-    """The picker's options for ``text``: users, or records of ``module`` (cached metadata)."""
+    """The picker's options for ``text``: users (the org's active users, fetched and cached on
+    the first search), or records of ``module`` (cached metadata)."""
     if module.lower() == USERS:
         return lookup_users(users_list(client=client, **options), text)
     fields = fields_list(client=client, module=module, **options)

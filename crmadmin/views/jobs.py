@@ -84,7 +84,7 @@ def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpRespo
         meta = browse.module_meta(
             client=client, options=metadata_options(connection), module=module
         )
-        form_context = _form_context(connection, client, meta.fields)
+        form_context = _form_context(connection, client)
     except ZohoError as error:
         return render(
             request,
@@ -196,7 +196,7 @@ def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
         meta = browse.module_meta(
             client=client, options=metadata_options(connection), module=module
         )
-        form_context = _form_context(connection, client, meta.fields)
+        form_context = _form_context(connection, client)
     except ZohoError as error:
         context["problem"] = problem_for(error)
         return render(request, "crmadmin/bulk_upload_map.html", context, status=502)
@@ -209,14 +209,21 @@ def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "crmadmin/bulk_upload_map.html", context, status=422)
     data = form.cleaned_data
-    rows = table_rows(
-        lines,
-        key_column=data["key_column"],
-        mapped=data["mapped"],
-        fields=fields,
-        context=form_context,
-    )
     try:
+        # The org's users only when a column writes an owner or user field: its cells name them.
+        users = (
+            users_list(client=client, **metadata_options(connection))
+            if any(form.metas[name].data_type in USER_TYPES for name in data["mapped"].values())
+            else []
+        )
+        rows = table_rows(
+            lines,
+            key_column=data["key_column"],
+            mapped=data["mapped"],
+            fields=fields,
+            context=form_context,
+            users=users,
+        )
         plan = jobs.table_plan(
             client=client,
             module=module,
@@ -241,13 +248,8 @@ def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
     return redirect("jobs:detail", job_id=job.pk)
 
 
-def _form_context(connection: Connection, client: Any, fields: list[Any]) -> FormContext:
-    users: tuple = ()
-    if any(meta.data_type in USER_TYPES and meta.is_writable for meta in fields):
-        users = tuple(users_list(client=client, **metadata_options(connection)))
-    return FormContext(
-        connection_id=connection.pk, time_zone=time_zone_for(connection, client), users=users
-    )
+def _form_context(connection: Connection, client: Any) -> FormContext:
+    return FormContext(connection_id=connection.pk, time_zone=time_zone_for(connection, client))
 
 
 def _name_field(fields: list[Any]) -> str:

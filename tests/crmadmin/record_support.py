@@ -206,6 +206,8 @@ def mock_metadata(rsps):
     rsps.get(f"{API}/settings/fields?module={MODULE}", json={"fields": FIELDS})
     rsps.get(f"{API}/settings/fields?module=Items", json={"fields": ITEM_FIELDS})
     rsps.get(f"{API}/settings/layouts?module={MODULE}", json={"layouts": LAYOUTS})
+    # Asked only by a users search (the picker, or a user's name typed without it), never to
+    # draw a form: tests assert when it is called.
     rsps.get(f"{API}/users?type=ActiveUsers", json={"users": USERS})
 
 

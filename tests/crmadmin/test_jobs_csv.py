@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from crmadmin.forms.bulk import MAX_UPLOAD_BYTES, table_read, text_decode
 from crmadmin.models import BulkJob, BulkUpload
+from sandbox.metadata import org
 
 MODULE = "Contacts"
 
@@ -107,6 +108,47 @@ def test_a_csv_by_external_id_previews_each_line_and_sends_each_records_own_valu
     first = sandbox.get_record(MODULE, chosen[0]["id"])
     assert (first["Title"], first["Loyalty_Points"]) == ("Chief", 12)
     assert sandbox.get_record(MODULE, chosen[2]["id"])["Title"] == "Clerk"
+
+
+def test_a_column_of_owners_names_active_users_by_email_name_or_id_and_refuses_others(
+    editor_client, sandbox_connection, sandbox, bulk_editors, empty_cache
+):
+    morgan, sam, former = org.USERS[1], org.USERS[2], org.USERS[4]  # former: disabled
+    # Contacts owned by someone else, so each change is one to send.
+    owners = (morgan["id"], sam["id"])
+    chosen = [r for r in contacts(sandbox, 200) if r["Owner"]["id"] not in owners][:5]
+    users_asked = sandbox.requests_served("GET /crm/v8/users")  # connecting asked who we are
+    text = (
+        "id,Owner\n"
+        f"{chosen[0]['id']},{morgan['email'].upper()}\n"
+        f"{chosen[1]['id']},{org.full_name(sam)}\n"
+        f"{chosen[2]['id']},{morgan['id']}\n"
+        f"{chosen[3]['id']},{former['email']}\n"
+        f"{chosen[4]['id']},Nobody Here\n"
+    )
+    sent = upload(editor_client, sandbox_connection, pasted=text)
+    stored = BulkUpload.objects.get()
+    assert editor_client.get(sent["Location"]).status_code == 200
+    assert sandbox.requests_served("GET /crm/v8/users") == users_asked  # mapping: no user list
+
+    mapping(editor_client, stored.pk, ["key:id", "Owner"])
+
+    # The org's users, fetched once: a column writes the owner.
+    assert sandbox.requests_served("GET /crm/v8/users") == users_asked + 1
+    rows = {row.line: row for row in BulkJob.objects.get().records.all()}
+    assert rows[2].payload["Owner"]["id"] == morgan["id"]
+    assert rows[3].payload["Owner"]["id"] == sam["id"]
+    assert rows[4].payload["Owner"]["id"] == morgan["id"]
+    for line, cell in ((5, former["email"]), (6, "Nobody Here")):
+        assert rows[line].state == "skipped"
+        assert rows[line].message == (
+            f"Record Owner: “{cell}” is no active user's ID, email or name in this org."
+        )
+
+    editor_client.post(reverse("jobs:start", args=[BulkJob.objects.get().pk]))
+
+    owners = [sandbox.get_record(MODULE, record["id"])["Owner"]["id"] for record in chosen[:3]]
+    assert owners == [morgan["id"], sam["id"], morgan["id"]]
 
 
 def test_a_pasted_latin1_free_table_by_record_id_needs_one_identifying_column(

@@ -252,16 +252,26 @@ def test_the_record_list_says_how_many_records_match_from_the_count_endpoint(
 
 
 def test_the_change_form_offers_lookup_and_user_fields_picked_as_on_the_edit_form(
-    editor_client, sandbox_connection, sandbox, bulk_editors
+    editor_client, sandbox_connection, sandbox, bulk_editors, empty_cache
 ):
     ids = contact_ids(sandbox, 2)
     account = sandbox.app.store.all_records("Accounts")[0]
     manager = sandbox.app.store.all_records(MODULE)[0]["Owner"]
+    users_asked = sandbox.requests_served("GET /crm/v8/users")  # connecting asked who we are
 
     page = editor_client.get(new_url(sandbox_connection), {"ids": ids}).content.decode()
     assert 'name="Account_Name__action"' in page
     assert 'name="Relationship_Manager__action"' in page
     assert 'id="field-Account_Name"' in page  # the edit form's lookup row (search + id)
+    # User fields are the same picker, searching the org's users: no user list to draw them.
+    users_url = f'hx-get="/records/{sandbox_connection.pk}/users/lookup/"'
+    assert 'name="Relationship_Manager_label"' in page and users_url in page
+    assert '<select name="Relationship_Manager"' not in page
+    assert sandbox.requests_served("GET /crm/v8/users") == users_asked
+    # Every record has an owner: the bulk change may set it, never clear it.
+    owner_actions = page[page.index('name="Owner__action"') :]
+    owner_actions = owner_actions[: owner_actions.index("</select>")]
+    assert 'value="set"' in owner_actions and 'value="clear"' not in owner_actions
 
     editor_client.post(
         new_url(sandbox_connection),
@@ -273,9 +283,12 @@ def test_the_change_form_offers_lookup_and_user_fields_picked_as_on_the_edit_for
             "Account_Name": account["id"],
             "Account_Name_idname": account["Account_Name"],
             "Relationship_Manager__action": "set",
+            "Relationship_Manager_label": manager["name"],
             "Relationship_Manager": manager["id"],
+            "Relationship_Manager_idname": manager["name"],
         },
     )
+    assert sandbox.requests_served("GET /crm/v8/users") == users_asked  # picked: no search
     job = BulkJob.objects.get()
     editor_client.post(reverse("jobs:start", args=[job.pk]))
 
@@ -303,3 +316,27 @@ def test_a_lookup_name_typed_without_the_picker_is_resolved_on_the_bulk_change_f
 
     job = BulkJob.objects.get()
     assert {row.payload["Account_Name"]["id"] for row in job.records.all()} == {account["id"]}
+
+
+def test_a_user_name_typed_without_the_picker_is_resolved_from_the_org_users_on_the_bulk_form(
+    editor_client, sandbox_connection, sandbox, bulk_editors, empty_cache
+):
+    ids = contact_ids(sandbox, 2)
+    manager = sandbox.app.store.all_records(MODULE)[0]["Owner"]
+    users_asked = sandbox.requests_served("GET /crm/v8/users")  # connecting asked who we are
+
+    editor_client.post(
+        new_url(sandbox_connection),
+        {
+            "ids": ids,
+            "Relationship_Manager__action": "set",
+            "Relationship_Manager_label": manager["email"],  # typed; no user picked
+        },
+    )
+
+    job = BulkJob.objects.get()
+    assert {row.payload["Relationship_Manager"]["id"] for row in job.records.all()} == {
+        manager["id"]
+    }
+    # The org's users were fetched once, to resolve the typed name.
+    assert sandbox.requests_served("GET /crm/v8/users") == users_asked + 1

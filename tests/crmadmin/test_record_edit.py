@@ -97,15 +97,30 @@ CHANGES = [
     ("Call_Time", "2024-02-01T17:45:00", "2024-02-01T17:45:00+05:30"),
     ("Rating", "Hot", "Hot"),
     ("Account", "4150868000000300002", {"id": "4150868000000300002"}),
-    ("Owner", "4150868000000225014", {"id": "4150868000000225014"}),
-    ("Reviewer", "4150868000000225014", {"id": "4150868000000225014"}),
+    # Owner and user lookups: what the picker posts (the user's name, id, and the name that id
+    # has); the record's user is shown by the name the record carries.
+    (
+        "Owner",
+        {"Owner_label": "Sam Lee", "Owner": "4150868000000225014", "Owner_idname": "Sam Lee"},
+        {"id": "4150868000000225014"},
+    ),
+    (
+        "Reviewer",
+        {
+            "Reviewer_label": "Sam Lee",
+            "Reviewer": "4150868000000225014",
+            "Reviewer_idname": "Sam Lee",
+        },
+        {"id": "4150868000000225014"},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("api_name", "typed", "sent"), CHANGES)
 def test_each_data_type_sends_its_json_form(editor_client, zoho, api_name, typed, sent):
     html = open_form(editor_client, zoho)
-    response, put = save(editor_client, zoho, html, **{api_name: typed})
+    changes = typed if isinstance(typed, dict) else {api_name: typed}
+    response, put = save(editor_client, zoho, html, **changes)
     assert response.status_code == 200, response.content.decode()[:2000]
     assert sent_json(put.calls[0])["data"][0] == {api_name: sent, "id": RECORD_ID}
 
@@ -192,7 +207,7 @@ INVALID = [
     ("Call_Time", "tomorrow", "Enter a date and time"),
     ("Rating", "Lukewarm", "Select a valid choice."),
     ("Account", "Acme", "Pick a record from the list."),  # a changed page: ids are hidden
-    ("Owner", "999", "Select a valid choice."),
+    ("Owner", "4150868000000225014x", "Pick a user from the list."),  # a changed page
 ]
 
 

@@ -242,3 +242,160 @@ def test_a_multi_lookup_name_with_several_matches_lists_them_by_its_add_box(edit
     assert "2 users match “x.com”." in row
     assert 'name="Helpers__pick" value="4150868000000225013"> Patricia Boyle' in row
     assert 'name="Helpers__add_label" id="id_Helpers-add" value="x.com"' in row
+
+
+# --- Owner and user lookups: the same picker, searching the org's users -----------------------
+
+SAM = "4150868000000225014"  # "Sam Lee", s@x.com (record_support.USERS)
+PATRICIA = "4150868000000225013"  # "Patricia Boyle", p@x.com: the record's owner when loaded
+USERS_URL = f"{API}/users?type=ActiveUsers"
+
+
+def users_asked(zoho) -> int:
+    return sum(1 for call in zoho.calls if call.request.url == USERS_URL)
+
+
+def test_a_cold_open_asks_for_the_record_and_its_metadata_never_for_the_user_list(
+    editor_client, zoho
+):
+    html = open_form(editor_client, zoho)  # the metadata cache starts empty
+    assert [call.request.url for call in zoho.calls] == [
+        record_url(),
+        f"{API}/settings/fields?module=Leads",
+        f"{API}/settings/fields?module=Items",  # the subform's fields
+        f"{API}/settings/layouts?module=Leads",
+    ]
+    owner = field_row(html, "Owner")
+    assert "<select" not in owner
+    # The owner the record names, in the picker's box, with its id and the name that id has.
+    assert 'name="Owner_label" id="id_Owner" value="Patricia Boyle"' in owner
+    assert 'placeholder="Type a name or email…" role="combobox"' in owner
+    assert f'hx-get="/records/{zoho.connection.pk}/users/lookup/"' in owner
+    assert f'<input type="hidden" name="Owner" id="id_Owner-id" value="{PATRICIA}"' in owner
+    assert 'name="Owner_idname" id="id_Owner-idname" value="Patricia Boyle"' in owner
+    assert 'aria-label="Matching users"' in owner
+    reviewer = field_row(html, "Reviewer")  # no user yet: an empty box
+    assert 'name="Reviewer_label" id="id_Reviewer" value=""' in reviewer
+    assert 'name="Reviewer" id="id_Reviewer-id" value=""' in reviewer
+
+
+def test_a_picked_owner_is_saved_by_its_id_without_asking_for_the_user_list(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    zoho.calls.reset()
+    zoho_holds(zoho, Owner={"id": SAM, "name": "Sam Lee", "email": "s@x.com"})
+    picked = {"Owner_label": "Sam Lee", "Owner": SAM, "Owner_idname": "Sam Lee"}
+    response, put = post(editor_client, zoho, html, **picked)
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0] == {"Owner": {"id": SAM}, "id": RECORD_ID}
+    assert [call.request.method for call in zoho.calls] == ["PUT", "GET"]
+    assert users_asked(zoho) == 0
+    row = field_row(response.content.decode(), "Owner")
+    assert 'name="Owner_label" id="id_Owner" value="Sam Lee"' in row
+
+
+def test_a_typed_user_name_is_resolved_from_the_user_list_fetched_then(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    zoho.calls.reset()
+    zoho_holds(zoho, Reviewer={"id": SAM, "name": "Sam Lee"})
+    response, put = post(editor_client, zoho, html, Reviewer_label="sam lee")
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0] == {"Reviewer": {"id": SAM}, "id": RECORD_ID}
+    # The user list, fetched to resolve the name, then the PUT and the re-read.
+    assert [call.request.url for call in zoho.calls] == [USERS_URL, record_url(), record_url()]
+    assert 'value="Sam Lee"' in field_row(response.content.decode(), "Reviewer")
+
+
+def test_a_typed_email_picks_its_user(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    response, put = post(editor_client, zoho, html, Owner_label="S@X.COM")
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0] == {"Owner": {"id": SAM}, "id": RECORD_ID}
+
+
+def test_several_users_matching_are_listed_next_to_the_field_and_the_choice_saved(
+    editor_client, zoho
+):
+    html = open_form(editor_client, zoho)
+    response, put = post(editor_client, zoho, html, Reviewer_label="x.com")
+    page = response.content.decode()
+    assert response.status_code == 422 and put.call_count == 0
+    row = field_row(page, "Reviewer")
+    assert "2 users match “x.com”. Choose one below, then save again." in row
+    assert 'aria-invalid="true"' in row and 'value="x.com"' in row
+    assert (
+        f'<input type="radio" name="Reviewer_pick" value="{PATRICIA}"> Patricia Boyle '
+        '<span class="lookup-detail">p@x.com</span>' in row
+    )
+    assert f'name="Reviewer_pick" value="{SAM}"> Sam Lee' in row
+    assert 'href="#field-Reviewer"' in page
+
+    zoho.calls.reset()
+    response = editor_client.post(edit_url(zoho.connection), form_data(page, Reviewer_pick=SAM))
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0] == {"Reviewer": {"id": SAM}, "id": RECORD_ID}
+    assert users_asked(zoho) == 0  # the user list is cached since the first search
+
+
+def test_a_user_name_with_no_match_is_an_error_next_to_its_box(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    response, put = post(editor_client, zoho, html, Owner_label="Nobody")
+    row = field_row(response.content.decode(), "Owner")
+    assert response.status_code == 422 and put.call_count == 0
+    assert "No users named “Nobody”." in row
+    assert 'aria-invalid="true"' in row and 'value="Nobody"' in row
+
+
+def test_the_owner_cannot_be_emptied(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    zoho.calls.reset()
+    response, put = post(editor_client, zoho, html, Owner_label="")
+    page = response.content.decode()
+    assert response.status_code == 422 and put.call_count == 0
+    row = field_row(page, "Owner")
+    assert "Lead owner can&#x27;t be left empty: type a name and pick a user from the list." in row
+    assert 'aria-invalid="true"' in row
+    assert 'href="#field-Owner"' in page
+    assert len(zoho.calls) == 0
+
+
+def test_a_user_lookup_other_than_the_owner_can_be_cleared(editor_client, zoho):
+    mock_get(zoho, {**RECORD, "Reviewer": {"id": SAM, "name": "Sam Lee"}})
+    html = editor_client.get(edit_url(zoho.connection)).content.decode()
+    assert 'name="Reviewer_label" id="id_Reviewer" value="Sam Lee"' in field_row(html, "Reviewer")
+    _response, put = post(editor_client, zoho, html, Reviewer_label="")
+    assert sent_json(put.calls[0])["data"][0] == {"Reviewer": None, "id": RECORD_ID}
+
+
+def test_a_user_zoho_refuses_is_named_next_to_its_box(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    inactive = "4150868000000225099"
+    refused = {
+        "data": [
+            {
+                "code": "INVALID_DATA",
+                "details": {
+                    "expected_data_type": "ownerlookup",
+                    "api_name": "Owner",
+                    "json_path": "$.data[0].Owner",
+                },
+                "message": "invalid data",
+                "status": "error",
+            }
+        ]
+    }
+    zoho.put(record_url(), status=400, json=refused)
+    picked = {"Owner_label": "Old Hand", "Owner": inactive, "Owner_idname": "Old Hand"}
+    response = editor_client.post(edit_url(zoho.connection), form_data(html, **picked))
+    assert response.status_code == 422
+    row = field_row(response.content.decode(), "Owner")
+    assert "Choose an active user." in row
+    assert 'aria-invalid="true"' in row and 'value="Old Hand"' in row
+
+
+def test_a_typed_owner_resolves_for_a_user_granted_only_this_module(editor_client, zoho):
+    # The org's users are no module: a grant of Leads alone still lets its editors pick owners.
+    ConnectionGrant.objects.filter(connection=zoho.connection).update(modules="Leads")
+    html = open_form(editor_client, zoho)
+    response, put = post(editor_client, zoho, html, Owner_label="sam")
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert sent_json(put.calls[0])["data"][0] == {"Owner": {"id": SAM}, "id": RECORD_ID}

@@ -17,7 +17,13 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from crmadmin.datatypes import data_type_of, editable, form_field_for
-from crmadmin.forms.records.fields import FileRowsField, RichTextField, RowsField, TypedName
+from crmadmin.forms.records.fields import (
+    FileRowsField,
+    LookupField,
+    RichTextField,
+    RowsField,
+    TypedName,
+)
 from crmadmin.forms.records.layout import Section, sections_for
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads
 from crmadmin.forms.records.subforms import (
@@ -39,6 +45,7 @@ APPEND_CHOICES = (("replace", "Replace the values"), ("append", "Add to the exis
 CHOICE_LIST = {"class": "choice-list"}
 RESOLVE_CHOICES = (("mine", "Keep mine"), ("theirs", "Use theirs"))
 NEEDS_FIELD = "crm_needs"
+NOT_EMPTIED = "{label} can't be left empty: type a name and pick a user from the list."
 STATE_ERROR = (
     "This form's saved state is missing, expired or was changed outside crmadmin. "
     "Copy anything you typed, then reload the record."
@@ -280,6 +287,12 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
         cleaned = super().clean()
         if self.state_error:
             raise forms.ValidationError(STATE_ERROR, code="state")
+        for name, field in self.fields.items():
+            # A record's owner: an emptied box would send null, which Zoho refuses.
+            if not isinstance(field, LookupField) or field.clearable or name not in cleaned:
+                continue
+            if cleaned[name] is None and self.form_state.original.get(name):
+                self.add_error(name, NOT_EMPTIED.format(label=self.label_of(name)))
         return cleaned
 
     @cached_property

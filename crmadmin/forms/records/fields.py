@@ -157,28 +157,37 @@ class TypedName:
     pick: str = ""
 
 
-def _record_id_field() -> forms.RegexField:
+def _record_id_field(invalid: str = "Pick a record from the list.") -> forms.RegexField:
     # The id inputs are hidden: only a changed page posts something else.
-    return forms.RegexField(
-        RECORD_ID, required=False, error_messages={"invalid": "Pick a record from the list."}
-    )
+    return forms.RegexField(RECORD_ID, required=False, error_messages={"invalid": invalid})
 
 
 class LookupField(forms.MultiValueField):
-    """A record of another module, chosen with the picker (its name in the box, its id in a
-    hidden input, the name that id belongs to in another) or by typing its name.
+    """A record of another module, or one of the org's users (owner and user lookups), chosen
+    with the picker (its name in the box, its id in a hidden input, the name that id belongs to
+    in another) or by typing its name.
 
     Cleans to ``{"id", "name"}`` when the box shows the name of the id it carries (picked, or
     unchanged since the page loaded), None when the box is emptied, else ``TypedName`` for
-    the view to resolve."""
+    the view to resolve. ``clearable`` False (a record's owner): the record form refuses an
+    emptied box when the record had a value (``RecordForm.clean``)."""
 
-    def __init__(self, *, search_url: str, module: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        search_url: str,
+        module: str = "",
+        clearable: bool = True,
+        pick_text: str = "Pick a record from the list.",
+        **kwargs: Any,
+    ) -> None:
         self.module = module  # the module the lookup points to: where a typed name is searched
+        self.clearable = clearable
         fields = (
             forms.CharField(required=False, max_length=255),
-            _record_id_field(),
+            _record_id_field(pick_text),
             forms.CharField(required=False),
-            _record_id_field(),
+            _record_id_field(pick_text),
         )
         kwargs.setdefault("widget", LookupWidget(search_url=search_url))
         super().__init__(fields, require_all_fields=False, **kwargs)
@@ -197,19 +206,6 @@ class LookupField(forms.MultiValueField):
         if self.required and not cleaned:
             raise ValidationError(self.error_messages["required"], code="required")
         return cleaned
-
-
-class UserField(forms.ChoiceField):
-    """Owner and user lookups: one of the org's users. Cleans to ``{"id", "name"}``."""
-
-    def prepare_value(self, value: Any) -> Any:
-        return value.get("id") if isinstance(value, Mapping) else value
-
-    def clean(self, value: Any) -> dict[str, str] | None:
-        chosen = super().clean(self.prepare_value(value))
-        if not chosen:
-            return None
-        return {"id": chosen, "name": dict(self.choices).get(chosen, "")}
 
 
 class RowsField(forms.Field):

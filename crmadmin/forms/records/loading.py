@@ -1,6 +1,7 @@
-"""Build a record's edit form from cached metadata: fields, layout, users, subform rows and the
-org's time zone. With warm metadata this makes no API call; cold it fetches fields, layouts,
-users (only if the module has user fields) and each subform's fields, once."""
+"""Build a record's edit form from cached metadata: fields, layout, subform rows and the org's
+time zone. With warm metadata this makes no API call; cold it fetches fields, layouts and each
+subform's fields, once. The org's users are not fetched: owner and user fields show the user
+the record names and search the users with the lookup picker only when someone asks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crmadmin.datatypes import data_type_of
 from crmadmin.forms.records.builder import RecordForm, record_form_class
 from crmadmin.forms.records.layout import layout_for
 from crmadmin.forms.records.types import FormContext
@@ -22,7 +22,6 @@ from updater.metadata import (
     lookup_fields_list,
     org_get,
     subform_fields_attach,
-    users_list,
 )
 
 
@@ -46,12 +45,7 @@ def form_class_for(
     fields = fields_list(client=client, module=module, **options)
     fields = [_with_subform_fields(meta, client, options) for meta in fields]
     layouts = layouts_list(client=client, module=module, **options)
-    users = ()
-    if any(data_type_of(meta).users and meta.is_writable for meta in fields):
-        users = tuple(users_list(client=client, **options))
-    context = FormContext(
-        connection_id=connection.pk, time_zone=time_zone_for(connection, client), users=users
-    )
+    context = FormContext(connection_id=connection.pk, time_zone=time_zone_for(connection, client))
     layout = layout_for(layouts, {"Layout": {"id": layout_id}})
     return record_form_class(fields=fields, layout=layout, context=context)
 

@@ -30,16 +30,16 @@ from crmadmin.forms.records.fields import (
     RuledIntegerField,
     RuledRegexField,
     SubformField,
-    UserField,
     ZohoDateTimeField,
 )
 from crmadmin.forms.records.widgets import (
     FileRowsWidget,
+    LookupWidget,
     ReadOnlyWidget,
     RichTextWidget,
     RowsWidget,
 )
-from updater.metadata import Field, User
+from updater.metadata import Field
 
 # Zoho's own limits where metadata gives no length (zoho-api.md §2.3).
 TEXTAREA_LENGTHS = {"small": 2000, "large": 32000, "rich_text": 50000}
@@ -48,24 +48,23 @@ WEBSITE = re.compile(
     r"^(https?://)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(:\d{1,5})?([/?#]\S*)?$", re.I
 )
 BIGINT = re.compile(r"^-?[0-9]{1,18}$")
+# What Zoho calls the org's users as a linked module; records:lookup searches them by name or email.
+USERS = "users"
 
 
 @dataclass(frozen=True)
 class FormContext:
-    """What a form needs beyond field metadata: whose org, its time zone, its users."""
+    """What a form needs beyond field metadata: whose org and its time zone. The org's users
+    are not here: user fields search them with the lookup picker, only when asked."""
 
     connection_id: int
     time_zone: ZoneInfo
-    users: tuple[User, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def search_url(self, module: str | None) -> str:
         if not module:
             return ""
         return reverse("records:lookup", args=[self.connection_id, module])
-
-    def user_choices(self) -> tuple[tuple[str, str], ...]:
-        return tuple((user.id, user.full_name or user.email) for user in self.users)
 
 
 Factory = Callable[[Field, FormContext, bool], forms.Field]
@@ -196,9 +195,23 @@ def lookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
 
 
 def user(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
-    # Owner can never be emptied; other user lookups may be.
-    blank = [] if meta.data_type == "ownerlookup" else [("", "-None-")]
-    return UserField(choices=[*blank, *ctx.user_choices()], **_common(meta, required))
+    """Owner and user lookups: one of the org's users, picked with the lookup picker, which
+    searches the org's users by name or email as the person types (the list is fetched then,
+    never to draw the form); the box shows the user the record names. Owner can never be
+    emptied; other user lookups may be."""
+    widget = LookupWidget(
+        search_url=ctx.search_url(USERS),
+        placeholder="Type a name or email…",
+        options_label="Matching users",
+    )
+    return LookupField(
+        search_url=ctx.search_url(USERS),
+        module=USERS,
+        clearable=meta.data_type != "ownerlookup",
+        pick_text="Pick a user from the list.",
+        widget=widget,
+        **_common(meta, required),
+    )
 
 
 def multiselectlookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
@@ -211,7 +224,7 @@ def multiselectlookup(meta: Field, ctx: FormContext, required: bool) -> forms.Fi
 def multiuserlookup(meta: Field, ctx: FormContext, required: bool) -> forms.Field:
     """Users added with the lookup picker, searching the org's users by name or email."""
     # Zoho names the org's users "users" as the linked module; records:lookup searches them.
-    target = (meta.multi_lookup.connected_module if meta.multi_lookup else None) or "users"
+    target = (meta.multi_lookup.connected_module if meta.multi_lookup else None) or USERS
     widget = RowsWidget(search_url=ctx.search_url(target))
     return RowsField(inner=_inner(meta), module=target, widget=widget, **_common(meta, False))
 

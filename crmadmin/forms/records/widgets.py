@@ -14,13 +14,23 @@ class LookupWidget(forms.MultiWidget):
     """The lookup picker (a WAI-ARIA combobox, driven by static/crmadmin/records.js): a search
     box that asks ``records:lookup`` for options as the user types (htmx), the chosen record's
     id and the name that id belongs to (hidden). Without JavaScript the name typed in the box
-    is resolved on save; when several records have it, ``choices`` lists them as radios."""
+    is resolved on save; when several records have it, ``choices`` lists them as radios.
+    ``placeholder`` and ``options_label`` name what is searched (records, or the org's users)."""
 
     template_name = "crmadmin/widgets/lookup.html"
     picker = True  # the row is not checked on its own when it changes (the picker does it)
 
-    def __init__(self, *, search_url: str, attrs: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        search_url: str,
+        attrs: Mapping[str, Any] | None = None,
+        placeholder: str = "Type a name…",
+        options_label: str = "Matching records",
+    ) -> None:
         self.search_url = search_url
+        self.placeholder = placeholder
+        self.options_label = options_label
         self.choices: list[dict[str, str]] = []  # records named alike, set by RecordForm
         self.choose_text = ""
         widgets = {
@@ -57,6 +67,8 @@ class LookupWidget(forms.MultiWidget):
                 "record_id": record_id or "",
                 "id_name": id_name or "",
                 "search_url": self.search_url,
+                "placeholder": self.placeholder,
+                "options_label": self.options_label,
                 "attrs": aria,
                 "choices": [{**choice, "checked": choice["id"] == pick} for choice in self.choices],
                 "choose_text": self.choose_text,

@@ -153,7 +153,8 @@ def lookup_search(request: HttpRequest, connection_id: int, module: str) -> Http
     text = (form.cleaned_data.get("q") or request.GET.get(f"{field}_label", "")).strip()[:100]
     context: dict[str, Any] = {"options": [], "field": field, "text": text, "module": module}
     template = "crmadmin/_lookup_options.html"
-    # The org's users are on every form already; records only through a granted module.
+    # The org's users: anyone granted the connection (every record has an owner to pick);
+    # records only through a granted module.
     if module.lower() != "users" and not may_read(request.user, connection, module):
         context["refusal"] = read_refusal(connection, module)
         # htmx swaps 2xx only: the note must reach the box; a plain request gets the 403.
