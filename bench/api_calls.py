@@ -56,8 +56,10 @@ def main() -> None:
         "| module | metadata | open (GET) | save (PUT) | total |\n|---|---|---|---|---|\n"
         + "\n".join(rows)
         + "\n\n"
-        "Cold = record GET + fields + layouts + users (only when the module has user fields) + "
-        "one fields call per subform module (Contacts has one). The org's time zone is stored "
+        "Cold = record GET + fields + layouts + one fields call per subform module (Contacts "
+        "has one). The org's users are not fetched to open a form: owner and user fields show "
+        "the user the record names and search the users only when someone types in them (the "
+        "lookup picker). The org's time zone is stored "
         "on the connection (one `GET /org` only if it is missing). A save sends its PUT and then "
         "re-reads the record (+1 GET, issue #10.2: the page shows what Zoho holds); the form "
         "carries the loaded values and Modified_Time, signed, so nothing is read before the PUT; "

@@ -1,7 +1,8 @@
 """A person picks a contact's account with the lookup picker: by keyboard (ArrowDown/ArrowUp,
 Enter, Escape; focus stays in the box) and by mouse, at full width and at 390 px, then saves;
-the sandbox then holds the chosen account. A multi-user lookup gets a user added by name.
-Screenshots of the open list are saved for people to look at."""
+the sandbox then holds the chosen account. A multi-user lookup gets a user added by name; an
+owner is picked from the org's users, which opening the record did not fetch. Screenshots of
+the open list are saved for people to look at."""
 
 from __future__ import annotations
 
@@ -160,3 +161,39 @@ def test_a_user_is_added_to_a_multi_user_lookup_by_name(
         for row in sandbox.get_record("Contacts", record_id)["Team_Members"]
     }
     assert after == before | {new_id}
+
+
+def test_an_owner_is_picked_by_name_and_opening_the_record_asked_for_no_user_list(
+    live_server, page, log_in, screenshot, editor_user, sandbox_connection, sandbox, empty_cache
+):
+    from sandbox.metadata import org
+
+    record_id = _first_contact(sandbox_connection)
+    owner = sandbox.get_record("Contacts", record_id)["Owner"]
+    target = next(u for u in org.USERS[1:3] if u["id"] != str(owner["id"]))
+    log_in("editor")
+    users_asked = sandbox.requests_served("GET /crm/v8/users")
+    _open(page, live_server, sandbox_connection, record_id)
+
+    box = page.locator("#id_Owner")
+    expect(box).to_have_value(owner["name"])  # the record's owner, by the name it carries
+    expect(page.locator("#id_Owner-id")).to_have_value(str(owner["id"]))
+    assert sandbox.requests_served("GET /crm/v8/users") == users_asked  # none to open
+
+    box.fill("")
+    box.press_sequentially(target["first_name"], delay=40)
+    options = page.locator('#id_Owner-options [role="option"]')
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text(target["email"])
+    box.press("ArrowDown")
+    page.locator("#field-Owner").evaluate("row => row.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(SCREENSHOTS / "lookup-picker-owner.png"))
+    box.press("Enter")
+    expect(box).to_have_value(org.full_name(target))
+    expect(page.locator("#id_Owner-id")).to_have_value(target["id"])
+    assert sandbox.requests_served("GET /crm/v8/users") == users_asked + 1  # the search's
+
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#record-form .msg-success")).to_contain_text("Record Owner")
+    assert str(sandbox.get_record("Contacts", record_id)["Owner"]["id"]) == target["id"]
+    expect(page.locator("#id_Owner")).to_have_value(org.full_name(target))

@@ -9,7 +9,7 @@ from django.core import signing
 
 from crmadmin.datatypes import DATA_TYPES
 from crmadmin.forms.records.builder import record_form_class
-from crmadmin.forms.records.fields import ReadOnlyField
+from crmadmin.forms.records.fields import LookupField, ReadOnlyField
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads, state_salt
 from crmadmin.forms.records.types import FormContext
 from tests.crmadmin.record_support import FIELDS, LAYOUTS, RECORD
@@ -67,6 +67,16 @@ def test_an_unknown_type_is_read_only_and_logged(caplog, db):
     form = record_form_class(fields=[meta], layout=None, context=context)(salt="s", record={})
     assert isinstance(form.fields["X"], ReadOnlyField)
     assert "Unknown Zoho data type 'warp_drive'" in caplog.text
+
+
+def test_owner_and_user_fields_are_pickers_searching_the_org_users_with_the_records_user():
+    form = form_class()(salt="s", record=RECORD)
+    for name, clearable in (("Owner", False), ("Reviewer", True)):
+        field = form.fields[name]
+        assert isinstance(field, LookupField)
+        assert (field.module, field.clearable) == ("users", clearable)
+        assert field.widget.search_url == "/records/1/users/lookup/"
+    assert form["Owner"].value() == RECORD["Owner"]  # shown by the name the record carries
 
 
 def test_the_form_class_is_built_once_per_metadata_version():
