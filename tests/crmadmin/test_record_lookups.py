@@ -352,7 +352,7 @@ def test_the_owner_cannot_be_emptied(editor_client, zoho):
     page = response.content.decode()
     assert response.status_code == 422 and put.call_count == 0
     row = field_row(page, "Owner")
-    assert "Lead owner can&#x27;t be left empty: type a name and pick a user from the list." in row
+    assert "Lead owner can&#39;t be left empty: type a name and pick a user from the list." in row
     assert 'aria-invalid="true"' in row
     assert 'href="#field-Owner"' in page
     assert len(zoho.calls) == 0
