@@ -399,3 +399,13 @@ def test_a_typed_owner_resolves_for_a_user_granted_only_this_module(editor_clien
     response, put = post(editor_client, zoho, html, Owner_label="sam")
     assert response.status_code == 200, response.content.decode()[:1500]
     assert sent_json(put.calls[0])["data"][0] == {"Owner": {"id": SAM}, "id": RECORD_ID}
+
+
+def test_a_record_owned_by_a_user_no_longer_active_keeps_its_owner_on_save(editor_client, zoho):
+    # The active users' list never held this owner; the box shows the record's own name for it.
+    former = {"id": "4150868000000225099", "name": "Ivan Former", "email": "i@x.com"}
+    mock_get(zoho, {**RECORD, "Owner": former})
+    html = editor_client.get(edit_url(zoho.connection)).content.decode()
+    assert 'name="Owner_label" id="id_Owner" value="Ivan Former"' in field_row(html, "Owner")
+    _response, put = post(editor_client, zoho, html, Company="Zylker Ltd")
+    assert sent_json(put.calls[0])["data"][0] == {"Company": "Zylker Ltd", "id": RECORD_ID}
