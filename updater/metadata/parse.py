@@ -98,6 +98,10 @@ def field_from_json(entry: Mapping[str, Any]) -> Field:
 
 
 def layout_from_json(entry: Mapping[str, Any]) -> Layout:
+    """A layout with its sections; each section field keeps the layout's ``required`` and
+    ``sequence_number`` and, when the entry is a full field object (Zoho's layouts answer
+    carries one, zoho-api.md §2.4), that field parsed as ``field_from_json`` parses the fields
+    answer."""
     return Layout(
         id=str(entry.get("id", "")),
         name=str(entry.get("name", "")),
@@ -112,6 +116,7 @@ def layout_from_json(entry: Mapping[str, Any]) -> Layout:
                         api_name=str(item.get("api_name", "")),
                         required=bool(item.get("required")),
                         sequence=int(item.get("sequence_number") or 0),
+                        field=field_from_json(item) if item.get("data_type") else None,
                     )
                     for item in section.get("fields") or []
                 ),

@@ -83,9 +83,14 @@ class Field:
 
 @dataclass(frozen=True)
 class LayoutField:
+    """A field's place in a layout: ``required`` is the layout's mark (what a person must fill
+    in here), ``field`` the full field object the layouts answer carries with it (zoho-api.md
+    §2.4), None when an answer carries only the name."""
+
     api_name: str
     required: bool
     sequence: int
+    field: Field | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,23 @@ class Layout:
     id: str
     name: str
     sections: tuple[LayoutSection, ...]
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """The field objects the layout carries, in section and field order: the same ``Field``
+        the fields answer gives, so a form of this layout needs no fields call."""
+        return tuple(
+            entry.field
+            for section in sorted(self.sections, key=lambda s: s.sequence_number)
+            for entry in sorted(section.fields, key=lambda f: f.sequence)
+            if entry.field is not None
+        )
+
+    @property
+    def carries_fields(self) -> bool:
+        """True when every field of the layout came with its field object (Zoho's answer does;
+        one that names fields only must be completed from the fields answer)."""
+        return all(entry.field is not None for s in self.sections for entry in s.fields)
 
 
 @dataclass(frozen=True)

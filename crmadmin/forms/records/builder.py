@@ -7,7 +7,7 @@ carries the signed state, save options, subform formsets and conflict choices, a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property, lru_cache
 from typing import Any, ClassVar
@@ -94,9 +94,6 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
     """One Zoho record's edit form. Build the class with ``record_form_class``."""
 
     metadata: ClassVar[dict[str, Field]] = {}
-    # Editable fields the layout hides: Zoho may still require one (Deals' Pipeline), and then
-    # the form shows it in a "Zoho also needs" block (``needed_field_add``).
-    hidden_metadata: ClassVar[dict[str, Field]] = {}
     # Set on the form after_conflict builds: what merged on its own, what the user must choose.
     merged: dict[str, list[str]] | None = None
     conflict_rows: list[dict[str, Any]] = []
@@ -122,10 +119,14 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
         record: Mapping[str, Any] | None = None,
         state: FormState | None = None,
         values: Mapping[str, Any] | None = None,
+        module_fields: Callable[[], Sequence[Field]] | None = None,
     ) -> None:
         """Unbound: ``record`` (or ``state`` + ``values``, for the conflict screen). Bound: the
-        POST, whose signed ``_state`` says what was loaded."""
+        POST, whose signed ``_state`` says what was loaded. ``module_fields`` reads the module's
+        fields (``loading.module_fields_reader``), for a field the layout hides that Zoho needs
+        (``needed_field_add``); without it the form shows only its layout's fields."""
         self.salt = salt
+        self.module_fields = module_fields
         self.state_error = False
         if data is not None:
             state = self._posted_state(data)
@@ -204,10 +205,29 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
         """True for a new record's form (nothing was loaded: no Modified_Time)."""
         return not self.form_state.modified_time
 
+    @cached_property
+    def hidden_metadata(self) -> dict[str, Field]:
+        """Editable fields the layout hides: Zoho may still require one (Deals' Pipeline), and
+        then the form shows it in a "Zoho also needs" block (``needed_field_add``). The class is
+        built from the layout alone, so these come from the module's fields answer, read the
+        first time one is asked for (a POST: Zoho refused, or the form brings one back)."""
+        if self.module_fields is None:
+            return {}
+        shown = type(self).metadata
+        return {
+            meta.api_name: meta
+            for meta in self.module_fields()
+            if meta.api_name
+            and meta.api_name not in shown
+            and editable(meta)
+            and meta.data_type != "subform"
+        }
+
     def needed_field_add(self, name: str) -> bool:
         """Show ``name``, a field the layout hides, because Zoho needs it to save: its input is
         built from its fields metadata through the same registry as every other field. False
-        when ``name`` is no editable field of this module that the layout hides."""
+        when ``name`` is no editable field of this module that the layout hides (or the form
+        was given no ``module_fields``)."""
         meta = self.hidden_metadata.get(name)
         if meta is None:
             return False
@@ -578,11 +598,6 @@ def _form_class(
     shown = [name for section in sections for name in section.names]
     attrs: dict[str, Any] = {
         "metadata": {name: by_name[name] for name in shown},
-        "hidden_metadata": {
-            name: meta
-            for name, meta in by_name.items()
-            if name not in shown and editable(meta) and meta.data_type != "subform"
-        },
         "sections": sections,
         "context": context,
     }

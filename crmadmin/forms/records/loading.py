@@ -1,11 +1,15 @@
-"""Build a record's edit form from cached metadata: fields, layout, subform rows and the org's
-time zone. With warm metadata this makes no API call; cold it fetches fields, layouts and each
-subform's fields, once. The org's users are not fetched: owner and user fields show the user
-the record names and search the users with the lookup picker only when someone asks."""
+"""Build a record's form from cached metadata: the record's layout, subform rows and the org's
+time zone. Zoho's layouts answer carries every field of a layout as the full field object
+(zoho-api.md §2.4), so the form needs no fields call: with warm metadata opening makes no
+metadata call; cold it fetches layouts and each subform module's fields, once. The module's
+fields answer is read only for a field the layout hides that Zoho names after refusing a save
+(``module_fields_reader``, on a POST). The org's users are not fetched: owner and user fields
+show the user the record names and search the users with the lookup picker only when someone
+asks."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +19,7 @@ from crmadmin.forms.records.types import FormContext
 from crmadmin.models import Connection
 from crmadmin.zoho import metadata_options
 from updater.client import ZohoClient
+from updater.errors import ZohoError
 from updater.metadata import (
     Field,
     fields_list,
@@ -41,13 +46,35 @@ def time_zone_for(connection: Connection, client: ZohoClient) -> ZoneInfo:
 def form_class_for(
     *, connection: Connection, client: ZohoClient, module: str, layout_id: str = ""
 ) -> type[RecordForm]:
+    """The form class of ``module``'s layout ``layout_id`` (the first layout when no layout has
+    that id), built from the layouts answer alone."""
     options = metadata_options(connection)
-    fields = fields_list(client=client, module=module, **options)
-    fields = [_with_subform_fields(meta, client, options) for meta in fields]
     layouts = layouts_list(client=client, module=module, **options)
-    context = FormContext(connection_id=connection.pk, time_zone=time_zone_for(connection, client))
     layout = layout_for(layouts, {"Layout": {"id": layout_id}})
+    if layout is not None and layout.carries_fields:
+        fields = list(layout.fields)
+    else:  # no layout, or one naming its fields only: the fields answer has them
+        fields = fields_list(client=client, module=module, **options)
+    fields = [_with_subform_fields(meta, client, options) for meta in fields]
+    context = FormContext(connection_id=connection.pk, time_zone=time_zone_for(connection, client))
     return record_form_class(fields=fields, layout=layout, context=context)
+
+
+def module_fields_reader(
+    *, connection: Connection, client: ZohoClient, module: str
+) -> Callable[[], list[Field]]:
+    """Reads the module's fields answer (cached) when called, for ``RecordForm(module_fields=)``:
+    the posted form calls it only for a field its layout hides that Zoho needs. Unreachable, it
+    gives no fields: Zoho's error then names the field at the top of the form."""
+    options = metadata_options(connection)
+
+    def read() -> list[Field]:
+        try:
+            return fields_list(client=client, module=module, **options)
+        except ZohoError:
+            return []
+
+    return read
 
 
 def _with_subform_fields(meta: Field, client: ZohoClient, options: Mapping[str, Any]) -> Field:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from crmadmin.forms.records.builder import RecordForm, record_name_of
-from crmadmin.forms.records.loading import form_class_for
+from crmadmin.forms.records.loading import form_class_for, module_fields_reader
 from crmadmin.forms.records.state import state_loads, state_salt
 from crmadmin.models import Connection
 from crmadmin.permissions import allowed_modules, connection_for
@@ -142,7 +142,8 @@ def _bound_form(connection: Connection, client: ZohoClient, module: str, data: A
     form_class = form_class_for(
         connection=connection, client=client, module=module, layout_id=layout_id
     )
-    return form_class(data, salt=salt)
+    fields = module_fields_reader(connection=connection, client=client, module=module)
+    return form_class(data, salt=salt, module_fields=fields)
 
 
 def _module_allowing(

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crmadmin.datatypes import is_rich_text
 from crmadmin.forms.records.builder import RecordForm
 from crmadmin.forms.records.fields import IMAGE_TYPES
-from crmadmin.forms.records.loading import form_class_for
+from crmadmin.forms.records.loading import form_class_for, module_fields_reader
 from crmadmin.forms.records.state import state_loads, state_salt
 from crmadmin.forms.records.subforms import MAX_ROWS
 from crmadmin.models import Connection
@@ -195,7 +195,8 @@ def _bound_form(
     data: Any,
     files: Any = None,
 ) -> RecordForm:
-    """The posted form, built for the layout its signed state names (no API call when warm)."""
+    """The posted form, built for the layout its signed state names (no API call when warm);
+    the module's fields are read only for a field the layout hides that Zoho needs."""
     salt = state_salt(connection_id=connection.pk, module=module, record_id=record_id)
     try:
         layout_id = state_loads(data.get("crm_state") or "", salt=salt).layout_id
@@ -204,7 +205,8 @@ def _bound_form(
     form_class = form_class_for(
         connection=connection, client=client, module=module, layout_id=layout_id
     )
-    return form_class(data, files, salt=salt)
+    fields = module_fields_reader(connection=connection, client=client, module=module)
+    return form_class(data, files, salt=salt, module_fields=fields)
 
 
 class EditPage:
