@@ -109,30 +109,45 @@ ITEM_FIELDS = [
     field("Qty", "integer", json_type="integer"),
     field("Parent_Id", "lookup", json_type="jsonobject"),
 ]
-SECTIONS = [
-    {
-        "display_label": "Lead information",
-        "sequence_number": 1,
-        "column_count": 2,
-        "fields": [
-            {
-                "api_name": f["api_name"],
-                "sequence_number": i,
-                "required": f["api_name"] in ("Last_Name", "Company"),
-            }
-            for i, f in enumerate(FIELDS[:14])
-        ],
-    },
-    {
-        "display_label": "More details",
-        "sequence_number": 2,
-        "column_count": 1,
-        "fields": [
-            {"api_name": f["api_name"], "sequence_number": i, "required": False}
-            for i, f in enumerate(FIELDS[14:])
-        ],
-    },
-]
+LAYOUT_REQUIRED = ("Last_Name", "Company")  # Company: required by the layout only
+
+
+def layout_field(entry, sequence, section, required=False):
+    """A field as Zoho's layouts answer carries it: the full field object plus the layout's
+    own keys (zoho-api.md §2.4)."""
+    return {
+        **entry,
+        "required": required,
+        "sequence_number": sequence,
+        "section_id": section,
+        "default_value": None,
+        "validation_rule": None,
+    }
+
+
+def sections(fields, required=LAYOUT_REQUIRED):
+    """The layout's two sections over `fields` (the first 14, then the rest)."""
+    return [
+        {
+            "display_label": "Lead information",
+            "sequence_number": 1,
+            "column_count": 2,
+            "fields": [
+                layout_field(f, i, 1, f["api_name"] in required) for i, f in enumerate(fields[:14])
+            ],
+        },
+        {
+            "display_label": "More details",
+            "sequence_number": 2,
+            "column_count": 1,
+            "fields": [
+                layout_field(f, i, 2, f["api_name"] in required) for i, f in enumerate(fields[14:])
+            ],
+        },
+    ]
+
+
+SECTIONS = sections(FIELDS)
 LAYOUTS = [{"id": "4150868000000091055", "name": "Standard", "sections": SECTIONS}]
 USERS = [
     {
@@ -209,6 +224,14 @@ def mock_metadata(rsps):
     # Asked only by a users search (the picker, or a user's name typed without it), never to
     # draw a form: tests assert when it is called.
     rsps.get(f"{API}/users?type=ActiveUsers", json={"users": USERS})
+
+
+def metadata_replace(rsps, fields):
+    """The module's fields answer and its layout (which carries the same field objects) both
+    changed to `fields`."""
+    rsps.replace("GET", f"{API}/settings/fields?module={MODULE}", json={"fields": fields})
+    layouts = [{**LAYOUTS[0], "sections": sections(fields)}]
+    rsps.replace("GET", f"{API}/settings/layouts?module={MODULE}", json={"layouts": layouts})
 
 
 def mock_get(rsps, body=None):

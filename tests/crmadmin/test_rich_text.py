@@ -6,13 +6,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-import responses
 
 from crmadmin.forms.records.fields import html_clean
 from tests.crmadmin import record_support
 from tests.crmadmin.record_support import (
-    API,
-    MODULE,
     RECORD_ID,
     edit_url,
     field_row,
@@ -52,9 +49,7 @@ def _fields():
 
 @pytest.fixture
 def rich_zoho(zoho):
-    zoho.replace(
-        responses.GET, f"{API}/settings/fields?module={MODULE}", json={"fields": _fields()}
-    )
+    record_support.metadata_replace(zoho, _fields())
     return zoho
 
 

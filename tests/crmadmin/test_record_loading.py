@@ -1,0 +1,149 @@
+"""What opening and saving a record asks of Zoho for its metadata (issue #16): the form is built
+from the layouts answer, which carries every field of the layout as a full field object; the
+module's fields answer is read only when Zoho names a field the layout hides."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.crmadmin.record_support import (
+    API,
+    FIELDS,
+    LAYOUTS,
+    MODULE,
+    RECORD_ID,
+    edit_url,
+    field_row,
+    form_data,
+    mock_get,
+    record_url,
+    sections,
+    sent_json,
+    success,
+)
+
+pytestmark = pytest.mark.django_db
+
+RECORD_GET = ("GET", record_url())
+LAYOUTS_GET = ("GET", f"{API}/settings/layouts?module={MODULE}")
+FIELDS_GET = ("GET", f"{API}/settings/fields?module={MODULE}")
+ITEMS_FIELDS_GET = ("GET", f"{API}/settings/fields?module=Items")
+USERS_GET = ("GET", f"{API}/users?type=ActiveUsers")
+
+
+def calls_of(zoho) -> list[tuple[str, str]]:
+    return [(call.request.method, call.request.url) for call in zoho.calls]
+
+
+def hide(zoho, api_name: str) -> None:
+    """The record's layout without ``api_name`` (the fields answer still has it)."""
+    shown = [entry for entry in FIELDS if entry["api_name"] != api_name]
+    layout = {**LAYOUTS[0], "sections": sections(shown)}
+    zoho.replace("GET", LAYOUTS_GET[1], json={"layouts": [layout]})
+
+
+def open_page(client, zoho) -> str:
+    mock_get(zoho)
+    response = client.get(edit_url(zoho.connection))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_cold_open_reads_the_record_the_layouts_and_the_subform_modules_fields(
+    editor_client, zoho
+):
+    html = open_page(editor_client, zoho)
+
+    # No fields call for the module: the layouts answer carries its fields. The users call
+    # is for the user fields' choices (Owner, Reviewer).
+    assert calls_of(zoho) == [RECORD_GET, LAYOUTS_GET, ITEMS_FIELDS_GET, USERS_GET]
+    company = field_row(html, "Company")
+    assert 'class="required"' in company  # the layout's mark, kept from the layouts answer
+    assert 'maxlength="30"' in company  # the field object's length, from the layouts answer
+    assert 'name="Items-0-Qty"' in html  # the subform's row fields, from its module's fields
+
+
+def test_a_warm_open_reads_the_record_only(editor_client, zoho):
+    open_page(editor_client, zoho)
+    zoho.calls.reset()
+
+    open_page(editor_client, zoho)
+
+    assert calls_of(zoho) == [RECORD_GET]
+
+
+def test_a_save_zoho_accepts_reads_no_metadata(editor_client, zoho):
+    html = open_page(editor_client, zoho)
+    zoho.calls.reset()
+    zoho.put(record_url(), json=success())
+
+    response = editor_client.post(edit_url(zoho.connection), form_data(html, Company="Zylker Ltd"))
+
+    assert response.status_code == 200
+    assert calls_of(zoho) == [("PUT", record_url()), RECORD_GET]
+
+
+def test_a_field_the_layout_hides_is_read_from_the_fields_answer_only_after_zoho_needs_it(
+    editor_client, zoho
+):
+    hide(zoho, "Call_Duration")
+    html = open_page(editor_client, zoho)
+    assert 'id="field-Call_Duration"' not in html
+    assert FIELDS_GET not in calls_of(zoho)
+    zoho.calls.reset()
+    needs = {
+        "api_name": "Call_Duration",
+        "json_path": "$.data[0].Call_Duration",
+    }
+    refused = {
+        "data": [
+            {
+                "code": "MANDATORY_NOT_FOUND",
+                "details": needs,
+                "message": "required field not found",
+                "status": "error",
+            }
+        ]
+    }
+    zoho.put(record_url(), status=400, json=refused)
+
+    response = editor_client.post(edit_url(zoho.connection), form_data(html, Company="Zylker Ltd"))
+
+    assert response.status_code == 422
+    assert calls_of(zoho) == [("PUT", record_url()), FIELDS_GET]  # the fields, only now
+    page = response.content.decode()
+    row = field_row(page, "Call_Duration")
+    assert "Zoho needs Call duration to save this record" in row
+    assert 'aria-invalid="true"' in row and 'name="Call_Duration"' in row
+    assert page.index('id="zoho-needs"') < page.index('id="field-Call_Duration"')
+    assert 'name="crm_needs" value="Call_Duration"' in page
+    assert 'value="Zylker Ltd"' in field_row(page, "Company")
+
+    zoho.calls.reset()
+    zoho.replace("PUT", record_url(), json=success())
+    saved = editor_client.post(edit_url(zoho.connection), form_data(page, Call_Duration="12"))
+
+    assert saved.status_code == 200
+    assert calls_of(zoho) == [("PUT", record_url()), RECORD_GET]  # the fields came from cache
+    assert sent_json(zoho.calls[0]) == {
+        "data": [{"Company": "Zylker Ltd", "Call_Duration": "12", "id": RECORD_ID}]
+    }
+
+
+def test_a_layout_naming_its_fields_only_is_completed_from_the_fields_answer(editor_client, zoho):
+    names_only = [
+        {
+            **section,
+            "fields": [
+                {key: entry[key] for key in ("api_name", "required", "sequence_number")}
+                for entry in section["fields"]
+            ],
+        }
+        for section in LAYOUTS[0]["sections"]
+    ]
+    zoho.replace("GET", LAYOUTS_GET[1], json={"layouts": [{**LAYOUTS[0], "sections": names_only}]})
+
+    html = open_page(editor_client, zoho)
+
+    assert calls_of(zoho) == [RECORD_GET, LAYOUTS_GET, FIELDS_GET, ITEMS_FIELDS_GET, USERS_GET]
+    assert 'class="required"' in field_row(html, "Company")
