@@ -57,6 +57,24 @@ def test_layouts_have_sections_with_one_and_two_columns_and_required_flags(api):
     assert {"Deal_Name", "Stage", "Closing_Date"} <= required
 
 
+LAYOUT_KEYS = {"required", "sequence_number", "section_id", "default_value", "validation_rule"}
+
+
+@pytest.mark.parametrize("module", ["Contacts", "Deals", "Wide_Module"])
+def test_layout_fields_are_the_full_field_objects_plus_the_layouts_own_keys(api, module):
+    fields = api.get(f"{api.base}/settings/fields", params={"module": module}).json()["fields"]
+    layouts = api.get(f"{api.base}/settings/layouts", params={"module": module}).json()
+    by_name = {f["api_name"]: f for f in fields}
+    for layout in layouts["layouts"]:
+        for section in layout["sections"]:
+            for entry in section["fields"]:
+                field = by_name[entry["api_name"]]
+                assert set(entry) >= LAYOUT_KEYS and set(field) <= set(entry)
+                assert {k: v for k, v in entry.items() if k not in LAYOUT_KEYS} == {
+                    k: v for k, v in field.items() if k not in LAYOUT_KEYS
+                }
+
+
 def test_modules_users_org_and_roles(api):
     modules = api.get(f"{api.base}/settings/modules").json()["modules"]
     by_name = {m["api_name"]: m for m in modules}

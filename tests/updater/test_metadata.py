@@ -196,6 +196,50 @@ def test_layouts_list_reads_sections_columns_order_and_required(client, mocked) 
     ]
 
 
+def test_layouts_list_parses_the_field_objects_a_layout_carries_like_the_fields_answer(
+    client, mocked
+) -> None:
+    # Zoho's layout fields are the full field object plus the layout's own keys (§2.4).
+    layout_keys = {"section_id": 1, "default_value": None, "validation_rule": None}
+    entries = [
+        {**entry, "required": entry["api_name"] == "Rating", "sequence_number": 10 - i}
+        | layout_keys
+        for i, entry in enumerate(FIELDS["fields"])
+    ]
+    names_only = {"api_name": "Stage", "required": True, "sequence_number": 20}
+    section = {"display_label": "Deal", "sequence_number": 1, "column_count": 2}
+    mocked.get(
+        f"{API}/settings/layouts?module=Deals",
+        json={
+            "layouts": [
+                {"id": "9", "name": "Standard", "sections": [{**section, "fields": entries}]},
+                {"id": "10", "name": "Short", "sections": [{**section, "fields": [names_only]}]},
+            ]
+        },
+    )
+    mocked.get(f"{API}/settings/fields?module=Deals", json=FIELDS)
+    cache = DictCache()
+
+    full, short = layouts_list(
+        client=client, cache=cache, cache_key_prefix=PREFIX, module="Deals", ttl=60
+    )
+    fields = fields_list(
+        client=client, cache=cache, cache_key_prefix=PREFIX, module="Deals", ttl=60
+    )
+
+    by_name = {item.api_name: item for item in fields}
+    assert full.carries_fields and len(full.fields) == len(fields)
+    for entry in full.sections[0].fields:
+        assert entry.field == by_name[entry.api_name]  # every parsed attribute the same
+    assert full.fields[0].api_name == "External_Contact_ID"  # layout order: sequence_number
+    assert full.fields[0].external and full.fields[0].unique
+    rating = next(entry for entry in full.sections[0].fields if entry.api_name == "Rating")
+    assert (rating.required, rating.field.system_mandatory) == (True, False)
+    assert [option.actual_value for option in rating.field.pick_list_values] == ["Hot"]
+    assert (short.carries_fields, short.fields) == (False, ())
+    assert short.sections[0].fields[0].required
+
+
 def test_modules_contact_roles_and_users_are_typed(client, mocked) -> None:
     mocked.get(
         f"{API}/settings/modules",
