@@ -103,7 +103,7 @@ class Table:
 @dataclass(frozen=True)
 class ModuleMeta:
     module: Module | None  # None when Zoho does not offer the module for editing
-    fields: list[Field]
+    fields: list[Field]  # empty when not asked for (``module_meta(with_fields=False)``)
     layouts: list[Layout]
 
     @property
@@ -112,16 +112,25 @@ class ModuleMeta:
 
 
 def module_meta(
-    *, client: ZohoClient, options: Mapping[str, Any], module: str, refresh: bool = False
+    *,
+    client: ZohoClient,
+    options: Mapping[str, Any],
+    module: str,
+    refresh: bool = False,
+    with_fields: bool = True,
 ) -> ModuleMeta:
-    """The module, its fields and layouts (three cached metadata calls; `refresh` reloads)."""
+    """The module, its fields and layouts (three cached metadata calls; `refresh` reloads).
+    A page that needs only the layouts' fields (a record's form: the layouts answer carries
+    them) asks ``with_fields=False`` and saves the fields call."""
     modules = modules_list(client=client, refresh=refresh, **options)
     found = next(
         (item for item in editable_modules(modules, None) if item.api_name == module), None
     )
     if found is None:
         return ModuleMeta(module=None, fields=[], layouts=[])
-    fields = fields_list(client=client, module=module, refresh=refresh, **options)
+    fields = []
+    if with_fields:
+        fields = fields_list(client=client, module=module, refresh=refresh, **options)
     layouts = layouts_list(client=client, module=module, refresh=refresh, **options)
     return ModuleMeta(module=found, fields=fields, layouts=layouts)
 

@@ -106,6 +106,19 @@ def test_new_opens_the_layouts_empty_form_and_create_sends_only_the_filled_field
     assert "Created Lead “Newman” in Zoho." in text(landed)
 
 
+def test_new_reads_the_form_from_the_layouts_answer_without_the_fields_call(editor_client, leads):
+    page = editor_client.get(new_url(leads.connection))
+
+    assert page.status_code == 200
+    assert [call.request.url for call in leads.calls] == [
+        f"{API}/settings/modules",
+        f"{API}/settings/layouts?module={MODULE}",
+        f"{API}/settings/fields?module=Items",  # the subform's row fields
+        f"{API}/users?type=ActiveUsers",  # the user fields' choices
+    ]
+    assert 'class="required"' in field_row(page.content.decode(), "Company")
+
+
 def test_new_with_htmx_redirects_the_browser_to_the_new_record(editor_client, leads):
     html = editor_client.get(new_url(leads.connection)).content.decode()
     leads.post(f"{API}/{MODULE}", json=added(), status=201)

@@ -149,8 +149,15 @@ def _bound_form(connection: Connection, client: ZohoClient, module: str, data: A
 def _module_allowing(
     client: ZohoClient, connection: Connection, module: str, act: str
 ) -> browse.ModuleMeta:
-    """The module's metadata, if Zoho lets records of it be created / deleted (``act``)."""
-    meta = browse.module_meta(client=client, options=metadata_options(connection), module=module)
+    """The module's metadata, if Zoho lets records of it be created / deleted (``act``). A new
+    record's form comes from the layouts answer, so only a deletion (its audit labels every
+    field) reads the fields answer."""
+    meta = browse.module_meta(
+        client=client,
+        options=metadata_options(connection),
+        module=module,
+        with_fields=act == "delete",
+    )
     if meta.module is None:
         raise Http404(f"“{module}” is not a module crmadmin can edit through this connection.")
     allowed = meta.module.creatable if act == "create" else meta.module.deletable
