@@ -13,6 +13,7 @@ from django.core.cache import cache
 from crmadmin.models import AuditEntry, ConnectionGrant
 from tests.crmadmin.record_support import (
     API,
+    FIELDS,
     LAYOUTS,
     MODULE,
     RECORD_ID,
@@ -22,6 +23,7 @@ from tests.crmadmin.record_support import (
     mock_get,
     record,
     record_url,
+    sections,
     sent_json,
 )
 
@@ -172,6 +174,49 @@ def test_zoho_refusing_a_new_record_shows_its_error_by_the_field_and_keeps_the_v
         False,
         "DUPLICATE_DATA",
     )
+
+
+def test_a_field_the_layout_hides_that_zoho_needs_for_a_new_record_is_shown_to_fill_in(
+    editor_client, leads
+):
+    shown = [entry for entry in FIELDS if entry["api_name"] != "Call_Duration"]
+    layout = {**LAYOUTS[0], "sections": sections(shown)}
+    leads.replace("GET", f"{API}/settings/layouts?module={MODULE}", json={"layouts": [layout]})
+    html = editor_client.get(new_url(leads.connection)).content.decode()
+    assert 'id="field-Call_Duration"' not in html
+    needs = {
+        "code": "MANDATORY_NOT_FOUND",
+        "details": {"api_name": "Call_Duration", "json_path": "$.data[0].Call_Duration"},
+        "message": "required field not found",
+        "status": "error",
+    }
+    leads.post(f"{API}/{MODULE}", json={"data": [needs]}, status=400)
+    leads.calls.reset()
+
+    response = editor_client.post(
+        new_url(leads.connection), form_data(html, Last_Name="Newman", Company="Zylker")
+    )
+
+    assert response.status_code == 422
+    fields_url = f"{API}/settings/fields?module={MODULE}"
+    assert [call.request.url for call in leads.calls] == [f"{API}/{MODULE}", fields_url]
+    page = text(response)
+    row = field_row(page, "Call_Duration")
+    assert "Zoho needs Call duration to save this record" in row
+    assert 'name="Call_Duration"' in row and 'aria-invalid="true"' in row
+    assert 'value="Newman"' in field_row(page, "Last_Name")
+
+    leads.replace("POST", f"{API}/{MODULE}", json=added(), status=201)
+    created = editor_client.post(new_url(leads.connection), form_data(page, Call_Duration="3"))
+
+    assert created.status_code == 302
+    sent = [call for call in leads.calls if call.request.method == "POST"][-1]
+    assert sent_json(sent)["data"][0] == {
+        "Last_Name": "Newman",
+        "Company": "Zylker",
+        "Call_Duration": "3",
+        "Layout": {"id": LAYOUT_ID},
+    }
 
 
 def test_a_create_whose_answer_never_came_says_it_may_have_landed(editor_client, leads):
