@@ -29,6 +29,12 @@ LAYOUTS_GET = ("GET", f"{API}/settings/layouts?module={MODULE}")
 FIELDS_GET = ("GET", f"{API}/settings/fields?module={MODULE}")
 ITEMS_FIELDS_GET = ("GET", f"{API}/settings/fields?module=Items")
 USERS_GET = ("GET", f"{API}/users?type=ActiveUsers")
+NO_PERMISSION = {
+    "code": "NO_PERMISSION",
+    "details": {"permissions": ["Crm_Implied_Manage_Fields"]},
+    "message": "permission denied",
+    "status": "error",
+}
 
 
 def calls_of(zoho) -> list[tuple[str, str]]:
@@ -147,3 +153,31 @@ def test_a_layout_naming_its_fields_only_is_completed_from_the_fields_answer(edi
 
     assert calls_of(zoho) == [RECORD_GET, LAYOUTS_GET, FIELDS_GET, ITEMS_FIELDS_GET, USERS_GET]
     assert 'class="required"' in field_row(html, "Company")
+
+
+def test_a_hidden_field_zoho_needs_is_named_at_the_top_when_the_fields_answer_fails(
+    editor_client, zoho
+):
+    hide(zoho, "Call_Duration")
+    html = open_page(editor_client, zoho)
+    zoho.replace("GET", FIELDS_GET[1], status=403, json=NO_PERMISSION)
+    needs = {"api_name": "Call_Duration", "json_path": "$.data[0].Call_Duration"}
+    refused = {
+        "data": [
+            {
+                "code": "MANDATORY_NOT_FOUND",
+                "details": needs,
+                "message": "required field not found",
+                "status": "error",
+            }
+        ]
+    }
+    zoho.put(record_url(), status=400, json=refused)
+
+    response = editor_client.post(edit_url(zoho.connection), form_data(html, Company="Zylker Ltd"))
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="zoho-needs"' not in page and 'id="field-Call_Duration"' not in page
+    assert "Zoho names Call_Duration, which this form does not show." in page
+    assert 'value="Zylker Ltd"' in field_row(page, "Company")
