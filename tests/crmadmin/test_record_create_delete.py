@@ -116,7 +116,6 @@ def test_new_reads_the_form_from_the_layouts_answer_without_the_fields_call(edit
         f"{API}/settings/modules",
         f"{API}/settings/layouts?module={MODULE}",
         f"{API}/settings/fields?module=Items",  # the subform's row fields
-        f"{API}/users?type=ActiveUsers",  # the user fields' choices
     ]
     assert 'class="required"' in field_row(page.content.decode(), "Company")
 

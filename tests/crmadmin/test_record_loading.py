@@ -28,7 +28,6 @@ RECORD_GET = ("GET", record_url())
 LAYOUTS_GET = ("GET", f"{API}/settings/layouts?module={MODULE}")
 FIELDS_GET = ("GET", f"{API}/settings/fields?module={MODULE}")
 ITEMS_FIELDS_GET = ("GET", f"{API}/settings/fields?module=Items")
-USERS_GET = ("GET", f"{API}/users?type=ActiveUsers")
 NO_PERMISSION = {
     "code": "NO_PERMISSION",
     "details": {"permissions": ["Crm_Implied_Manage_Fields"]},
@@ -60,9 +59,8 @@ def test_a_cold_open_reads_the_record_the_layouts_and_the_subform_modules_fields
 ):
     html = open_page(editor_client, zoho)
 
-    # No fields call for the module: the layouts answer carries its fields. The users call
-    # is for the user fields' choices (Owner, Reviewer).
-    assert calls_of(zoho) == [RECORD_GET, LAYOUTS_GET, ITEMS_FIELDS_GET, USERS_GET]
+    # No fields call for the module: the layouts answer carries its fields; no user list.
+    assert calls_of(zoho) == [RECORD_GET, LAYOUTS_GET, ITEMS_FIELDS_GET]
     company = field_row(html, "Company")
     assert 'class="required"' in company  # the layout's mark, kept from the layouts answer
     assert 'maxlength="30"' in company  # the field object's length, from the layouts answer
@@ -151,7 +149,7 @@ def test_a_layout_naming_its_fields_only_is_completed_from_the_fields_answer(edi
 
     html = open_page(editor_client, zoho)
 
-    assert calls_of(zoho) == [RECORD_GET, LAYOUTS_GET, FIELDS_GET, ITEMS_FIELDS_GET, USERS_GET]
+    assert calls_of(zoho) == [RECORD_GET, LAYOUTS_GET, FIELDS_GET, ITEMS_FIELDS_GET]
     assert 'class="required"' in field_row(html, "Company")
 
 

@@ -261,9 +261,8 @@ def test_a_cold_open_asks_for_the_record_and_its_metadata_never_for_the_user_lis
     html = open_form(editor_client, zoho)  # the metadata cache starts empty
     assert [call.request.url for call in zoho.calls] == [
         record_url(),
-        f"{API}/settings/fields?module=Leads",
+        f"{API}/settings/layouts?module=Leads",  # it carries the layout's field objects
         f"{API}/settings/fields?module=Items",  # the subform's fields
-        f"{API}/settings/layouts?module=Leads",
     ]
     owner = field_row(html, "Owner")
     assert "<select" not in owner
