@@ -251,6 +251,13 @@ def _write(store: Store, seeder: Seeder) -> None:
             " role_id) VALUES (?, ?, ?)",
             seeder.links,
         )
+        conn.executemany(
+            "INSERT INTO files (id, name, content_type, size, content) VALUES (?, ?, ?, ?, ?)",
+            [
+                (file_id, name, content_type, len(content), content)
+                for file_id, (name, content_type, content) in seeder.values.files.items()
+            ],
+        )
         conn.execute(
             "INSERT OR REPLACE INTO clients (client_id, secret, redirect_uris) VALUES (?, ?, '*')",
             (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import random
+import struct
+import zlib
 from typing import Any
 
 from sandbox.clock import to_iso
@@ -137,14 +140,84 @@ WORDS = [
     "budget",
     "review",
 ]
+# Calm two-tone pictures for image fields: a background and a head-and-shoulders silhouette.
+PHOTO_COLOURS = [
+    ((0xDC, 0xE8, 0xF2), (0x6B, 0x8C, 0xAE)),
+    ((0xE4, 0xEF, 0xE4), (0x6E, 0x9A, 0x78)),
+    ((0xF3, 0xE9, 0xDC), (0xB0, 0x84, 0x5C)),
+    ((0xEC, 0xE4, 0xF1), (0x8A, 0x74, 0xA6)),
+    ((0xF4, 0xE1, 0xE1), (0xB3, 0x6F, 0x6F)),
+    ((0xE0, 0xEE, 0xEE), (0x5E, 0x94, 0x94)),
+    ((0xF2, 0xF0, 0xDA), (0xA3, 0x9A, 0x55)),
+    ((0xE6, 0xE6, 0xE6), (0x7A, 0x7A, 0x84)),
+]
+PHOTO_SIDE = 96
 TS_START = 1_672_531_200  # 2023-01-01
 TS_SPAN = 78_000_000  # about 2.5 years
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@functools.cache
+def photo_png(variant: int) -> bytes:
+    """A PHOTO_SIDE-pixel square RGB PNG in PHOTO_COLOURS[variant] (made once per variant)."""
+    background, figure = (bytes(c) for c in PHOTO_COLOURS[variant % len(PHOTO_COLOURS)])
+    side = PHOTO_SIDE
+    centre, head, shoulders = side / 2, side * 0.19, side * 0.36
+    lines = []
+    for y in range(side):
+        line = bytearray(b"\0")  # filter type None
+        for x in range(side):
+            dx = x + 0.5 - centre
+            in_head = dx * dx + (y + 0.5 - side * 0.38) ** 2 <= head * head
+            in_body = y >= side * 0.62 and dx * dx + (y + 0.5 - side) ** 2 <= shoulders**2 * 1.6
+            line += figure if in_head or in_body else background
+        lines.append(bytes(line))
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"".join(lines), 9))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+@functools.cache
+def document_pdf(title: str) -> bytes:
+    """A one-page PDF showing ``title`` (plain words: no parentheses or backslashes), made once
+    per title: its objects, the xref table of their byte offsets, the trailer."""
+    stream = f"BT /F1 24 Tf 72 760 Td ({title}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
 
 class Values:
     def __init__(self, rng: random.Random, next_id: Any) -> None:
         self.rng = rng
         self.next_id = next_id
+        # The seeded file rows' files, for the Files API's store: id → (name, type, bytes).
+        self.files: dict[str, tuple[str, str, bytes]] = {}
 
     def person(self) -> tuple[str, str]:
         return self.rng.choice(FIRST), self.rng.choice(LAST)
@@ -171,15 +244,33 @@ class Values:
         return org.user_ref(self.rng.choice(org.active_users()[:3]))
 
     def file_rows(self, image: bool) -> list[dict[str, Any]]:
-        rows = []
+        """0-2 file rows whose files exist in the Files API's store (an image row's preview id
+        too), so previews show and downloads work; sizes are the files' real sizes."""
+        rows: list[dict[str, Any]] = []
+        last_variant = -1
         for n in range(self.rng.randint(0, 2)):
             row_id = self.next_id()
+            # One draw per row, the one that used to make up a size: every later seeded value
+            # (names, dates, ids) stays as it was.
+            pick = self.rng.randint(10_000, 900_000)
+            if image:
+                variant = pick % len(PHOTO_COLOURS)
+                if variant == last_variant:  # two photos side by side differ
+                    variant = (variant + 1) % len(PHOTO_COLOURS)
+                last_variant = variant
+                name, content_type = f"file-{n + 1}.png", "image/png"
+                content = photo_png(variant)
+            else:
+                variant = pick % len(WORDS)
+                name, content_type = f"document-{n + 1}.pdf", "application/pdf"
+                content = document_pdf(f"{WORDS[variant].capitalize()} document")
             row = {
                 "File_Id__s": f"f{row_id[-8:]}",
-                "File_Name__s": f"file-{n + 1}.png" if image else f"document-{n + 1}.pdf",
-                "Size__s": str(self.rng.randint(10_000, 900_000)),
+                "File_Name__s": name,
+                "Size__s": str(len(content)),
                 "id": row_id,
             }
+            self.files[row["File_Id__s"]] = (name, content_type, content)
             if image:
                 row.update(
                     {
@@ -189,6 +280,7 @@ class Values:
                         "Sequence_Number__s": n + 1,
                     }
                 )
+                self.files[row["Preview_Id__s"]] = (name, content_type, content)
             rows.append(row)
         return rows
 

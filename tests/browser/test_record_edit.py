@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crmadmin.zoho import client_for
+from tests.fixtures.browser import SCREENSHOTS
 from updater.records import records_list
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -140,3 +141,27 @@ def test_subform_rows_are_added_without_losing_what_was_typed(
     saved = sandbox.get_record("Contacts", record_id)
     assert saved["Title"] == "Head of Rows"
     assert [row["City"] for row in saved["Addresses"]][-2:] == ["Oslo", "Bergen"]
+
+
+def test_a_seeded_contacts_photos_show_as_pictures(
+    live_server, page, log_in, editor_user, sandbox_connection, sandbox
+):
+    contact = next(
+        r for r in sandbox.app.store.all_records("Contacts") if len(r.get("Photos") or []) == 2
+    )
+    log_in("editor")
+    _open(page, live_server, sandbox_connection, contact["id"])
+    row = page.locator("#field-Photos")
+    row.scroll_into_view_if_needed()
+
+    images = row.locator("img.file-preview")
+    expect(images).to_have_count(2)
+    for n, photo in enumerate(contact["Photos"]):
+        text = f"{photo['File_Name__s']} ({photo['Size__s']} bytes)"
+        expect(images.nth(n)).to_have_attribute("alt", f"Preview of {text}")
+        # Loaded and decoded as the 96 px picture the sandbox stored (a broken image is 0 wide).
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth === 96 && img.naturalHeight === 96",
+            arg=images.nth(n).element_handle(),
+        )
+    page.screenshot(path=str(SCREENSHOTS / "record-edit-photos.png"))

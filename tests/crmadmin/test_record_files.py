@@ -240,3 +240,40 @@ def test_the_file_view_needs_the_users_grant(client, django_user_model, zoho):
 
     assert response.status_code in (403, 404)
     assert not [c for c in zoho.calls if "/files" in c.request.url]
+
+
+def test_a_sandbox_seeded_photo_shows_through_the_file_view_as_a_png(
+    editor_client, shared_sandbox_connection, shared_sandbox
+):
+    contact = next(r for r in shared_sandbox.app.store.all_records("Contacts") if r.get("Photos"))
+    row = contact["Photos"][0]
+    page_url = edit_url(shared_sandbox_connection, "Contacts", contact["id"])
+    photos = field_row(editor_client.get(page_url).content.decode(), "Photos")
+    preview = f"{page_url}file/{row['File_Id__s']}/"
+    assert f'<img class="file-preview" src="{preview}"' in photos
+
+    response = editor_client.get(preview)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == f'inline; filename="{row["File_Name__s"]}"'
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(response.content) == int(row["Size__s"])
+
+
+def test_a_sandbox_seeded_document_downloads_through_the_file_view_as_its_pdf(
+    editor_client, shared_sandbox_connection, shared_sandbox
+):
+    contact = next(
+        r for r in shared_sandbox.app.store.all_records("Contacts") if r.get("Documents")
+    )
+    row = contact["Documents"][0]
+    url = edit_url(shared_sandbox_connection, "Contacts", contact["id"])
+
+    response = editor_client.get(f"{url}file/{row['File_Id__s']}/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == f'attachment; filename="{row["File_Name__s"]}"'
+    assert response.content.startswith(b"%PDF-1.4\n")
+    assert len(response.content) == int(row["Size__s"])
