@@ -69,6 +69,21 @@ def test_file_and_image_rows_show_name_size_preview_and_an_upload_input(editor_c
     assert "None yet." in files
 
 
+def test_a_files_name_links_to_the_file_view_a_documents_as_a_download(editor_client, zoho):
+    from tests.crmadmin.record_support import record
+
+    document = {"File_Name__s": "terms.pdf", "File_Id__s": "doc9", "id": "4150868000000800002"}
+    mock_get(zoho, record(Files=[document]))
+    html = editor_client.get(edit_url(zoho.connection)).content.decode()
+
+    base = f"/records/{zoho.connection.pk}/Leads/{RECORD_ID}/file/"
+    files = field_row(html, "Files")
+    assert f'<span class="row-label"><a href="{base}doc9/" download>terms.pdf</a></span>' in files
+    assert "<img" not in files  # no preview for a document
+    photos = field_row(html, "Photos")  # an image's name opens it (inline), its preview beside
+    assert f'<span class="row-label"><a href="{base}abc/">front.png</a></span>' in photos
+
+
 def test_a_new_file_is_uploaded_on_save_then_its_id_goes_out_as_file_id(editor_client, zoho):
     html = open_form(editor_client, zoho)
     upload = zoho.post(FILES_URL, json=uploaded("2cxx2fa", "terms.pdf"))

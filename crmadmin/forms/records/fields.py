@@ -309,9 +309,8 @@ class FileRowsField(RowsField):
         return shown
 
     def files_shown(self, rows: Any) -> dict[str, str]:
-        """Row id → the file id a preview link asks Zoho for (images only)."""
-        if not self.image:
-            return {}
+        """Row id → the file id its link asks Zoho for (crmadmin's record file view: an image
+        shows inline and is the row's preview, any other file downloads)."""
         return {
             str(row.get("id")): str(row.get("File_Id__s"))
             for row in rows or []

@@ -131,8 +131,8 @@ class RowsWidget(forms.Widget):
 
 
 class FileRowsWidget(RowsWidget):
-    """A file or image field's files, each with "Remove" (and an image's preview, from
-    ``file_url`` + its file id, a crmadmin view that checks the user's grant), and a file input
+    """A file or image field's files, each with "Remove" and a link (an image's also a preview)
+    to ``file_url`` + its file id, a crmadmin view that checks the user's grant, and a file input
     for new files, uploaded on save. The form is multipart (also when htmx posts it)."""
 
     template_name = "crmadmin/widgets/files.html"
@@ -158,17 +158,22 @@ class FileRowsWidget(RowsWidget):
         context = super().get_context(name, value, attrs)
         previews = value.get("previews", {}) if isinstance(value, Mapping) else {}
         widget = context["widget"]
-        widget["files"] = [
-            {
-                "row_id": row_id,
-                "text": text,
-                "removed": removed,
-                "preview": f"{self.file_url}{previews[row_id]}/"
+        widget["files"] = []
+        for row_id, text, removed in widget["rows"]:
+            url = (
+                f"{self.file_url}{previews[row_id]}/"
                 if self.file_url and row_id in previews
-                else "",
-            }
-            for row_id, text, removed in widget["rows"]
-        ]
+                else ""
+            )
+            widget["files"].append(
+                {
+                    "row_id": row_id,
+                    "text": text,
+                    "removed": removed,
+                    "url": url,
+                    "preview": url if self.image else "",
+                }
+            )
         widget["accept"] = "image/*" if self.image else ""
         widget["image"] = self.image
         return context
