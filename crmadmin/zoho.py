@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -382,6 +382,13 @@ class DjangoMetadataCache:
     def delete(self, key: str) -> None:
         django_cache.delete_many([key, f"{key}:stamp"])
         self._kept.pop(key, None)
+
+    def stamps(self, keys: Iterable[str]) -> dict[str, str | None]:
+        """The stamps of the answers at ``keys`` (None: not cached), in one cache read: what
+        was built from those answers is still true while their stamps are the same."""
+        keys = list(keys)
+        found = django_cache.get_many([f"{key}:stamp" for key in keys])
+        return {key: found.get(f"{key}:stamp") for key in keys}
 
 
 def metadata_options(connection: Connection) -> dict[str, Any]:

@@ -179,3 +179,29 @@ def test_a_hidden_field_zoho_needs_is_named_at_the_top_when_the_fields_answer_fa
     assert 'id="zoho-needs"' not in page and 'id="field-Call_Duration"' not in page
     assert "Zoho names Call_Duration, which this form does not show." in page
     assert 'value="Zylker Ltd"' in field_row(page, "Company")
+
+
+def test_a_warm_open_reuses_the_built_form_until_its_metadata_is_read_afresh(
+    editor_client, zoho, monkeypatch
+):
+    from django.core.cache import cache
+
+    from crmadmin.forms.records import loading
+
+    built = []
+    build = loading.record_form_class
+    monkeypatch.setattr(
+        loading, "record_form_class", lambda **kw: built.append(kw["layout"]) or build(**kw)
+    )
+    open_page(editor_client, zoho)
+    open_page(editor_client, zoho)
+    assert len(built) == 1  # the second open found the class built from the same answers
+
+    # Another process reads the layouts afresh (a changed layout): the stamp changes.
+    layouts_key = f"zoho:conn:{zoho.connection.pk}:layouts:{MODULE}"
+    cache.delete_many([layouts_key, f"{layouts_key}:stamp"])
+    hide(zoho, "Phone")
+    html = open_page(editor_client, zoho)
+
+    assert len(built) == 2
+    assert 'id="field-Phone"' not in html and 'id="field-Email"' in html

@@ -47,17 +47,36 @@ def form_class_for(
     *, connection: Connection, client: ZohoClient, module: str, layout_id: str = ""
 ) -> type[RecordForm]:
     """The form class of ``module``'s layout ``layout_id`` (the first layout when no layout has
-    that id), built from the layouts answer alone."""
+    that id), built from the layouts answer alone. Kept per process while the metadata answers it
+    was built from are unchanged (their stamps: one cache read), so a warm open neither parses
+    the layouts nor builds the class again."""
     options = metadata_options(connection)
+    cache, prefix = options["cache"], options["cache_key_prefix"]
+    memo_key = (connection.pk, connection.time_zone, module, layout_id)
+    kept = _built.get(memo_key)
+    if kept is not None and cache.stamps(kept[0]) == kept[0]:
+        return kept[1]
     layouts = layouts_list(client=client, module=module, **options)
     layout = layout_for(layouts, {"Layout": {"id": layout_id}})
+    used = [f"{prefix}:layouts:{module}"]
     if layout is not None and layout.carries_fields:
         fields = list(layout.fields)
     else:  # no layout, or one naming its fields only: the fields answer has them
         fields = fields_list(client=client, module=module, **options)
+        used.append(f"{prefix}:fields:{module}")
     fields = [_with_subform_fields(meta, client, options) for meta in fields]
+    used += [f"{prefix}:fields:{meta.subform_module}" for meta in fields if _is_subform(meta)]
     context = FormContext(connection_id=connection.pk, time_zone=time_zone_for(connection, client))
-    return record_form_class(fields=fields, layout=layout, context=context)
+    form_class = record_form_class(fields=fields, layout=layout, context=context)
+    stamps = cache.stamps(used)
+    if connection.time_zone and all(stamps.values()):
+        _built[memo_key] = (stamps, form_class)
+    return form_class
+
+
+# Form classes this process built: (connection, time zone, module, layout id) → (the stamps of
+# the metadata answers they came from, the class).
+_built: dict[tuple[Any, ...], tuple[dict[str, str | None], type[RecordForm]]] = {}
 
 
 def module_fields_reader(
@@ -77,8 +96,12 @@ def module_fields_reader(
     return read
 
 
+def _is_subform(meta: Field) -> bool:
+    return meta.data_type == "subform" and bool(meta.subform_module)
+
+
 def _with_subform_fields(meta: Field, client: ZohoClient, options: Mapping[str, Any]) -> Field:
-    if meta.data_type != "subform" or not meta.subform_module:
+    if not _is_subform(meta):
         return meta
     rows = lookup_fields_list(client=client, lookup_field=meta, **options)
     return subform_fields_attach(subform_field=meta, fields=rows)
