@@ -1,10 +1,11 @@
 """The project's Jinja2 environment (the ``jinja2`` entry of settings.TEMPLATES; the form
 renderer uses the same engine) and the helpers its templates and the Django templates share.
 
-Django templates draw the pages; Jinja2 draws what repeats hundreds of times per page: every
-form row and widget (crmadmin/forms/renderer.py) and the rows of the record list (issue #16:
-Django's template language spent most of those pages' time there). Jinja2 templates live in
-``templates/jinja2/``; autoescaping is always on.
+Django templates draw the pages; Jinja2 draws what repeats hundreds of times per page: the record
+form with every row and widget (crmadmin/forms/renderer.py) and the rows of the record list
+(issue #16: Django's template language spent most of those pages' time there). Jinja2 templates
+live in ``templates/jinja2/``; autoescaping is always on; a missing name or attribute is empty, as
+in a Django template, also down a chain (``form.zoho_error.needs_reconnect``).
 """
 
 from __future__ import annotations
@@ -14,15 +15,40 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.text import Truncator
 
 
 def environment(**options: Any) -> jinja2.Environment:
     options.pop("autoescape", None)  # Django's backend asks for it too: always on here
+    options["undefined"] = jinja2.ChainableUndefined
     env = jinja2.Environment(autoescape=True, **options)
-    env.globals.update(zoho_value=zoho_value)
+    env.globals.update(
+        zoho_value=zoho_value, field_row=field_row, django_include=django_include, url=url
+    )
     env.filters.update(cell_text=cell_text, with_id=with_id)
     return env
+
+
+def field_row(form: Any, name: str, check_url_base: str = "") -> str:
+    """One form row through the project renderer; on a record page (``check_url_base``) with
+    the URL that checks the field on its own as the user leaves it."""
+    bf = form[name]
+    if not check_url_base:
+        return bf.as_field_group()
+    return bf.render(context={**bf.get_context(), "check_url": f"{check_url_base}{name}/"})
+
+
+@jinja2.pass_context
+def django_include(context: Any, template_name: str, **values: Any) -> str:
+    """A Django template (a rarely drawn part, such as the conflict panel) inside a Jinja2 one,
+    with the request's context processors (``perms``)."""
+    return render_to_string(template_name, values, request=context.get("request"))
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(name, args=args)
 
 
 def zoho_value(value: Any, form: Any = None) -> str:

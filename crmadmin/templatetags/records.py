@@ -21,12 +21,15 @@ register = template.Library()
 def field_row(context: dict, form: Any, name: str) -> str:
     """One row through the project renderer (``{{ field.as_field_group }}``); on the record page
     with the URL that checks the field on its own as the user leaves it."""
-    bf = form[name]
-    if "check_url_base" not in context:
-        return bf.as_field_group()
-    return bf.render(
-        context={**bf.get_context(), "check_url": f"{context['check_url_base']}{name}/"}
-    )
+    return templating.field_row(form, name, context.get("check_url_base") or "")
+
+
+@register.simple_tag(takes_context=True)
+def record_form(context: Any) -> str:
+    """The record form (templates/jinja2/crmadmin/records/form.html) with this page's context."""
+    form = engines["jinja2"].get_template("crmadmin/records/form.html")
+    html = form.render(context.flatten(), request=context.get("request"))
+    return mark_safe(html)  # noqa: S308 - Jinja2 escaped every value in it (autoescape is on)
 
 
 @register.simple_tag(takes_context=True)
