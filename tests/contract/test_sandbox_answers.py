@@ -860,15 +860,18 @@ def world(sb) -> dict[str, Any]:
     contacts = [r for r in store.all_records("Contacts") if r["id"] not in odd]
     contact = contacts[0]
     deal = store.all_records("Deals")[0]
+    other_deal = store.all_records("Deals")[1]
     with store.write() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO contact_roles_links (deal_id, contact_id) VALUES (?, ?)",
-            (int(deal["id"]), int(contact["id"])),
-        )
+        # Both deals start linked: "unlink" answers 200 whether or not "link" ran before it in
+        # this process (under pytest-xdist the exchanges of this module are split over workers).
+        for linked in (deal, other_deal):
+            conn.execute(
+                "INSERT OR REPLACE INTO contact_roles_links (deal_id, contact_id) VALUES (?, ?)",
+                (int(linked["id"]), int(contact["id"])),
+            )
     account = next(r for r in store.all_records("Contacts") if r.get("Account_Name"))[
         "Account_Name"
     ]
-    other_deal = store.all_records("Deals")[1]
     values = {
         "contact": contact["id"],
         "ext_contact": contacts[1]["External_Contact_ID"],
