@@ -255,7 +255,13 @@ def setup() -> str:
     from django.conf import settings
 
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-    slots = "Redis" if settings.ZOHO_BUDGET_REDIS_URL else "the database"
+    slots = (
+        "Redis"
+        if settings.ZOHO_BUDGET_REDIS_URL
+        else "file locks"
+        if settings.ZOHO_BUDGET_LOCK_FOLDER
+        else "the database"
+    )
     return (
         f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {cache}, slots in {slots}"
     )

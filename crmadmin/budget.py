@@ -24,10 +24,13 @@ loop, for its Retry-After).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import math
+import os
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,6 +38,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -123,7 +127,7 @@ def daily_credits_of(connection: Connection) -> int:
     return connection.daily_credits or EDITIONS[Edition(connection.edition)].daily_credits
 
 
-# -- slots: one algorithm, two stores ---------------------------------------------------------
+# -- slots: one algorithm, three stores -------------------------------------------------------
 
 
 class DatabaseSlots:
@@ -210,14 +214,72 @@ class RedisSlots:
         return len(keys)
 
 
+class FileSlots:
+    """Slots as OS file locks (``flock``), one file per slot in ``folder``: for one host, the
+    SQLite default, where the web process and the task worker share no Redis. Taking and giving
+    back a slot writes nothing to the database, and the kernel frees the lock of a process that
+    dies (no lease to expire). Each take opens its own file, so threads of one process exclude
+    each other too."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+        self._held: dict[tuple[int, int, str], int] = {}
+        self._guard = threading.Lock()
+
+    def _path(self, connection_id: int, slot: int) -> Path:
+        return self.folder / f"{connection_id}-{slot}.lock"
+
+    def _locked(self, connection_id: int, slot: int) -> int | None:
+        """An open descriptor holding the slot's lock, or None when another holds it."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path(connection_id, slot), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return fd
+
+    def try_take(
+        self, *, connection_id: int, slots: list[int], token: str, background: bool, ttl: float
+    ) -> int | None:
+        for slot in slots:
+            fd = self._locked(connection_id, slot)
+            if fd is not None:
+                with self._guard:
+                    self._held[(connection_id, slot, token)] = fd
+                return slot
+        return None
+
+    def give_back(self, *, connection_id: int, slot: int, token: str) -> None:
+        with self._guard:
+            fd = self._held.pop((connection_id, slot, token), None)
+        if fd is not None:
+            os.close(fd)  # closing the last descriptor of the file releases its lock
+
+    def in_flight(self, *, connection_id: int) -> int:
+        held = 0
+        for path in self.folder.glob(f"{connection_id}-*.lock"):
+            slot = int(path.stem.rsplit("-", 1)[1])
+            fd = self._locked(connection_id, slot)
+            if fd is None:
+                held += 1
+            else:
+                os.close(fd)
+        return held
+
+
 @cache
-def _slots_for(redis_url: str) -> DatabaseSlots | RedisSlots:
-    return RedisSlots(redis_url) if redis_url else DatabaseSlots()
+def _slots_for(redis_url: str, lock_folder: str) -> DatabaseSlots | RedisSlots | FileSlots:
+    if redis_url:
+        return RedisSlots(redis_url)
+    return FileSlots(lock_folder) if lock_folder else DatabaseSlots()
 
 
-def slots() -> DatabaseSlots | RedisSlots:
-    """The configured store of slots (Redis when ``ZOHO_BUDGET_REDIS_URL`` is set)."""
-    return _slots_for(settings.ZOHO_BUDGET_REDIS_URL)
+def slots() -> DatabaseSlots | RedisSlots | FileSlots:
+    """The configured store of slots: Redis when ``ZOHO_BUDGET_REDIS_URL`` is set, else file
+    locks when ``ZOHO_BUDGET_LOCK_FOLDER`` is (the SQLite default), else the database."""
+    return _slots_for(settings.ZOHO_BUDGET_REDIS_URL, str(settings.ZOHO_BUDGET_LOCK_FOLDER or ""))
 
 
 def slot_order(connection: Connection, *, priority: str) -> list[int]:

@@ -5,6 +5,8 @@ Every variable is listed and explained in `.env.example`.
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -223,6 +225,19 @@ ZOHO_BUDGET_REDIS_URL = env.str(
     default=CACHES["default"]["LOCATION"]
     if "redis" in CACHES["default"]["BACKEND"].lower()
     else "",
+)
+# Without Redis, on SQLite (one host: the web process and the demo's task worker), slots are OS
+# file locks in this folder: no database write per call (issue #16). Empty: leases in the database
+# (PostgreSQL without Redis, several hosts). One folder per database file.
+ZOHO_BUDGET_LOCK_FOLDER = env.str(
+    "ZOHO_BUDGET_LOCK_FOLDER",
+    default=""
+    if ZOHO_BUDGET_REDIS_URL or DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+    else str(
+        Path(tempfile.gettempdir())
+        / "crmadmin-slots"
+        / hashlib.sha256(str(DATABASES["default"]["NAME"]).encode()).hexdigest()[:16]
+    ),
 )
 # A slot's lease outlives the longest attempt; a crashed process's slot is free after this.
 ZOHO_BUDGET_LEASE_SECONDS = env.float(

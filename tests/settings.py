@@ -4,6 +4,7 @@ Values already in the environment win (CI sets DATABASE_URL and CACHE_URL for Po
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=")
@@ -14,6 +15,12 @@ os.environ.setdefault("ZOHO_ALLOW_CUSTOM_DOMAINS", "true")
 os.environ.setdefault("ZOHO_RETRY_BACKOFF", "0")
 os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+# Slot locks of this test process (without Redis): pytest-xdist workers do not share them, and a
+# `db_worker` the tests start inherits the folder with the environment.
+os.environ.setdefault(
+    "ZOHO_BUDGET_LOCK_FOLDER",
+    os.path.join(tempfile.gettempdir(), f"crmadmin-slots-{os.getpid()}"),
 )
 
 from crmadmin.settings import *  # noqa: F403
@@ -32,8 +39,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A file, not SQLite's shared-cache memory database: shared-cache table locks ignore the busy
 # timeout, so threads would fail with "table is locked" where production processes simply wait.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    import tempfile
-
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"crmadmin-test-{os.getpid()}.sqlite3")
     }

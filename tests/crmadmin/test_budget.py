@@ -4,6 +4,8 @@ credits counted per call and per hour, what the job loop and the health page see
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -11,6 +13,7 @@ import pytest
 import responses
 from django.db import connections as db_connections
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crmadmin import budget, jobs
@@ -98,7 +101,7 @@ def test_a_job_may_not_take_the_slots_kept_for_people(zoho):
             assert budget.in_flight(connection) == 2
 
 
-@override_settings(ZOHO_BUDGET_REDIS_URL="")  # the database lease store, whatever the cache
+@override_settings(ZOHO_BUDGET_REDIS_URL="", ZOHO_BUDGET_LOCK_FOLDER="")  # the database leases
 def test_an_expired_lease_of_a_crashed_process_frees_its_slot(zoho):
     connection = zoho.connection
     connection.max_concurrency = 1
@@ -114,7 +117,7 @@ def test_an_expired_lease_of_a_crashed_process_frees_its_slot(zoho):
         assert list(ApiLease.objects.values_list("token", flat=True)) != ["crashed"]
 
 
-@override_settings(ZOHO_BUDGET_REDIS_URL="")  # the database lease store, whatever the cache
+@override_settings(ZOHO_BUDGET_REDIS_URL="", ZOHO_BUDGET_LOCK_FOLDER="")  # the database leases
 def test_the_database_slots_hold_under_threads(transactional_db, editors_group):
     connection = Connection.objects.create(name="T", client_id="x", scopes="a", max_concurrency=3)
     peak, current, lock = [0], [0], threading.Lock()
@@ -138,6 +141,79 @@ def test_the_database_slots_hold_under_threads(transactional_db, editors_group):
         thread.join()
     assert peak[0] <= 3
     assert ApiLease.objects.count() == 0
+
+
+@pytest.fixture
+def file_slots(tmp_path):
+    budget._slots_for.cache_clear()
+    with override_settings(ZOHO_BUDGET_REDIS_URL="", ZOHO_BUDGET_LOCK_FOLDER=str(tmp_path)):
+        yield tmp_path
+    budget._slots_for.cache_clear()
+
+
+def test_file_slots_hold_under_threads_and_leave_no_lease_rows(transactional_db, file_slots):
+    connection = Connection.objects.create(name="T", client_id="x", scopes="a", max_concurrency=3)
+    peak, current, lock = [0], [0], threading.Lock()
+
+    def call() -> None:
+        with budget.slot_held(connection, priority=budget.INTERACTIVE, wait=10):
+            with lock:
+                current[0] += 1
+                peak[0] = max(peak[0], current[0])
+            threading.Event().wait(0.02)
+            with lock:
+                current[0] -= 1
+
+    threads = [threading.Thread(target=call) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak[0] == 3  # all three slots were used, never a fourth
+    assert ApiLease.objects.count() == 0
+    assert sorted(path.name for path in file_slots.iterdir()) == [
+        f"{connection.pk}-{slot}.lock" for slot in range(3)
+    ]
+
+
+def test_a_file_slot_is_held_across_processes_and_freed_when_its_holder_dies(zoho, file_slots):
+    connection = zoho.connection
+    connection.max_concurrency = 1
+    connection.save()
+    # Another process takes the only slot (the same flock on the same file), then is killed.
+    holder = subprocess.Popen(  # noqa: S603 - a fixed command, no input
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n",
+            str(file_slots / f"{connection.pk}-0.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert budget.in_flight(connection) == 1
+        with (
+            pytest.raises(budget.SlotWaitTimeout),
+            budget.slot_held(connection, priority=budget.INTERACTIVE, wait=0),
+        ):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+    with (
+        CaptureQueriesContext(db_connections["default"]) as queries,
+        budget.slot_held(connection, priority=budget.INTERACTIVE, wait=0),
+    ):
+        assert budget.in_flight(connection) == 1
+    assert budget.in_flight(connection) == 0
+    assert queries.captured_queries == []  # a slot costs no database statement
 
 
 @pytest.fixture
