@@ -340,6 +340,23 @@ def test_a_module_zoho_does_not_let_delete_records_asks_nothing(editor_client, z
     assert editor_client.get(f"{edit_url(zoho.connection)}delete/").status_code == 403
 
 
+def test_the_record_page_offers_clone_and_delete_only_where_the_cached_modules_answer_allows(
+    editor_client, zoho
+):
+    clone, delete = f"{edit_url(zoho.connection)}clone/", f"{edit_url(zoho.connection)}delete/"
+    mock_get(zoho)
+    page = editor_client.get(edit_url(zoho.connection)).content.decode()
+    assert f'href="{clone}"' in page and f'href="{delete}"' in page  # not known: shown
+
+    modules(zoho, creatable=False, deletable=False)
+    editor_client.get(f"{edit_url(zoho.connection)}delete/")  # a page that reads the modules
+    zoho.calls.reset()
+    page = editor_client.get(edit_url(zoho.connection)).content.decode()
+
+    assert f'href="{clone}"' not in page and f'href="{delete}"' not in page
+    assert [call.request.url for call in zoho.calls] == [record_url()]  # read from the cache
+
+
 # -- against the sandbox ----------------------------------------------------------------------
 
 

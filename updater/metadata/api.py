@@ -75,6 +75,14 @@ def modules_list(
     return [module_from_json(entry) for entry in entries]
 
 
+def modules_cached(
+    *, cache: MetadataCache, cache_key_prefix: str, **_options: Any
+) -> list[Module] | None:
+    """The modules answer if it is in the cache, without an API call; None when it is not."""
+    entries = cache.get(f"{cache_key_prefix}:modules")
+    return None if entries is None else [module_from_json(entry) for entry in entries]
+
+
 def fields_list(
     *,
     client: ZohoClient,

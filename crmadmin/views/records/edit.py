@@ -43,6 +43,7 @@ from crmadmin.services.saving import (
 from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import NotFoundError, ZohoError
+from updater.metadata import Module, modules_cached
 from updater.records import record_get
 
 INVALID = "Some values need attention before saving."
@@ -240,6 +241,9 @@ class EditPage:
             "nav": "records",
             "form": form,
             "notice": {"message": message, "level": level, "error": error},
+            # Clone and Delete only where Zoho allows them, when the modules answer is cached
+            # (no API call on open; not cached: shown, and their pages check).
+            "known_module": _module_known(self.connection, self.module),
             "check_url_base": _check_url_base(self.connection, self.module, self.record_id),
             "discard_asked": posted and "discard" in request.POST,
             # Input the server sent back unsaved (refused, conflict, a row added, discard asked):
@@ -255,6 +259,12 @@ class EditPage:
 
 def _record_url(connection: Connection, module: str, record_id: str) -> str:
     return reverse("records:edit", args=[connection.pk, module, record_id])
+
+
+def _module_known(connection: Connection, module: str) -> Module | None:
+    """The module as the cached modules answer has it (no API call); None when not cached."""
+    modules = modules_cached(**metadata_options(connection)) or []
+    return next((item for item in modules if item.api_name == module), None)
 
 
 def _check_url_base(connection: Connection, module: str, record_id: str) -> str:
