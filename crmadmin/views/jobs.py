@@ -25,11 +25,12 @@ from crmadmin.forms.bulk import BulkChangeForm, MappingForm, UploadForm, table_r
 from crmadmin.forms.records.loading import time_zone_for
 from crmadmin.forms.records.types import FormContext
 from crmadmin.models import BulkJob, BulkUpload, Connection
-from crmadmin.permissions import allowed_modules, connection_for, is_manager
+from crmadmin.permissions import connection_for, is_manager
 from crmadmin.problems import problem_for
-from crmadmin.services import browse, lookup
+from crmadmin.services import browse
 from crmadmin.services.linking import CONTACTS, DEALS
 from crmadmin.tasks import bulk_job_run
+from crmadmin.views.records import typed_names_resolve
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
 from updater.metadata import users_list
@@ -103,14 +104,7 @@ def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpRespo
         return render(request, "crmadmin/bulk_new.html", context, status=422 if data else 200)
     if data is None:
         return render(request, "crmadmin/bulk_new.html", context)
-    if typed := form.typed_lookups():  # names typed without the picker: the picker's search
-        found = lookup.names_resolve(
-            client=client,
-            options=metadata_options(connection),
-            allowed=allowed_modules(request.user, connection),
-            wanted=typed,
-        )
-        form.lookups_apply(found)
+    typed_names_resolve(request, connection, client, form)  # typed without the picker
     if not form.is_valid():
         return render(request, "crmadmin/bulk_new.html", context, status=422)
     changes = form.changes()

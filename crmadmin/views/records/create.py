@@ -26,9 +26,9 @@ from crmadmin.forms.records.builder import RecordForm, record_name_of
 from crmadmin.forms.records.loading import form_class_for, module_fields_reader
 from crmadmin.forms.records.state import state_loads, state_salt
 from crmadmin.models import Connection
-from crmadmin.permissions import allowed_modules, connection_for
+from crmadmin.permissions import connection_for
 from crmadmin.problems import apply_zoho_error, problem_for
-from crmadmin.services import browse, lookup
+from crmadmin.services import browse
 from crmadmin.services.saving import (
     Created,
     Deleted,
@@ -36,6 +36,7 @@ from crmadmin.services.saving import (
     record_create,
     record_remove,
 )
+from crmadmin.views.records import typed_names_resolve
 from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import ZohoError
@@ -75,14 +76,7 @@ def record_new(
     if "add_row" in request.POST:  # "Add a row": re-render with one more row, send nothing
         form.add_row(str(request.POST.get("add_row") or ""))
         return page.render(form)
-    if typed := form.typed_lookups():  # names typed without the picker: the picker's search
-        found = lookup.names_resolve(
-            client=client,
-            options=metadata_options(connection),
-            allowed=allowed_modules(request.user, connection),
-            wanted=typed,
-        )
-        form.lookups_apply(found)
+    typed_names_resolve(request, connection, client, form)  # typed without the picker
     if not form.is_valid():
         return page.render(form, status=422, message=INVALID)
     result = record_create(

@@ -28,9 +28,8 @@ from crmadmin.forms.records.loading import form_class_for, module_fields_reader
 from crmadmin.forms.records.state import state_loads, state_salt
 from crmadmin.forms.records.subforms import MAX_ROWS
 from crmadmin.models import Connection
-from crmadmin.permissions import allowed_modules, connection_for
+from crmadmin.permissions import connection_for
 from crmadmin.problems import apply_zoho_error, problem_for, save_outcome_text, upload_text
-from crmadmin.services import lookup
 from crmadmin.services.files import UploadRefused, file_of_record, files_upload
 from crmadmin.services.saving import (
     Conflict,
@@ -40,6 +39,7 @@ from crmadmin.services.saving import (
     Unconfirmed,
     record_save,
 )
+from crmadmin.views.records import typed_names_resolve
 from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import NotFoundError, ZohoError
@@ -73,14 +73,7 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         return page.render(form)
     if "use_theirs" in request.POST:  # the merge screen's "Use theirs": show it, send nothing
         return _theirs_use(page, form, str(request.POST.get("use_theirs") or ""))
-    if typed := form.typed_lookups():  # names typed without the picker: the picker's search
-        found = lookup.names_resolve(
-            client=client,
-            options=metadata_options(connection),
-            allowed=allowed_modules(request.user, connection),
-            wanted=typed,
-        )
-        form.lookups_apply(found)
+    typed_names_resolve(request, connection, client, form)  # typed without the picker
     if not form.is_valid():
         return page.render(form, status=422, level="error", message=INVALID)
     if uploads := form.uploads():  # new files go to Zoho's Files API first; their ids on save
