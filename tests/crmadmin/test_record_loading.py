@@ -47,6 +47,18 @@ def hide(zoho, api_name: str) -> None:
     zoho.replace("GET", LAYOUTS_GET[1], json={"layouts": [layout]})
 
 
+def refuse_needing(zoho, api_name: str) -> None:
+    """Zoho refuses the next PUT: ``api_name`` is mandatory (MANDATORY_NOT_FOUND)."""
+    needs = {"api_name": api_name, "json_path": f"$.data[0].{api_name}"}
+    refused = {
+        "code": "MANDATORY_NOT_FOUND",
+        "details": needs,
+        "message": "required field not found",
+        "status": "error",
+    }
+    zoho.put(record_url(), status=400, json={"data": [refused]})
+
+
 def open_page(client, zoho) -> str:
     mock_get(zoho)
     response = client.get(edit_url(zoho.connection))
@@ -95,21 +107,7 @@ def test_a_field_the_layout_hides_is_read_from_the_fields_answer_only_after_zoho
     assert 'id="field-Call_Duration"' not in html
     assert FIELDS_GET not in calls_of(zoho)
     zoho.calls.reset()
-    needs = {
-        "api_name": "Call_Duration",
-        "json_path": "$.data[0].Call_Duration",
-    }
-    refused = {
-        "data": [
-            {
-                "code": "MANDATORY_NOT_FOUND",
-                "details": needs,
-                "message": "required field not found",
-                "status": "error",
-            }
-        ]
-    }
-    zoho.put(record_url(), status=400, json=refused)
+    refuse_needing(zoho, "Call_Duration")
 
     response = editor_client.post(edit_url(zoho.connection), form_data(html, Company="Zylker Ltd"))
 
@@ -159,18 +157,7 @@ def test_a_hidden_field_zoho_needs_is_named_at_the_top_when_the_fields_answer_fa
     hide(zoho, "Call_Duration")
     html = open_page(editor_client, zoho)
     zoho.replace("GET", FIELDS_GET[1], status=403, json=NO_PERMISSION)
-    needs = {"api_name": "Call_Duration", "json_path": "$.data[0].Call_Duration"}
-    refused = {
-        "data": [
-            {
-                "code": "MANDATORY_NOT_FOUND",
-                "details": needs,
-                "message": "required field not found",
-                "status": "error",
-            }
-        ]
-    }
-    zoho.put(record_url(), status=400, json=refused)
+    refuse_needing(zoho, "Call_Duration")
 
     response = editor_client.post(edit_url(zoho.connection), form_data(html, Company="Zylker Ltd"))
 
