@@ -25,7 +25,7 @@ def environment(**options: Any) -> jinja2.Environment:
     options["undefined"] = jinja2.ChainableUndefined
     env = jinja2.Environment(autoescape=True, **options)
     env.globals.update(
-        zoho_value=zoho_value, field_row=field_row, django_include=django_include, url=url
+        zoho_value=zoho_value, row_of=row_of, django_include=django_include, url=url
     )
     env.filters.update(cell_text=cell_text, with_id=with_id)
     return env
@@ -37,7 +37,13 @@ def field_row(form: Any, name: str, check_url_base: str = "") -> str:
     bf = form[name]
     if not check_url_base:
         return bf.as_field_group()
-    return bf.render(context={**bf.get_context(), "check_url": f"{check_url_base}{name}/"})
+    return bf.render(context={"field": bf, "row": row_of(form, name, check_url_base)})
+
+
+def row_of(form: Any, name: str, check_url_base: str = "") -> Any:
+    """One row's context for the ``field_row`` macro (the record form draws its rows with it in
+    one template pass); with ``check_url_base``, the URL that checks the field on its own."""
+    return form[name].row_context(f"{check_url_base}{name}/" if check_url_base else "")
 
 
 @jinja2.pass_context

@@ -67,35 +67,49 @@ class FieldRow(BoundField):
         return " ".join(classes)
 
     def get_context(self) -> dict[str, Any]:
-        """The row's values, each worked out once (the template reads them as plain names;
-        a bound field's ``errors`` and ``auto_id`` are recomputed on every access)."""
+        return {"field": self, "row": self.row_context()}
+
+    def row_context(self, check_url: str = "") -> RowContext:
+        """The row's values for the ``field_row`` macro (templates/jinja2/crmadmin/forms/row.html),
+        each worked out once (a bound field's ``errors`` and ``auto_id`` are recomputed on every
+        access); ``check_url`` checks the field on its own as the user leaves it."""
         form, name = self.form, self.name
         subform = getattr(form, "subforms", {}).get(name)
         conflicts = getattr(getattr(form, "form_state", None), "conflicts", {})
-        errors = self.errors
-        auto_id = self.auto_id
         widget = self.field.widget
-        return {
-            "field": self,
-            "errors": errors,
-            "auto_id": auto_id,
-            "html_name": self.html_name,
-            "label": self.label,
-            "help_text": self.help_text,
-            "widget_type": self.widget_type,
-            "id_for_label": self.id_for_label,
-            "required": self.field.required,
-            "picker": getattr(widget, "picker", False),
-            "css_classes": self.css_classes(),
-            "subform": subform,
-            "readonly": subform is None and getattr(widget, "read_only", False),
-            "companions": [
+        return RowContext(
+            field=self,
+            errors=self.errors,
+            auto_id=self.auto_id,
+            html_name=self.html_name,
+            label=self.label,
+            help_text=self.help_text,
+            widget_type=self.widget_type,
+            id_for_label=self.id_for_label,
+            required=self.field.required,
+            picker=getattr(widget, "picker", False),
+            css_classes=self.css_classes(),
+            subform=subform,
+            readonly=subform is None and getattr(widget, "read_only", False),
+            companions=[
                 form[extra]
                 for extra in (f"{name}__append", f"{name}__resolve")
                 if extra in form.fields
             ],
-            "conflict": conflicts.get(name),
-        }
+            conflict=conflicts.get(name),
+            check_url=check_url,
+        )
+
+
+class RowContext(dict):
+    """A row's values, read as attributes in Jinja2 (``r.label``) without the failed attribute
+    lookup Jinja2 tries before an item lookup on a plain dict."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class FormRenderer(Jinja2):
