@@ -173,6 +173,7 @@ def test_a_read_writes_nothing_and_the_last_success_shows_before_it_is_written(
     Connection.objects.filter(pk=expired_connection.pk).update(
         access_token_expires_at=timezone.now() + timedelta(hours=1)
     )
+    expired_connection.refresh_from_db()  # as a view reads it
     responses.get(f"{API}/crm/v8/org", json={"org": [{"id": "1"}]})
     client = client_for(expired_connection)
     client.request("GET", "org")  # the interval's first call writes
@@ -188,6 +189,31 @@ def test_a_read_writes_nothing_and_the_last_success_shows_before_it_is_written(
     shown = calls_shown(Connection.objects.get(pk=expired_connection.pk))
     assert shown.last_success_at > earlier
     assert shown.calls_today == 2
+
+
+@responses.activate
+def test_the_first_call_uses_the_tokens_of_the_row_the_view_read_later_calls_read_it_again(
+    expired_connection,
+):
+    Connection.objects.filter(pk=expired_connection.pk).update(
+        access_token_expires_at=timezone.now() + timedelta(hours=1)
+    )
+    row = Connection.objects.get(pk=expired_connection.pk)  # as the view's permission check reads it
+    org = responses.get(f"{API}/crm/v8/org", json={"org": [{"id": "1"}]})
+    client = client_for(row)
+
+    def token_reads() -> int:
+        with CaptureQueriesContext(db) as queries:
+            client.request("GET", "org")
+        return sum(
+            1 for q in queries if q["sql"].startswith("SELECT") and "crmadmin_connection" in q["sql"]
+        )
+
+    assert token_reads() == 0
+    # Another process stores a new token: the next call reads the row and sends it.
+    Connection.objects.filter(pk=row.pk).update(access_token="another-process-token")
+    assert token_reads() == 1
+    assert org.calls[-1].request.headers["Authorization"] == "Zoho-oauthtoken another-process-token"
 
 
 def test_metadata_options_use_a_per_connection_prefix_and_django_cache(expired_connection):
