@@ -198,16 +198,15 @@ def test_the_first_call_uses_the_tokens_of_the_row_the_view_read_later_calls_rea
     Connection.objects.filter(pk=expired_connection.pk).update(
         access_token_expires_at=timezone.now() + timedelta(hours=1)
     )
-    row = Connection.objects.get(pk=expired_connection.pk)  # as the view's permission check reads it
+    row = Connection.objects.get(pk=expired_connection.pk)  # as the view's grant check reads it
     org = responses.get(f"{API}/crm/v8/org", json={"org": [{"id": "1"}]})
     client = client_for(row)
 
     def token_reads() -> int:
         with CaptureQueriesContext(db) as queries:
             client.request("GET", "org")
-        return sum(
-            1 for q in queries if q["sql"].startswith("SELECT") and "crmadmin_connection" in q["sql"]
-        )
+        sql = [q["sql"] for q in queries]
+        return sum(1 for q in sql if q.startswith("SELECT") and "crmadmin_connection" in q)
 
     assert token_reads() == 0
     # Another process stores a new token: the next call reads the row and sends it.
