@@ -24,9 +24,7 @@ def environment(**options: Any) -> jinja2.Environment:
     options.pop("autoescape", None)  # Django's backend asks for it too: always on here
     options["undefined"] = jinja2.ChainableUndefined
     env = jinja2.Environment(autoescape=True, **options)
-    env.globals.update(
-        zoho_value=zoho_value, row_of=row_of, django_include=django_include, url=url
-    )
+    env.globals.update(zoho_value=zoho_value, row_of=row_of, django_include=django_include, url=url)
     env.filters.update(cell_text=cell_text, with_id=with_id)
     return env
 
