@@ -33,7 +33,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +44,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -391,12 +393,63 @@ def cache_take(key: str) -> int:
     return value
 
 
-def flush_due(key: str, pending: int) -> bool:
+@dataclass(frozen=True)
+class Counted:
+    counts: dict[str, int]  # each counter's new value
+    opened: frozenset[str]  # the flush gates this caller opened: it writes the batch
+
+
+def cache_note(
+    *,
+    counts: Mapping[str, int] | None = None,
+    values: Mapping[str, Any] | None = None,
+    gates: Sequence[str] = (),
+) -> Counted:
+    """Add to counters, set values and try flush gates (``flush_due``), all in one round trip
+    when the cache is Redis: every API call notes its count, credits and success this way, and
+    an open made fifteen Redis round trips before (issue #16). Elsewhere (the per-process locmem
+    cache) one cache call each, which costs no round trip.
+
+    On Redis the commands go in one pipeline straight to the cache's client, with the cache's own
+    keys and serializer, so ``django_cache.get`` reads what is written here. Each count also
+    renews its counter's lifetime (the pending counts outlive any flush interval).
+    """
+    counts, values = dict(counts or {}), dict(values or {})
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        new = {key: cache_count(key, delta) for key, delta in counts.items()}
+        for key, value in values.items():
+            django_cache.set(key, value, PENDING_TTL_SECONDS)
+        opened = [
+            gate
+            for gate in gates
+            if django_cache.add(f"{gate}:flushed", 1, settings.ZOHO_CALLS_FLUSH_SECONDS)
+        ]
+        return Counted(counts=new, opened=frozenset(opened))
+    key_of = backend.make_and_validate_key
+    client = backend._cache.get_client(write=True)  # Django's own Redis client
+    dumps = backend._cache._serializer.dumps  # as Django's cache.set stores
+    pipe = client.pipeline(transaction=False)
+    for key, delta in counts.items():
+        pipe.incrby(key_of(key), delta)
+        pipe.expire(key_of(key), PENDING_TTL_SECONDS)  # it lives on while it is counted
+    for key, value in values.items():
+        pipe.set(key_of(key), dumps(value), ex=PENDING_TTL_SECONDS)
+    gate_ms = int(settings.ZOHO_CALLS_FLUSH_SECONDS * 1000)
+    for gate in gates:  # as Django's cache.add: a gate that lasts no time is always open
+        if gate_ms > 0:
+            pipe.set(key_of(f"{gate}:flushed"), 1, nx=True, px=gate_ms)
+    answers = pipe.execute()
+    new = dict(zip(counts, answers[: 2 * len(counts) : 2], strict=True))
+    tried = iter(answers[2 * len(counts) + len(values) :])
+    opened = [gate for gate in gates if gate_ms <= 0 or next(tried)]
+    return Counted(counts=new, opened=frozenset(opened))
+
+
+def flush_due(counted: Counted, gate: str, pending: int = 0) -> bool:
     """True for one caller per interval (per connection, across processes that share the
-    cache), or when a batch is full."""
-    if pending >= settings.ZOHO_CALLS_FLUSH_BATCH:
-        return True
-    return django_cache.add(f"{key}:flushed", 1, settings.ZOHO_CALLS_FLUSH_SECONDS)
+    cache: the one that opened ``gate``), or when a batch is full."""
+    return pending >= settings.ZOHO_CALLS_FLUSH_BATCH or gate in counted.opened
 
 
 def _usage_key(connection_id: int, hour: datetime, field: str) -> str:
@@ -419,11 +472,12 @@ def usage_record(
     hour = _this_hour()
     counts = {"credits": credits, "calls": 1, "rate_limited": int(rate_limited)}
     if settings.ZOHO_BUDGET_COUNT_IN_CACHE:
-        for field in ("credits", "rate_limited"):
-            if counts[field]:
-                cache_count(_usage_key(connection_id, hour, field), counts[field])
-        pending = cache_count(_usage_key(connection_id, hour, "calls"))
-        if flush_due(f"crmadmin:usage:{connection_id}", pending):
+        gate = f"crmadmin:usage:{connection_id}"
+        counted = cache_note(
+            counts={_usage_key(connection_id, hour, f): n for f, n in counts.items() if n},
+            gates=[gate],
+        )
+        if flush_due(counted, gate, counted.counts[_usage_key(connection_id, hour, "calls")]):
             usage_flush(connection_id)
     else:
         _usage_write(connection_id, hour, counts)

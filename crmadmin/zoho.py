@@ -234,15 +234,16 @@ def _success_key(connection_id: int) -> str:
 
 def calls_count(connection_id: int) -> None:
     """Count one API call of the connection (the updater calls it for every HTTP request)."""
-    key = _calls_key(connection_id, timezone.localdate())
-    if budget.flush_due(f"crmadmin:calls:{connection_id}", budget.cache_count(key)):
+    key, gate = _calls_key(connection_id, timezone.localdate()), f"crmadmin:calls:{connection_id}"
+    counted = budget.cache_note(counts={key: 1}, gates=[gate])
+    if budget.flush_due(counted, gate, counted.counts[key]):
         calls_flush(connection_id)
 
 
 def success_note(connection_id: int) -> None:
     """Note a successful call; the interval's first one is written at once."""
-    django_cache.set(_success_key(connection_id), timezone.now(), budget.PENDING_TTL_SECONDS)
-    if budget.flush_due(_success_key(connection_id), 0):
+    key = _success_key(connection_id)
+    if budget.flush_due(budget.cache_note(values={key: timezone.now()}, gates=[key]), key):
         _success_write(connection_id)
 
 

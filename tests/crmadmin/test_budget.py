@@ -386,3 +386,66 @@ def test_a_call_crmadmin_held_back_is_not_worded_as_zohos_refusal():
     assert "crmadmin held this request back, unsent" in problem.detail
     assert "Try again in about 2 seconds." in problem.detail
     assert "Zoho asks" not in problem.detail
+
+
+@pytest.fixture
+def redis_cache():
+    """Django's default cache on Redis (database 6), whatever the run's own cache is."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/6"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    with override_settings(CACHES={"default": backend}, ZOHO_BUDGET_COUNT_IN_CACHE=True):
+        yield redis.Redis.from_url(url)
+
+
+def test_on_redis_an_api_calls_counts_and_success_cost_three_round_trips_and_read_back(
+    zoho, redis_cache, monkeypatch
+):
+    from redis.connection import AbstractConnection
+
+    from crmadmin.zoho import calls_shown
+
+    zoho.add(responses.GET, URL, json={"data": []})
+    client = client_for(zoho.connection)
+    client.request("GET", "Leads")  # creates the counters (and gives them their lifetime)
+    sent: list[bytes] = []
+    send = AbstractConnection.send_packed_command
+
+    def spy(self, command, check_health=True):
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", spy)
+    client.request("GET", "Leads")
+    monkeypatch.undo()
+
+    # The call's count and gate, its credits and calls, its success: one pipeline each.
+    assert len(sent) == 3, [c.replace(b"\r\n", b" ")[:70] for c in sent]
+    assert b"INCRBY" in sent[0] and b"crmadmin:calls:" in sent[0] and b"NX" in sent[0]
+    assert sent[1].count(b"INCRBY") == 2 and b"crmadmin:usage:" in sent[1]
+    assert b"crmadmin:calls:" in sent[2] and b"success" in sent[2]
+    # What the pipelines wrote, Django's cache reads: the health page and the budget count both
+    # calls (the first was written at once, the second is pending in the cache).
+    shown = calls_shown(Connection.objects.get(pk=zoho.connection.pk))
+    assert shown.calls_today == 2
+    assert shown.last_success_at is not None
+    assert budget.budget_of(zoho.connection).hours[-1].calls == 2
+    counters = redis_cache.keys("*crmadmin:calls:*-*") + redis_cache.keys("*crmadmin:usage:*")
+    assert counters and all(
+        0 < redis_cache.ttl(key) <= budget.PENDING_TTL_SECONDS for key in counters
+    )
+
+
+@override_settings(ZOHO_CALLS_FLUSH_SECONDS=0)
+def test_on_redis_a_flush_interval_of_zero_writes_every_call(zoho, redis_cache):
+    zoho.add(responses.GET, URL, json={"data": []})
+    client = client_for(zoho.connection)
+    for _ in range(3):
+        client.request("GET", "Leads")
+
+    assert ApiUsageHour.objects.get(connection=zoho.connection).calls == 3
+    assert zoho.connection.call_days.get().calls == 3
