@@ -398,8 +398,13 @@ def redis_cache():
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    with override_settings(CACHES={"default": backend}, ZOHO_BUDGET_COUNT_IN_CACHE=True):
+    budget._slots_for.cache_clear()
+    # The slots stay off Redis (file locks or database leases): only the counts are counted here.
+    with override_settings(
+        CACHES={"default": backend}, ZOHO_BUDGET_COUNT_IN_CACHE=True, ZOHO_BUDGET_REDIS_URL=""
+    ):
         yield redis.Redis.from_url(url)
+    budget._slots_for.cache_clear()
 
 
 def test_on_redis_an_api_calls_counts_and_success_cost_three_round_trips_and_read_back(
