@@ -91,15 +91,18 @@ def test_each_form_has_its_own_fields_and_widgets_though_they_are_copied_shallow
     first.fields["Rating"].error_messages["required"] = "changed"
     first.fields["Rating"].widget.choices = [("x", "x")]
     first.fields["Owner"].widget.choices = [{"id": "1", "name": "Picked"}]
+    first.fields["Owner"].widget.widgets[0].attrs["autofocus"] = True
+    first.fields["Owner"].fields[0].required = True
     for form in (second, form_class()(salt="s", record=RECORD)):
         rating = form.fields["Rating"]
         assert "autofocus" not in rating.widget.attrs
         assert rating.error_messages["required"] != "changed"
         assert ("x", "x") not in list(rating.widget.choices)
         assert len(list(rating.widget.choices)) > 1
-        assert getattr(form.fields["Owner"].widget, "choices", None) != [
-            {"id": "1", "name": "Picked"}
-        ]
+        owner = form.fields["Owner"]
+        assert getattr(owner.widget, "choices", None) != [{"id": "1", "name": "Picked"}]
+        assert "autofocus" not in owner.widget.widgets[0].attrs
+        assert owner.fields[0].required is False
     assert first.fields["Rating"] is not second.fields["Rating"]
     assert first.fields["Rating"].widget is not second.fields["Rating"].widget
 

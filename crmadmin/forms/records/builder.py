@@ -620,22 +620,28 @@ def _form_class(
 
 class SharedFields(dict):
     """A record form class's fields, which each form copies as Django does, but shallowly: every
-    field and widget is new, with their own attrs, error messages and validators; their choices
-    are shared (issue #16: Django's deep copy of fifty fields and all their choices cost about
-    1 ms per open). A form changes its fields only by assigning (``widget.choices = ...``,
-    ``self.fields[name] = ...``), never a shared list in place. Lookups (several fields and
-    widgets in one) keep Django's deep copy."""
+    field and widget (a lookup's inner ones too) is new, with their own attrs, error messages
+    and validators; their choices are shared (issue #16: Django's deep copy of fifty fields and
+    all their choices cost about 1 ms per open). A form changes its fields only by assigning
+    (``widget.choices = ...``, ``self.fields[name] = ...``), never a shared list in place."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
-        return {name: _field_copy(field, memo) for name, field in self.items()}
+        return {name: _field_copy(field) for name, field in self.items()}
 
 
-def _field_copy(field: forms.Field, memo: dict[int, Any]) -> forms.Field:
-    if isinstance(field, forms.MultiValueField) or isinstance(field.widget, forms.MultiWidget):
-        return copy.deepcopy(field, memo)
+def _field_copy(field: forms.Field) -> forms.Field:
     new = copy.copy(field)
-    new.widget = copy.copy(field.widget)
-    new.widget.attrs = dict(field.widget.attrs)
+    new.widget = _widget_copy(field.widget)
     new.error_messages = dict(field.error_messages)
     new.validators = list(field.validators)
+    if isinstance(field, forms.MultiValueField):
+        new.fields = tuple(_field_copy(inner) for inner in field.fields)
+    return new
+
+
+def _widget_copy(widget: forms.Widget) -> forms.Widget:
+    new = copy.copy(widget)
+    new.attrs = dict(widget.attrs)
+    if isinstance(widget, forms.MultiWidget):
+        new.widgets = [_widget_copy(inner) for inner in widget.widgets]
     return new
