@@ -83,6 +83,30 @@ def test_the_form_class_is_built_once_per_metadata_version():
     assert form_class() is form_class()
 
 
+def test_each_form_has_its_own_fields_and_widgets_though_they_are_copied_shallowly():
+    first, second = form_class()(salt="s", record=RECORD), form_class()(salt="s", record=RECORD)
+    # What one form changes on its fields (a lookup's choices after a search, an attribute, an
+    # error message) the other form, and the next form of the class, does not see.
+    first.fields["Rating"].widget.attrs["autofocus"] = True
+    first.fields["Rating"].error_messages["required"] = "changed"
+    first.fields["Rating"].widget.choices = [("x", "x")]
+    first.fields["Owner"].widget.choices = [{"id": "1", "name": "Picked"}]
+    first.fields["Owner"].widget.widgets[0].attrs["autofocus"] = True
+    first.fields["Owner"].fields[0].required = True
+    for form in (second, form_class()(salt="s", record=RECORD)):
+        rating = form.fields["Rating"]
+        assert "autofocus" not in rating.widget.attrs
+        assert rating.error_messages["required"] != "changed"
+        assert ("x", "x") not in list(rating.widget.choices)
+        assert len(list(rating.widget.choices)) > 1
+        owner = form.fields["Owner"]
+        assert getattr(owner.widget, "choices", None) != [{"id": "1", "name": "Picked"}]
+        assert "autofocus" not in owner.widget.widgets[0].attrs
+        assert owner.fields[0].required is False
+    assert first.fields["Rating"] is not second.fields["Rating"]
+    assert first.fields["Rating"].widget is not second.fields["Rating"].widget
+
+
 def test_state_for_one_record_does_not_validate_for_another():
     state = FormState(modified_time="2024-01-15T15:26:49+05:30", original={"Company": "Zylker"})
     dumped = state_dumps(state, salt=state_salt(connection_id=1, module="Leads", record_id="1"))

@@ -120,6 +120,33 @@ def test_fields_list_comes_from_the_cache_until_refresh_is_asked(client, mocked)
     assert len(mocked.calls) == 2
 
 
+def test_a_cached_answer_is_parsed_once_while_the_cache_returns_the_same_answer(
+    client, mocked, monkeypatch
+) -> None:
+    import updater.metadata.api as api
+
+    parsed: list[str] = []
+    monkeypatch.setattr(
+        api, "field_from_json", lambda entry: parsed.append(entry["api_name"]) or entry["api_name"]
+    )
+    cache = DictCache()
+    mocked.get(f"{API}/settings/fields?module=Deals", json=FIELDS)
+    mocked.get(f"{API}/settings/fields?module=Deals", json={"fields": [ACCOUNT_FIELD]})
+
+    def read(**options) -> list:
+        return fields_list(
+            client=client, cache=cache, cache_key_prefix=PREFIX, module="Deals", ttl=60, **options
+        )
+
+    first = read()  # fetched: parsed
+    count = len(parsed)
+    read().clear()  # a caller may change its list: the kept one is not the one it got
+    assert read() == first and len(parsed) == 2 * count  # from the cache: parsed once more
+    assert read() == first and len(parsed) == 2 * count  # same cached answer: not parsed again
+    assert read(refresh=True) == ["Account_Name"]  # a new answer is parsed, and then kept
+    assert read() == ["Account_Name"]
+
+
 def test_dict_cache_forgets_entries_after_their_ttl() -> None:
     now = [0.0]
     cache = DictCache(clock=lambda: now[0])

@@ -6,9 +6,9 @@ never recursively, because every metadata call costs API credits (zoho-api.md §
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from updater.client import ZohoClient
@@ -23,6 +23,8 @@ from updater.metadata.parse import (
 )
 from updater.metadata.types import ContactRole, Field, Layout, Module, Org, User
 
+T = TypeVar("T")
+
 
 def _entries_get(
     *, client: ZohoClient, path: str, params: Mapping[str, str] | None, list_key: str
@@ -30,6 +32,13 @@ def _entries_get(
     """The list under ``list_key`` of one GET answer; empty for 204."""
     response = client.request("GET", path, params=params)
     return list((response.body or {}).get(list_key) or [])
+
+
+# What each cached answer parsed to, kept with the answer it came from: a cache that keeps the
+# answers it read in the process (crmadmin's does, while their stamp holds) returns the same list
+# object, and then the same parsed list is used again (issue #16: parsing a module's fields and
+# layouts on every list page cost a few percent of it). The parsed types are frozen dataclasses.
+_parsed: dict[str, tuple[Any, list[Any]]] = {}
 
 
 def _cached_get(
@@ -42,16 +51,21 @@ def _cached_get(
     path: str,
     params: Mapping[str, str] | None,
     list_key: str,
-) -> list[dict[str, Any]]:
-    """The raw JSON list, from the cache unless ``refresh``. Raw JSON is cached (not dataclasses)
-    so a deploy that changes the dataclasses never reads stale pickles."""
+    parse: Callable[[dict[str, Any]], T],
+) -> list[T]:
+    """The answer's list parsed, from the cache unless ``refresh``. Raw JSON is cached (not
+    dataclasses) so a deploy that changes the dataclasses never reads stale pickles."""
     if not refresh:
         cached = cache.get(key)
         if cached is not None:
-            return list(cached)
+            kept = _parsed.get(key)
+            if kept is None or kept[0] is not cached:
+                kept = (cached, [parse(entry) for entry in cached])
+                _parsed[key] = kept
+            return list(kept[1])
     entries = _entries_get(client=client, path=path, params=params, list_key=list_key)
     cache.set(key, entries, ttl)
-    return entries
+    return [parse(entry) for entry in entries]
 
 
 def modules_list(
@@ -62,7 +76,7 @@ def modules_list(
     ttl: int,
     refresh: bool = False,
 ) -> list[Module]:
-    entries = _cached_get(
+    return _cached_get(
         client=client,
         cache=cache,
         key=f"{cache_key_prefix}:modules",
@@ -71,8 +85,8 @@ def modules_list(
         path="settings/modules",
         params=None,
         list_key="modules",
+        parse=module_from_json,
     )
-    return [module_from_json(entry) for entry in entries]
 
 
 def modules_cached(
@@ -92,7 +106,7 @@ def fields_list(
     ttl: int,
     refresh: bool = False,
 ) -> list[Field]:
-    entries = _cached_get(
+    return _cached_get(
         client=client,
         cache=cache,
         key=f"{cache_key_prefix}:fields:{module}",
@@ -101,8 +115,8 @@ def fields_list(
         path="settings/fields",
         params={"module": module},
         list_key="fields",
+        parse=field_from_json,
     )
-    return [field_from_json(entry) for entry in entries]
 
 
 def lookup_fields_list(
@@ -139,7 +153,7 @@ def layouts_list(
     ttl: int,
     refresh: bool = False,
 ) -> list[Layout]:
-    entries = _cached_get(
+    return _cached_get(
         client=client,
         cache=cache,
         key=f"{cache_key_prefix}:layouts:{module}",
@@ -148,8 +162,8 @@ def layouts_list(
         path="settings/layouts",
         params={"module": module},
         list_key="layouts",
+        parse=layout_from_json,
     )
-    return [layout_from_json(entry) for entry in entries]
 
 
 def contact_roles_list(
@@ -161,7 +175,7 @@ def contact_roles_list(
     refresh: bool = False,
 ) -> list[ContactRole]:
     # v8 serves contact roles at /Contacts/roles, not under settings/ (zoho-api.md §2.5).
-    entries = _cached_get(
+    return _cached_get(
         client=client,
         cache=cache,
         key=f"{cache_key_prefix}:contact_roles",
@@ -170,8 +184,8 @@ def contact_roles_list(
         path="Contacts/roles",
         params=None,
         list_key="contact_roles",
+        parse=contact_role_from_json,
     )
-    return [contact_role_from_json(entry) for entry in entries]
 
 
 def users_list(
@@ -183,7 +197,7 @@ def users_list(
     refresh: bool = False,
     user_type: str = "ActiveUsers",
 ) -> list[User]:
-    entries = _cached_get(
+    return _cached_get(
         client=client,
         cache=cache,
         key=f"{cache_key_prefix}:users:{quote(user_type)}",
@@ -192,8 +206,8 @@ def users_list(
         path="users",
         params={"type": user_type},
         list_key="users",
+        parse=user_from_json,
     )
-    return [user_from_json(entry) for entry in entries]
 
 
 def org_get(*, client: ZohoClient) -> Org | None:
