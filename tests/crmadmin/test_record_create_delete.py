@@ -274,6 +274,14 @@ def test_clone_prefills_the_new_form_without_ids_system_computed_and_unique_fiel
     assert 'value="Zylker"' in field_row(html, "Company")
     assert 'value="stewart@zylker.com"' not in field_row(html, "Email")  # unique
     assert "L-0001" not in html  # autonumber
+    # The records it links come as records to add (hidden inputs, as if picked); files do not.
+    listings = field_row(html, "Listings")
+    assert 'name="Listings__add" value="4150868000000500001"' in listings
+    assert 'name="Listings__add_name" value="Villa"' in listings and "(to add)" in listings
+    assert 'name="Listings__remove"' not in listings  # the original's linking row is not here
+    assert 'name="Helpers__add" value="4150868000000225014"' in field_row(html, "Helpers")
+    assert "front.png" not in field_row(html, "Photos")
+    assert "files are left out" in html
     post = leads.post(f"{API}/{MODULE}", json=added(), status=201)
     editor_client.post(f"{edit_url(leads.connection)}clone/", form_data(html))
     sent = sent_json(post.calls[0])["data"][0]
@@ -281,6 +289,10 @@ def test_clone_prefills_the_new_form_without_ids_system_computed_and_unique_fiel
     assert sent["Last_Name"] == "Stewart"
     assert "Email" not in sent and "Lead_No" not in sent and "id" not in sent
     assert sent["Items"] == [{"Item_Name": "Chair", "Qty": 2}]  # the row, without its id
+    assert AuditEntry.objects.get().record_name == "Stewart"  # its own name, not a lookup's
+    assert sent["Listings"] == [{"Product": {"id": "4150868000000500001"}}]
+    assert sent["Helpers"] == [{"User": {"id": "4150868000000225014"}}]
+    assert "Photos" not in sent
 
 
 def test_delete_asks_on_a_page_naming_the_record_then_deletes_and_audits_its_values(

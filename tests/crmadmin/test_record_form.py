@@ -8,7 +8,7 @@ import pytest
 from django.core import signing
 
 from crmadmin.datatypes import DATA_TYPES
-from crmadmin.forms.records.builder import record_form_class
+from crmadmin.forms.records.builder import record_form_class, record_name_of
 from crmadmin.forms.records.fields import LookupField, ReadOnlyField
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads, state_salt
 from crmadmin.forms.records.types import FormContext
@@ -105,6 +105,30 @@ def test_each_form_has_its_own_fields_and_widgets_though_they_are_copied_shallow
         assert owner.fields[0].required is False
     assert first.fields["Rating"] is not second.fields["Rating"]
     assert first.fields["Rating"].widget is not second.fields["Rating"].widget
+
+
+@pytest.mark.parametrize(
+    ("record", "name"),
+    [
+        ({"Full_Name": "Stefan Quinn", "Account_Name": {"id": "1", "name": "Keystone"}}, None),
+        # A new contact: no Full_Name yet, and its account is another record's name.
+        (
+            {
+                "First_Name": "Stefan",
+                "Last_Name": "Quinn",
+                "Account_Name": {"id": "1", "name": "K"},
+            },
+            "Stefan Quinn",
+        ),
+        ({"Last_Name": "Newman", "Company": "Zylker"}, "Newman"),
+        ({"Deal_Name": "Big deal", "Account_Name": {"id": "1", "name": "Keystone"}}, None),
+        ({"Account_Name": "Keystone"}, None),  # an account's own name
+        ({"id": "42", "Owner": {"id": "7", "name": "Patricia"}}, "42"),
+    ],
+)
+def test_a_records_name_is_its_own_never_a_lookups(record, name):
+    expected = name or next(value for value in record.values() if isinstance(value, str))
+    assert record_name_of(record) == expected
 
 
 def test_state_for_one_record_does_not_validate_for_another():

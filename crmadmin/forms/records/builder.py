@@ -17,7 +17,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from crmadmin.datatypes import data_type_of, editable, form_field_for
+from crmadmin.datatypes import data_type_of, display_text, editable, form_field_for
 from crmadmin.forms.records.fields import (
     FileRowsField,
     LookupField,
@@ -183,9 +183,10 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
     def clone_values(cls, record: Mapping[str, Any]) -> dict[str, Any]:
         """What a clone of ``record`` starts with: the values of the fields a person may fill
         in, without ids (the record's, its subform rows'), system and computed fields (read-only
-        in the metadata) and unique fields (Zoho would refuse them as DUPLICATE_DATA). Rows that
-        link other records through a linking module (multi-select lookups, files) are left out:
-        their row ids belong to the original record."""
+        in the metadata) and unique fields (Zoho would refuse them as DUPLICATE_DATA). The
+        records a multi-select lookup links (records or users) come as records to add, as if
+        picked: their linking rows' ids belong to the original record. Files are left out: Zoho
+        keeps each file for its own record."""
         values: dict[str, Any] = {}
         for name, meta in cls.metadata.items():
             value = record.get(name)
@@ -199,6 +200,13 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
                 ]
             elif not data_type_of(meta).rows:
                 values[name] = value
+            elif linked := _linked_records(cls.base_fields.get(name), value):
+                values[name] = {
+                    "rows_shown": [],
+                    "remove": [],
+                    "add": [record_id for record_id, _ in linked],
+                    "names": [linked_name for _, linked_name in linked],
+                }
         return values
 
     @property
@@ -559,11 +567,32 @@ NAME_FIELDS = (
 )
 
 
+def _linked_records(field: forms.Field | None, rows: Any) -> list[tuple[str, str]]:
+    """(id, name) of the records a multi-select lookup's rows link, the field's ``inner`` key
+    of each linking row; none for files (no ``inner``) or rows without a linked id."""
+    inner = getattr(field, "inner", None)
+    if not inner or isinstance(field, FileRowsField) or not isinstance(rows, list):
+        return []
+    linked = []
+    for row in rows:
+        target = row.get(inner) if isinstance(row, Mapping) else None
+        if isinstance(target, Mapping) and target.get("id"):
+            record_id = str(target["id"])
+            linked.append((record_id, display_text(target) or record_id))
+    return linked
+
+
 def record_name_of(record: Mapping[str, Any]) -> str:
-    """The words a person knows the record by (the module's usual name field)."""
+    """The words a person knows the record by: the module's usual name field. A person's record
+    not in Zoho yet has no Full_Name (Zoho composes it): first and last name then. A lookup (a
+    contact's or a deal's Account_Name) names another record, never this one."""
     for name in NAME_FIELDS:
-        if record.get(name):
-            return str(record[name])[:255]
+        value = record.get(name)
+        if name == "Full_Name" and not value:
+            parts = (str(record.get(part) or "").strip() for part in ("First_Name", "Last_Name"))
+            value = " ".join(part for part in parts if part)
+        if value and not isinstance(value, Mapping | list):
+            return str(value)[:255]
     return str(record.get("id") or "")
 
 
