@@ -123,6 +123,8 @@ def test_each_form_has_its_own_fields_and_widgets_though_they_are_copied_shallow
         ({"Last_Name": "Newman", "Company": "Zylker"}, "Newman"),
         ({"Deal_Name": "Big deal", "Account_Name": {"id": "1", "name": "Keystone"}}, None),
         ({"Account_Name": "Keystone"}, None),  # an account's own name
+        ({"Vendor_Name": "Acme", "Email": "sales@acme.example"}, "Acme"),
+        ({"Campaign_Name": "Spring", "Owner": {"id": "7", "name": "Patricia"}}, "Spring"),
         ({"id": "42", "Owner": {"id": "7", "name": "Patricia"}}, "42"),
     ],
 )

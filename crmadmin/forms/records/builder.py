@@ -562,6 +562,10 @@ NAME_FIELDS = (
     "Subject",
     "Product_Name",
     "Event_Title",
+    "Vendor_Name",
+    "Campaign_Name",
+    "Solution_Title",
+    "Price_Book_Name",
     "Last_Name",
     "Email",
 )
