@@ -97,13 +97,16 @@ def record_save(
     trigger: list[str] | None,
     skip_cadences: bool,
     html_names: frozenset[str] = frozenset(),
+    named: Mapping[str, Any] | None = None,
 ) -> Saved | Conflict | Failed | NotSaved | Unconfirmed:
     """Send ``changes`` (Zoho's JSON form, only changed fields) and audit the attempt once.
 
     ``before`` holds the loaded values and ``labels`` the changed fields' labels, for the audit;
     ``html_names`` the rich text fields among them (the history shows their HTML, cleaned);
-    ``trigger`` None runs every automation.
+    ``named`` the changes as the audit keeps them, with the names of the records picked
+    (``RecordForm.changes_named``); ``trigger`` None runs every automation.
     """
+    named = named or {}
     audit = {
         "user": user,
         "connection": connection,
@@ -115,7 +118,7 @@ def record_save(
                 "api_name": name,
                 "label": labels.get(name, name),
                 "before": before.get(name),
-                "after": value,
+                "after": named.get(name, value),
                 **({"html": True} if name in html_names else {}),
             }
             for name, value in changes.items()
@@ -294,13 +297,23 @@ def record_create(
     labels: Mapping[str, str],
     layout_id: str,
     trigger: list[str] | None,
+    html_names: frozenset[str] = frozenset(),
+    named: Mapping[str, Any] | None = None,
 ) -> Created | Failed:
     """Insert one record (``values`` in Zoho's JSON form, only the filled fields) into
-    ``layout_id`` and audit the attempt (action "create"). A POST whose answer never came may
-    have added the record, and nothing names it to read it back: that audit entry is kept
-    unconfirmed, and the user is told to look before trying again."""
+    ``layout_id`` and audit the attempt (action "create"; ``html_names`` and ``named`` as for
+    ``record_save``). A POST whose answer never came may have added the record, and nothing
+    names it to read it back: that audit entry is kept unconfirmed, and the user is told to look
+    before trying again."""
+    named = named or {}
     changes = [
-        {"api_name": name, "label": labels.get(name, name), "before": None, "after": value}
+        {
+            "api_name": name,
+            "label": labels.get(name, name),
+            "before": None,
+            "after": named.get(name, value),
+            **({"html": True} if name in html_names else {}),
+        }
         for name, value in values.items()
         if not name.startswith("$")
     ]
@@ -336,12 +349,20 @@ def record_remove(
     record: Mapping[str, Any],
     record_name: str,
     labels: Mapping[str, str],
+    html_names: frozenset[str] = frozenset(),
 ) -> Deleted | Failed:
     """Delete ``record`` (as read just before) into Zoho's recycle bin; the audit keeps what
-    was deleted (action "delete", each value with its label, as "before")."""
+    was deleted (action "delete", each value with its label, as "before"; ``html_names`` the
+    rich text fields, shown as their cleaned HTML)."""
     record_id = str(record.get("id") or "")
     changes = [
-        {"api_name": name, "label": labels.get(name, name), "before": value, "after": None}
+        {
+            "api_name": name,
+            "label": labels.get(name, name),
+            "before": value,
+            "after": None,
+            **({"html": True} if name in html_names else {}),
+        }
         for name, value in record.items()
         if not name.startswith("$") and value not in (None, "", [], {})
     ]

@@ -35,7 +35,7 @@ def test_new_contact_from_the_list_then_deleted_after_a_confirmation(
     expect(page.get_by_label("Last Name")).to_have_value("Okafor")  # typed values kept
     page.get_by_label("Email").first.fill(f"ngozi.okafor.{width}@example.com")
     page.get_by_role("button", name="Create Contact").click()
-    expect(page.get_by_text("Created Contact “Okafor” in Zoho.")).to_be_visible()
+    expect(page.get_by_text("Created Contact “Ngozi Okafor” in Zoho.")).to_be_visible()
     record_id = page.url.rstrip("/").rsplit("/", 1)[1]
     assert sandbox.get_record("Contacts", record_id)["Full_Name"] == "Ngozi Okafor"
 

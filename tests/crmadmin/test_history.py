@@ -201,3 +201,37 @@ def test_history_shows_links_with_zohos_answer_per_deal(editor_client, editor_us
         'External_Deal_ID D-2 <span class="field-error small">'
         "(not done: Some values were not accepted)</span>" in page
     )
+
+
+def test_a_created_record_reads_like_a_save_names_rich_text_and_linked_records(
+    editor_client, editor_user, zoho
+):
+    changes = [
+        {
+            "api_name": "Owner",
+            "label": "Owner",
+            "before": None,
+            "after": {"id": "7", "name": "Pat"},
+        },
+        {
+            "api_name": "Bio",
+            "label": "Bio",
+            "before": None,
+            "after": "<p><b>Bold</b> start</p><script>x()</script>",
+            "html": True,
+        },
+        {
+            "api_name": "Listings",
+            "label": "Listings",
+            "before": None,
+            "after": [{"Product": {"id": "5", "name": "Villa"}}],
+        },
+    ]
+    _entry(editor_user, zoho.connection, changes=changes, action=AuditEntry.Action.CREATE)
+
+    page = _history(editor_client, zoho.connection)
+
+    assert '<th scope="row">Owner</th><td>—</td><td>Pat</td>' in page
+    # Rich text as the edit form shows it: its HTML, cleaned (never the markup as text).
+    assert "<b>Bold</b> start" in page and "&lt;p&gt;" not in page and "<script>" not in page
+    assert '<th scope="row">Listings, new row</th><td>—</td><td>Product: Villa</td>' in page

@@ -289,7 +289,10 @@ def test_clone_prefills_the_new_form_without_ids_system_computed_and_unique_fiel
     assert sent["Last_Name"] == "Stewart"
     assert "Email" not in sent and "Lead_No" not in sent and "id" not in sent
     assert sent["Items"] == [{"Item_Name": "Chair", "Qty": 2}]  # the row, without its id
-    assert AuditEntry.objects.get().record_name == "Stewart"  # its own name, not a lookup's
+    entry = AuditEntry.objects.get()
+    assert entry.record_name == "Stewart"  # its own name, not a lookup's
+    kept = {change["api_name"]: change["after"] for change in entry.changes}
+    assert kept["Listings"] == [{"Product": {"id": "4150868000000500001", "name": "Villa"}}]
     assert sent["Listings"] == [{"Product": {"id": "4150868000000500001"}}]
     assert sent["Helpers"] == [{"User": {"id": "4150868000000225014"}}]
     assert "Photos" not in sent

@@ -92,6 +92,10 @@ def test_a_picked_record_is_saved_by_its_id_without_a_search(editor_client, zoho
     assert "Saved. Changed: Account." in response.content.decode()
     row = field_row(response.content.decode(), "Account")
     assert 'value="Helix Partners 384"' in row and f'value="{HELIX_ONE["id"]}"' in row
+    # The history names the record picked, as the user saw it (Zoho was sent its id only).
+    history = editor_client.get(edit_url(zoho.connection) + "history/").content.decode()
+    assert "<td>Helix Partners 384</td>" in history
+    assert HELIX_ONE["id"] not in history
 
 
 def test_the_loaded_name_with_the_loaded_id_is_unchanged(editor_client, zoho):
@@ -219,6 +223,8 @@ def test_a_multi_select_lookup_adds_a_picked_record_and_a_typed_name(editor_clie
         {"Product": {"id": "4150868000000500009"}},
         {"Product": {"id": "4150868000000500007"}},
     ]
+    history = editor_client.get(edit_url(zoho.connection) + "history/").content.decode()
+    assert "<td>Product: Beach house</td>" in history and "<td>Product: Loft</td>" in history
 
 
 def test_a_multi_user_lookup_adds_users_by_name_from_the_cached_user_list(editor_client, zoho):

@@ -397,6 +397,22 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
             append_values=self.append_values,
         )
 
+    def changes_named(self) -> dict[str, Any]:
+        """``changes`` as the audit keeps them for the history: a lookup with the name of the
+        record picked, a linked record added with its name (Zoho takes ids only)."""
+        named = dict(self.changes)
+        for name, sent in named.items():
+            value, field = self.submitted.get(name), self.fields.get(name)
+            if isinstance(sent, Mapping) and isinstance(value, Mapping) and value.get("name"):
+                if str(sent.get("id")) == str(value.get("id")):
+                    named[name] = {**sent, "name": value["name"]}
+            elif isinstance(sent, list) and isinstance(field, RowsField) and field.inner:
+                cleaned = self.cleaned_data.get(name) or {}
+                added, names = cleaned.get("add") or [], cleaned.get("names") or []
+                names = dict(zip(added, names, strict=False))
+                named[name] = [_row_named(row, field.inner, names) for row in sent]
+        return named
+
     def changed_names(self) -> list[str]:
         return [name for name in self.changes if not name.startswith("$")]
 
@@ -569,6 +585,14 @@ NAME_FIELDS = (
     "Last_Name",
     "Email",
 )
+
+
+def _row_named(row: Any, inner: str, names: Mapping[str, str]) -> Any:
+    """A linking row as sent, its linked record with the name the picker gave it."""
+    target = row.get(inner) if isinstance(row, Mapping) else None
+    if isinstance(target, Mapping) and str(target.get("id")) in names:
+        return {**row, inner: {**target, "name": names[str(target.get("id"))]}}
+    return row
 
 
 def _linked_records(field: forms.Field | None, rows: Any) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from crmadmin.datatypes import is_rich_text
 from crmadmin.forms.records.builder import RecordForm, record_name_of
 from crmadmin.forms.records.loading import form_class_for, module_fields_reader
 from crmadmin.forms.records.state import state_loads, state_salt
@@ -89,6 +90,10 @@ def record_new(
         labels={name: form.label_of(name) for name in form.changed_names()},
         layout_id=form.form_state.layout_id,
         trigger=form.trigger,
+        html_names=frozenset(
+            name for name in form.changed_names() if is_rich_text(form.metadata[name])
+        ),
+        named=form.changes_named(),
     )
     if isinstance(result, Created):
         name = record_name_of(form.submitted)
@@ -245,6 +250,7 @@ def record_delete_confirm(
         record=record,
         record_name=name,
         labels=labels,
+        html_names=frozenset(item.api_name for item in meta.fields if is_rich_text(item)),
     )
     if isinstance(result, Deleted):
         words = (

@@ -100,6 +100,7 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         html_names=frozenset(
             name for name in form.changed_names() if is_rich_text(form.metadata[name])
         ),
+        named=form.changes_named(),
     )
     return _outcome_page(page, form, result)
 

@@ -111,7 +111,7 @@ def change_rows(entry: AuditEntry, zone: ZoneInfo) -> list[ChangeRow]:
     for change in entry.changes:
         label = change.get("label") or change.get("api_name") or ""
         before, after = change.get("before"), change.get("after")
-        if entry.action != AuditEntry.Action.SAVE:
+        if entry.action in (AuditEntry.Action.LINK, AuditEntry.Action.UNLINK):
             code = change.get("code") or ""
             note = "" if code in ("", "SUCCESS") else problem_for_code(code).title
             rows.append(ChangeRow(label, shown(before, zone), shown(after, zone), note))
