@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import pstats
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -108,10 +109,11 @@ def _cache_trips() -> list[bytes]:
 
 def counted_at(ref: str, rounds: int) -> dict[str, dict[str, float]]:
     """The counts of the tree at git ref ``ref``, from a temporary worktree."""
+    git = shutil.which("git") or "git"
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder) / "tree"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
+        subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [git, "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
             check=True,
             capture_output=True,
         )
@@ -119,7 +121,7 @@ def counted_at(ref: str, rounds: int) -> dict[str, dict[str, float]]:
             script = tree / "bench" / "work.py"
             if not script.exists():  # an older tree: count it with this script
                 script.write_text(Path(__file__).read_text())
-            answer = subprocess.run(
+            answer = subprocess.run(  # noqa: S603 - fixed argv, no shell
                 [sys.executable, str(script), "--json", "--rounds", str(rounds)],
                 cwd=tree,
                 check=True,
@@ -128,8 +130,8 @@ def counted_at(ref: str, rounds: int) -> dict[str, dict[str, float]]:
                 env={**os.environ, "PYTHONPATH": str(tree)},
             )
         finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+            subprocess.run(  # noqa: S603 - fixed argv, no shell
+                [git, "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
                 check=False,
                 capture_output=True,
             )
