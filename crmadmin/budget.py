@@ -49,6 +49,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from crmadmin.models import ApiLease, ApiUsageHour, Connection
 from updater.errors import RateLimitError
@@ -439,7 +440,13 @@ def cache_note(
     for gate in gates:  # as Django's cache.add: a gate that lasts no time is always open
         if gate_ms > 0:
             pipe.set(key_of(f"{gate}:flushed"), 1, nx=True, px=gate_ms)
-    answers = pipe.execute()
+    try:
+        answers = pipe.execute()
+    except RedisError as error:
+        # Counts are for people to read (the budget keeps its own slots): a call that Zoho
+        # answered is never turned into an error because Redis did not take its count.
+        log.warning("API call counts not kept: Redis answered %s", type(error).__name__)
+        return Counted(counts=dict.fromkeys(counts, 0), opened=frozenset())
     new = dict(zip(counts, answers[: 2 * len(counts) : 2], strict=True))
     tried = iter(answers[2 * len(counts) + len(values) :])
     opened = [gate for gate in gates if gate_ms <= 0 or next(tried)]

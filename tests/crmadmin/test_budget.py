@@ -454,3 +454,22 @@ def test_on_redis_a_flush_interval_of_zero_writes_every_call(zoho, redis_cache):
 
     assert ApiUsageHour.objects.get(connection=zoho.connection).calls == 3
     assert zoho.connection.call_days.get().calls == 3
+
+
+def test_on_redis_a_call_zoho_answered_is_not_an_error_when_its_counts_are_not_taken(
+    zoho, redis_cache, monkeypatch, caplog
+):
+    from redis.client import Pipeline
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    zoho.add(responses.PUT, URL, json={"data": [{"code": "SUCCESS", "details": {"id": "1"}}]})
+    client = client_for(zoho.connection)
+
+    def refused(self, raise_on_error=True):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(Pipeline, "execute", refused)
+    records_update(client=client, module="Leads", records=[{"id": "1"}])  # no exception
+
+    assert len(zoho.calls) == 1
+    assert "API call counts not kept: Redis answered ConnectionError" in caplog.text
