@@ -12,21 +12,30 @@ from updater.files import FileContent, Upload, file_get, file_upload
 
 
 class UploadRefused(Exception):
-    """Zoho refused (or never answered) the upload of ``file_name`` for field ``field``."""
+    """Zoho refused (or never answered) the upload of ``file_name`` for field ``field``;
+    ``file_ids`` holds the ids of the files uploaded before it (field → ids, in order)."""
 
-    def __init__(self, *, field: str, file_name: str, error: ZohoError) -> None:
+    def __init__(
+        self,
+        *,
+        field: str,
+        file_name: str,
+        error: ZohoError,
+        file_ids: Mapping[str, list[str]] | None = None,
+    ) -> None:
         super().__init__(f"{field}: {file_name}: {error}")
         self.field = field
         self.file_name = file_name
         self.error = error
+        self.file_ids = dict(file_ids or {})
 
 
 def files_upload(
     *, client: ZohoClient, uploads: Mapping[str, list[Upload]]
 ) -> dict[str, list[str]]:
     """Upload each field's new files, in order; field → the file ids Zoho gave them. The first
-    refusal stops the uploads and raises UploadRefused naming the field and the file (files
-    already uploaded stay unused in Zoho's temporary store: nothing points at them)."""
+    refusal stops the uploads and raises UploadRefused naming the field and the file, with the
+    ids of the files already uploaded (the form keeps them to attach on the next save)."""
     file_ids: dict[str, list[str]] = {}
     for field, files in uploads.items():
         for upload in files:
@@ -38,7 +47,9 @@ def files_upload(
                     content_type=upload.content_type,
                 )
             except ZohoError as error:
-                raise UploadRefused(field=field, file_name=upload.name, error=error) from error
+                raise UploadRefused(
+                    field=field, file_name=upload.name, error=error, file_ids=file_ids
+                ) from error
             file_ids.setdefault(field, []).append(file_id)
     return file_ids
 

@@ -5,6 +5,7 @@ with the user's grant checked."""
 from __future__ import annotations
 
 import pytest
+import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 from responses import matchers
 
@@ -292,3 +293,114 @@ def test_a_sandbox_seeded_document_downloads_through_the_file_view_as_its_pdf(
     assert response["Content-Disposition"] == f'attachment; filename="{row["File_Name__s"]}"'
     assert response.content.startswith(b"%PDF-1.4\n")
     assert len(response.content) == int(row["Size__s"])
+
+
+def _kept(row: str) -> list[str]:
+    """The kept-file tokens a field row carries (hidden inputs)."""
+    import re
+
+    return re.findall(r'name="Files__kept" value="([^"]+)"', row)
+
+
+def test_a_file_chosen_beside_a_field_to_correct_is_kept_and_attached_on_the_next_save(
+    editor_client, zoho
+):
+    html = open_form(editor_client, zoho)
+    upload = zoho.post(FILES_URL, json=uploaded("2cxx2fa", "terms.pdf"))
+    put = zoho.put(record_url(), json=success())
+    zoho.get(record_url(), json={"data": [{}]})
+    terms = SimpleUploadedFile("terms.pdf", b"%PDF-1.4 terms", "application/pdf")
+
+    refused = post(editor_client, zoho, html, Files__upload=terms, Last_Name="")
+
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert "This field is required." in field_row(page, "Last_Name")
+    row = field_row(page, "Files")
+    # Uploaded now, shown with its name and size, to attach when the user saves again.
+    assert len(upload.calls) == 1 and len(put.calls) == 0
+    assert "terms.pdf" in row and "(14 bytes; uploaded, attached when you save)" in row
+    assert len(_kept(row)) == 1
+
+    saved = post(editor_client, zoho, page, Last_Name="Stewart")
+
+    assert saved.status_code == 200, saved.content.decode()[:2000]
+    assert len(upload.calls) == 1  # not uploaded twice
+    assert sent_json(put.calls[0])["data"][0]["Files"] == [{"File_Id__s": "2cxx2fa"}]
+
+
+def test_a_file_uploaded_for_a_save_zoho_refused_is_kept_and_can_be_removed(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    zoho.post(FILES_URL, json=uploaded("2cxx2fa", "terms.pdf"))
+    refusal = {
+        "data": [
+            {
+                "code": "INVALID_DATA",
+                "details": {"api_name": "Company", "expected_data_type": "text"},
+                "message": "invalid data",
+                "status": "error",
+            }
+        ]
+    }
+    put = zoho.put(record_url(), json=refusal, status=400)
+    terms = SimpleUploadedFile("terms.pdf", b"%PDF-1.4 terms", "application/pdf")
+
+    refused = post(editor_client, zoho, html, Files__upload=terms, Company="Zylker Ltd")
+
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert 'value="Zylker Ltd"' in field_row(page, "Company")
+    row = field_row(page, "Files")
+    assert "terms.pdf" in row and len(_kept(row)) == 1
+    assert sent_json(put.calls[0])["data"][0]["Files"] == [{"File_Id__s": "2cxx2fa"}]
+
+    # The user removes it and saves the other change alone: the file is not attached.
+    zoho.replace(responses.PUT, record_url(), json=success())
+    zoho.get(record_url(), json={"data": [{}]})
+    again = post(editor_client, zoho, page, Company="Zylker GmbH", Files__kept_remove="2cxx2fa")
+    assert again.status_code == 200, again.content.decode()[:2000]
+    last_put = [call for call in zoho.calls if call.request.method == "PUT"][-1]
+    assert sent_json(last_put)["data"][0] == {"Company": "Zylker GmbH", "id": RECORD_ID}
+
+
+def test_a_kept_file_token_of_another_record_or_altered_is_ignored(editor_client, zoho):
+    html = open_form(editor_client, zoho)
+    put = zoho.put(record_url(), json=success())
+    zoho.get(record_url(), json={"data": [{}]})
+    from django.core import signing
+
+    forged = signing.dumps({"id": "someone-elses-file", "name": "x.pdf", "size": "1"}, salt="x")
+
+    response = post(editor_client, zoho, html, Company="Zylker Ltd", Files__kept=forged)
+
+    assert response.status_code == 200, response.content.decode()[:2000]
+    assert "Files" not in sent_json(put.calls[0])["data"][0]
+
+
+def test_a_file_uploaded_for_a_save_that_met_someone_elses_change_is_kept_on_the_merge(
+    editor_client, zoho
+):
+    from tests.crmadmin.record_support import record
+
+    html = open_form(editor_client, zoho)
+    zoho.post(FILES_URL, json=uploaded("2cxx2fa", "terms.pdf"))
+    already_modified = {
+        "data": [
+            {
+                "code": "ALREADY_MODIFIED",
+                "message": "record updated time has already passed if-unmodified-since time",
+                "status": "error",
+                "details": {"Modified_Time": "2024-01-15T16:00:00+05:30", "id": RECORD_ID},
+            }
+        ]
+    }
+    zoho.put(record_url(), status=412, json=already_modified)
+    theirs = record(Modified_Time="2024-01-15T16:00:00+05:30", Phone="+1 555 0777")
+    zoho.replace(responses.GET, record_url(), json={"data": [theirs]})
+    terms = SimpleUploadedFile("terms.pdf", b"%PDF-1.4 terms", "application/pdf")
+
+    merged = post(editor_client, zoho, html, Files__upload=terms)
+
+    assert merged.status_code == 409
+    row = field_row(merged.content.decode(), "Files")
+    assert "terms.pdf" in row and len(_kept(row)) == 1

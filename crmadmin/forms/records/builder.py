@@ -24,6 +24,7 @@ from crmadmin.forms.records.fields import (
     RichTextField,
     RowsField,
     TypedName,
+    size_text,
 )
 from crmadmin.forms.records.layout import Section, sections_for
 from crmadmin.forms.records.state import FormState, state_dumps, state_loads
@@ -151,6 +152,11 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
         }
         super().__init__(data, files, initial=initial)
         self.uploaded: dict[str, list[str]] = {}  # field → file ids the Files API gave (on save)
+        # Files uploaded for an earlier save that did not happen, posted back (signed) to be
+        # attached on this one: field → [{"id", "name", "size"}] (``kept_read``).
+        self.kept_files: dict[str, list[dict[str, str]]] = {}
+        if data is not None:
+            self.kept_read(data)
         self.needed_names: list[str] = []
         posted_needs = str(data.get(NEEDS_FIELD) or "") if data is not None else ""
         for name in filter(None, posted_needs.split(",")):
@@ -367,9 +373,58 @@ class RecordForm(DraftMixin, TypedLookupsMixin, forms.Form):
                 ]
         return found
 
-    def uploads_apply(self, file_ids: Mapping[str, list[str]]) -> None:
-        """Zoho's ids for the files uploaded: they go out as ``File_Id__s`` rows on save."""
-        self.uploaded = {name: list(ids) for name, ids in file_ids.items()}
+    def uploads_apply(
+        self, file_ids: Mapping[str, list[str]], uploads: Mapping[str, list[Upload]]
+    ) -> None:
+        """Zoho's ids for the files of ``uploads``: they go out as ``File_Id__s`` rows on save,
+        and are kept (``kept_files``) if this save does not happen."""
+        for name, ids in file_ids.items():
+            files = uploads.get(name) or []
+            self.kept_files.setdefault(name, []).extend(
+                {"id": file_id, "name": upload.name, "size": str(len(upload.content))}
+                for file_id, upload in zip(ids, files, strict=False)
+            )
+        self._kept_apply()
+
+    def kept_read(self, data: Any) -> None:
+        """The kept files a POST brings back, less those the user removed; a token this form
+        did not sign (another record's, altered) is ignored."""
+        getlist = getattr(data, "getlist", lambda key: [])
+        for name, field in self.fields.items():
+            if not isinstance(field, FileRowsField):
+                continue
+            removed = set(getlist(f"{name}__kept_remove"))
+            for token in getlist(f"{name}__kept"):
+                try:
+                    kept = signing.loads(token, salt=f"{self.salt}:kept-file:{name}")
+                except signing.BadSignature:
+                    continue
+                if isinstance(kept, dict) and kept.get("id") and kept["id"] not in removed:
+                    self.kept_files.setdefault(name, []).append(kept)
+        self._kept_apply()
+
+    def kept_take(self, other: RecordForm) -> RecordForm:
+        """This form (a merged or rebased one built from ``other``) with ``other``'s kept
+        files: nothing uploaded is lost on the way."""
+        self.kept_files = {name: list(files) for name, files in other.kept_files.items()}
+        self._kept_apply()
+        return self
+
+    def _kept_apply(self) -> None:
+        self.uploaded = {
+            name: [kept["id"] for kept in files] for name, files in self.kept_files.items()
+        }
+        for name, files in self.kept_files.items():
+            salt = f"{self.salt}:kept-file:{name}"
+            self.fields[name].widget.kept = [
+                {
+                    "token": signing.dumps(kept, salt=salt),
+                    "id": kept["id"],
+                    "name": kept["name"],
+                    "size": size_text(kept.get("size")),
+                }
+                for kept in files
+            ]
         for key in ("submitted", "changes"):
             self.__dict__.pop(key, None)
 

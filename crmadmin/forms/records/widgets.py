@@ -143,6 +143,9 @@ class FileRowsWidget(RowsWidget):
         super().__init__()
         self.image = image
         self.file_url = ""  # set per page: RecordForm.file_links
+        # Files uploaded to Zoho for a save that did not happen, kept to attach on the next
+        # (RecordForm.kept_files): {"token", "id", "name", "size"} each, set per form.
+        self.kept: list[dict[str, str]] = []
 
     def id_for_label(self, id_: str) -> str:
         return f"{id_}-upload" if id_ else id_  # the label names the file input
@@ -174,6 +177,7 @@ class FileRowsWidget(RowsWidget):
                     "preview": url if self.image else "",
                 }
             )
+        widget["kept"] = self.kept
         widget["accept"] = "image/*" if self.image else ""
         widget["image"] = self.image
         return context

@@ -75,13 +75,12 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         return _theirs_use(page, form, str(request.POST.get("use_theirs") or ""))
     typed_names_resolve(request, connection, client, form)  # typed without the picker
     if not form.is_valid():
+        # The files chosen beside a field that needs correcting are uploaded now and kept, so
+        # they need not be chosen again (a browser cannot refill a file input).
+        _uploads_keep(form, client)
         return page.render(form, status=422, level="error", message=INVALID)
-    if uploads := form.uploads():  # new files go to Zoho's Files API first; their ids on save
-        try:
-            form.uploads_apply(files_upload(client=client, uploads=uploads))
-        except UploadRefused as refused:
-            form.add_error(refused.field, upload_text(refused.error, file_name=refused.file_name))
-            return page.render(form, status=422, level="error", error=refused.error)
+    if refused := _uploads_keep(form, client):
+        return page.render(form, status=422, level="error", error=refused.error)
     if not form.changes:
         return page.render(form, level="info", message=UNCHANGED)
     result = record_save(
@@ -103,6 +102,22 @@ def record_edit(request, connection_id: int, module: str, record_id: str) -> Htt
         named=form.changes_named(),
     )
     return _outcome_page(page, form, result)
+
+
+def _uploads_keep(form: RecordForm, client: ZohoClient) -> UploadRefused | None:
+    """Send the new files of the form's valid file fields to Zoho's Files API; their ids go out
+    as ``File_Id__s`` on save and are kept in the form if the save does not happen. A refusal
+    is an error on its field (the files uploaded before it are kept)."""
+    uploads = form.uploads()
+    if not uploads:
+        return None
+    try:
+        form.uploads_apply(files_upload(client=client, uploads=uploads), uploads)
+    except UploadRefused as refused:
+        form.uploads_apply(refused.file_ids, uploads)
+        form.add_error(refused.field, upload_text(refused.error, file_name=refused.file_name))
+        return refused
+    return None
 
 
 def _outcome_page(
@@ -131,14 +146,15 @@ def _outcome_page(
             return page.render(form, status=502, level="warning", message=words)
         case Unconfirmed(current=current):
             words = save_outcome_text("unconfirmed_differs")
-            return page.render(form.rebased(current), status=502, level="warning", message=words)
+            rebased = form.rebased(current).kept_take(form)
+            return page.render(rebased, status=502, level="warning", message=words)
         case Conflict(current=None):
             return page.render(form, status=422, level="error", message=DELETED)
         case Conflict(current=current) if form.already_saved_in(current):
             fresh = type(form)(salt=page.salt, record=current)
             return page.render(fresh, level="info", message=save_outcome_text("already_there"))
         case Conflict(current=current):
-            merged = form.after_conflict(current)
+            merged = form.after_conflict(current).kept_take(form)
             return page.render(merged, status=409, level="warning", message=CONFLICT)
         case Failed(error=error):
             apply_zoho_error(form, error)
