@@ -81,6 +81,7 @@ class _Run:
     client: ZohoClient
     sleep: Callable[[float], None]
     transient: int = 0
+    note: str = ""  # what the job page says between waits
 
 
 def plan_input_for(*, key_column: int, key_field: str, key_label: str, mapped: Mapping) -> dict:
@@ -145,7 +146,9 @@ def _plan(run: _Run) -> jobs.Plan:
     if upload is None:
         raise _Stopped(UPLOAD_GONE)
     options = metadata_options(job.connection)
-    meta = browse.module_meta(client=run.client, options=options, module=job.module)
+    meta = _call(
+        run, partial(browse.module_meta, client=run.client, options=options, module=job.module)
+    )
     fields = jobs.bulk_fields(meta.fields)
     mapped = {int(column): name for column, name in given["mapped"]}
     gone = set(mapped.values()) - {item.api_name for item in fields}
@@ -161,8 +164,7 @@ def _plan(run: _Run) -> jobs.Plan:
     writes_users = any(
         item.data_type in USER_TYPES for item in fields if item.api_name in mapped.values()
     )
-    users = users_list(client=run.client, **options) if writes_users else []
-    _beat(run)
+    users = _call(run, partial(users_list, client=run.client, **options)) if writes_users else []
     context = FormContext(
         connection_id=job.connection_id, time_zone=time_zone_for(job.connection, run.client)
     )
@@ -215,11 +217,11 @@ def _read_missing(
     missing = [key for key in keys if key not in found and key.isdigit()][: jobs.MAX_DIRECT_READS]
     read: dict[str, list[dict[str, Any]]] = {}
     if missing:
-        _beat(
-            run,
-            wait_reason=f"Reading the {len(missing):,} record IDs the search did not find one by "
-            "one (Zoho's search can lag behind a recent edit).",
+        run.note = (
+            f"Reading the {len(missing):,} record IDs the search did not find one by one "
+            "(Zoho's search can lag behind a recent edit)."
         )
+        _beat(run, wait_reason=run.note)
     for start in range(0, len(missing), DIRECT_READS_PER_STEP):
         read |= _call(
             run,
@@ -238,17 +240,20 @@ def _read_missing(
 def _call(run: _Run, read: Callable[[], T]) -> T:
     """One read, after the budget allows it; sent again after a transient fault, up to
     JOBS_MAX_TRANSIENT in a row (then the error stops the planning, in words)."""
+    waited = False
     while True:
         _beat(run)
         hold = budget.job_hold(run.job.connection)
         if hold is not None:
             _wait(run, hold.seconds, hold.reason)
+            waited = True
             continue
         try:
             result = read()
         except budget.SlotWaitTimeout as error:
             # crmadmin's own limit: nothing was sent, and a busy org is no fault of the job.
             _wait(run, error.retry_after or 1.0, budget.WAITING_FOR_SLOT)
+            waited = True
             continue
         except TRANSIENT as error:
             run.transient += 1
@@ -259,10 +264,11 @@ def _call(run: _Run, read: Callable[[], T]) -> T:
                 delay = settings.JOBS_RETRY_BACKOFF * (2 ** (run.transient - 1))
             reason = f"Zoho did not answer a search cleanly ({error_summary(error)}); trying again."
             _wait(run, delay, reason)
+            waited = True
             continue
-        if run.transient:
-            run.transient = 0
-            _beat(run, wait_reason="")
+        run.transient = 0
+        if waited:
+            _beat(run, wait_reason=run.note)
         return result
 
 

@@ -17,7 +17,7 @@ from django_tasks import default_task_backend
 from requests.adapters import HTTPAdapter
 
 from crmadmin import jobs, planning
-from crmadmin.models import BulkJob, BulkUpload, JobRecord
+from crmadmin.models import BulkJob, BulkUpload, Connection, JobRecord
 
 MODULE = "Contacts"
 SEARCH = f"GET /crm/v8/{MODULE}/search"
@@ -320,3 +320,26 @@ def test_a_planning_job_is_never_sent_by_the_job_runner(
 
     assert jobs.job_run(job_id=job.pk) == "finding"
     assert jobs.job_start(job=job) is False
+
+
+def test_below_the_credit_reserve_the_search_waits_and_the_job_page_says_why(
+    editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held
+):
+    record = contacts(sandbox, 1)[0]
+    csv_mapped(editor_client, sandbox_connection, f"id,Title\n{record['id']},Boss\n")
+    job = BulkJob.objects.get()
+    Connection.objects.filter(pk=sandbox_connection.pk).update(
+        credits_remaining=10, credits_remaining_at=timezone.now(), credit_reserve=1000
+    )
+    seen = []
+
+    def sleep(seconds):
+        # What the job page shows while the task waits; then people free credits up.
+        seen.append(progress_partial(editor_client, job).content.decode())
+        Connection.objects.filter(pk=sandbox_connection.pk).update(credit_reserve=0)
+
+    assert planning.plan_run(job_id=job.pk, sleep=sleep) == "preview"
+
+    assert "Paused for API budget:" in seen[0]
+    assert "below the reserve of 1,000 kept for people editing" in seen[0]
+    assert sandbox.requests_served(SEARCH) == 1
