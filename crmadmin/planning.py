@@ -127,7 +127,9 @@ def plan_run(
 
 def _claim(job_id: int, runner: str) -> BulkJob | None:
     with transaction.atomic():
-        job = BulkJob.objects.select_for_update().select_related("connection").get(pk=job_id)
+        # Only the job's row is locked: the connection's row guards its token refreshes.
+        jobs_locked = BulkJob.objects.select_for_update(of=("self",))
+        job = jobs_locked.select_related("connection").get(pk=job_id)
         if job.status != Status.FINDING:
             return None
         fresh = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS)
