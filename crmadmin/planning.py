@@ -36,7 +36,7 @@ from crmadmin.forms.records.types import FormContext
 from crmadmin.models import BulkJob
 from crmadmin.problems import Problem, problem_for
 from crmadmin.services import browse
-from crmadmin.zoho import client_for, error_summary, metadata_options
+from crmadmin.zoho import client_for, metadata_options
 from updater.client import ZohoClient
 from updater.errors import (
     NonJsonResponseError,
@@ -108,10 +108,9 @@ def plan_run(
     job = _claim(job_id, runner)
     if job is None:
         return BulkJob.objects.get(pk=job_id).status
-    # One call must end well before the heartbeat goes stale, or a second run would take over.
-    client = client or client_for(
-        job.connection, priority=budget.BACKGROUND, deadline=settings.JOBS_STALE_SECONDS / 2
-    )
+    # As `jobs.job_run`: each call within ZOHO_REQUEST_DEADLINE_SECONDS, well inside the
+    # heartbeat's JOBS_STALE_SECONDS, at background priority (the connection's job share).
+    client = client or client_for(job.connection, priority=budget.BACKGROUND)
     run = _Run(job=job, runner=runner, client=client, sleep=sleep)
     try:
         plan = _plan(run)
@@ -121,7 +120,7 @@ def plan_run(
     except _Stopped as stop:
         _fail(run, stop.problem)
     except ZohoError as error:
-        _fail(run, problem_for(error))
+        _fail(run, problem_for(error, reading=True))  # planning only reads
     return BulkJob.objects.get(pk=job_id).status
 
 
@@ -264,7 +263,8 @@ def _call(run: _Run, read: Callable[[], T]) -> T:
             delay = error.retry_after if isinstance(error, RateLimitError) else None
             if delay is None:
                 delay = settings.JOBS_RETRY_BACKOFF * (2 ** (run.transient - 1))
-            reason = f"Zoho did not answer a search cleanly ({error_summary(error)}); trying again."
+            words = problem_for(error, reading=True).summary
+            reason = f"Zoho did not answer a search cleanly ({words}); trying again."
             _wait(run, delay, reason)
             waited = True
             continue

@@ -343,3 +343,23 @@ def test_below_the_credit_reserve_the_search_waits_and_the_job_page_says_why(
     assert "Paused for API budget:" in seen[0]
     assert "below the reserve of 1,000 kept for people editing" in seen[0]
     assert sandbox.requests_served(SEARCH) == 1
+
+
+def test_searches_that_keep_timing_out_stop_the_planning_saying_nothing_was_changed(
+    editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held, settings
+):
+    record = contacts(sandbox, 1)[0]
+    csv_mapped(editor_client, sandbox_connection, f"id,Title\n{record['id']},Boss\n")
+    job = BulkJob.objects.get()
+    settings.ZOHO_TIMEOUT_SECONDS = 0.2
+    settings.ZOHO_RETRY_TOTAL = 0
+    settings.JOBS_MAX_TRANSIENT = 3
+    sandbox.faults.set("timeout", path=SEARCH, seconds=1.0)
+
+    assert run(job) == "failed"
+
+    assert sandbox.requests_served(SEARCH) == 3  # sent again twice, then it stopped
+    page = editor_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "<h3>Zoho did not answer in time</h3>" in page
+    assert "It only read records: nothing was changed." in page
+    assert "may or may not have been saved" not in page
