@@ -297,7 +297,10 @@ def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _managed_job(request, job_id)
     jobs.job_cancel(job=job)
-    messages.info(request, "Cancelling: the job stops after the batch it is sending now.")
+    if job.plan_input:
+        messages.info(request, "Cancelled before its records were found: nothing was sent.")
+    else:
+        messages.info(request, "Cancelling: the job stops after the batch it is sending now.")
     return redirect("jobs:detail", job_id=job.pk)
 
 

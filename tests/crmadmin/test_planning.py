@@ -279,8 +279,9 @@ def test_cancel_while_finding_stops_the_task_and_drops_the_upload(
     csv_mapped(editor_client, sandbox_connection, f"id,Title\n{record['id']},Boss\n")
     job = BulkJob.objects.get()
 
-    editor_client.post(reverse("jobs:cancel", args=[job.pk]))
+    answer = editor_client.post(reverse("jobs:cancel", args=[job.pk]), follow=True)
 
+    assert "Cancelled before its records were found: nothing was sent." in answer.content.decode()
     assert run(job) == "cancelled"
     assert sandbox.requests_served(SEARCH) == 0
     assert not BulkUpload.objects.exists()
@@ -363,3 +364,22 @@ def test_searches_that_keep_timing_out_stop_the_planning_saying_nothing_was_chan
     assert "<h3>Zoho did not answer in time</h3>" in page
     assert "It only read records: nothing was changed." in page
     assert "may or may not have been saved" not in page
+
+
+def test_cancel_while_the_task_waits_stops_it_before_its_next_search(
+    editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held
+):
+    record = contacts(sandbox, 1)[0]
+    csv_mapped(editor_client, sandbox_connection, f"id,Title\n{record['id']},Boss\n")
+    job = BulkJob.objects.get()
+    Connection.objects.filter(pk=sandbox_connection.pk).update(
+        credits_remaining=10, credits_remaining_at=timezone.now(), credit_reserve=1000
+    )
+
+    def sleep(seconds):
+        editor_client.post(reverse("jobs:cancel", args=[job.pk]))  # while the task waits
+
+    assert planning.plan_run(job_id=job.pk, sleep=sleep) == "cancelled"
+
+    assert sandbox.requests_served(SEARCH) == 0
+    assert job.records.count() == 0
