@@ -383,3 +383,49 @@ def test_cancel_while_the_task_waits_stops_it_before_its_next_search(
 
     assert sandbox.requests_served(SEARCH) == 0
     assert job.records.count() == 0
+
+
+def test_trying_again_after_the_upload_is_gone_says_to_upload_it_again(
+    editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held
+):
+    record = contacts(sandbox, 1)[0]
+    csv_mapped(editor_client, sandbox_connection, f"id,Title\n{record['id']},Boss\n")
+    job = BulkJob.objects.get()
+    sandbox.revoke_all_tokens()
+    assert run(job) == "failed"
+    BulkUpload.objects.all().delete()  # a day later, another upload cleaned it away
+
+    answer = editor_client.post(reverse("jobs:resume", args=[job.pk]), follow=True)
+
+    assert (
+        "The CSV is no longer kept. Upload the CSV again and map its columns."
+        in answer.content.decode()
+    )
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert len(tasks_held.results) == 1  # the mapping's only
+
+
+def test_old_uploads_go_unless_a_job_is_finding_their_records_now(
+    editor_client, editor_user, sandbox_connection, sandbox, bulk_editors, tasks_held
+):
+    record = contacts(sandbox, 1)[0]
+    for _ in range(2):
+        csv_mapped(editor_client, sandbox_connection, f"id,Title\n{record['id']},Boss\n")
+    finding, failed = BulkJob.objects.order_by("pk")
+    BulkJob.objects.filter(pk=failed.pk).update(status="failed")
+    BulkUpload.objects.update(created_at=timezone.now() - timedelta(days=2))
+
+    jobs.upload_keep(
+        connection=sandbox_connection,
+        module=MODULE,
+        user=editor_user,
+        file_name="",
+        encoding="UTF-8",
+        text="id,Title\n1,A\n",
+    )
+
+    kept = set(BulkUpload.objects.values_list("pk", flat=True))
+    assert finding.upload_id in kept
+    assert failed.upload_id not in kept
+    assert len(kept) == 2  # and the new one
