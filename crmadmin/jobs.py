@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -234,53 +234,110 @@ def records_by_id(
 
 
 def records_by_key(
-    *, client: ZohoClient, module: str, key_field: str, keys: Sequence[str], fields: Sequence[str]
+    *,
+    client: ZohoClient,
+    module: str,
+    key_field: str,
+    keys: Sequence[str],
+    fields: Sequence[str],
 ) -> dict[str, list[dict[str, Any]]]:
     """The records whose `key_field` ("id", or a unique / external-ID field) holds each key, by
     search in batches of 100 values (`in`); a key no record holds is missing from the answer.
+    Record ids the search missed are read directly, up to `MAX_DIRECT_READS`."""
+    unique = list(dict.fromkeys(key for key in keys if key))
+    found: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(unique), MAX_IN_VALUES):
+        found |= records_search_by_key(
+            client=client,
+            module=module,
+            key_field=key_field,
+            keys=unique[start : start + MAX_IN_VALUES],
+            fields=fields,
+        )
+    if key_field == "id":
+        found |= records_read_missing(
+            client=client, module=module, keys=unique, found=found, fields=fields
+        )
+    return found
+
+
+def records_search_by_key(
+    *, client: ZohoClient, module: str, key_field: str, keys: Sequence[str], fields: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """One search (`in`, at most 100 values; more pages only if Zoho has them) for the records
+    whose `key_field` holds each key.
 
     Zoho's search matches text without regard to case, so only exact values count here.
     """
-    wanted = [name for name in dict.fromkeys([*fields, key_field, "Modified_Time"]) if name != "id"]
+    if len(keys) > MAX_IN_VALUES:
+        raise ValueError(f"At most {MAX_IN_VALUES} values per search, not {len(keys)}.")
+    wanted = _wanted(fields, key_field)
+    chunk = list(keys)
     found: dict[str, list[dict[str, Any]]] = {}
-    unique = list(dict.fromkeys(key for key in keys if key))
-    for start in range(0, len(unique), MAX_IN_VALUES):
-        chunk = unique[start : start + MAX_IN_VALUES]
-        condition = Condition(field=key_field, operator="in", value=chunk)
-        page = 1
-        while True:
-            result = records_search(
-                client=client, module=module, criteria=condition, fields=wanted, page=page
-            )
-            for record in result.records:
-                value = record.get(key_field)
-                value = value.get("id") if isinstance(value, Mapping) else value
-                if value is not None and str(value) in chunk:
-                    found.setdefault(str(value), []).append(record)
-            if not result.more_records or (page + 1) * MAX_PER_PAGE > MAX_PAGED_RECORDS:
-                break
-            page += 1
-    if key_field == "id":
-        # Zoho's search may not have indexed a record edited moments ago (zoho-api.md §3.3):
-        # an id it did not find is read directly, up to a bound.
-        missing = [key for key in unique if key not in found and key.isdigit()]
-        for record_id in missing[:MAX_DIRECT_READS]:
-            try:
-                record = record_get(
-                    client=client, module=module, record_id=record_id, fields=wanted
-                )
-            except (NotFoundError, ValidationError):
-                record = None  # Zoho's other answer for an id it does not know (INVALID_DATA)
-            if record is not None:
-                found[record_id] = [record]
-    return found
+    if not chunk:
+        return found
+    condition = Condition(field=key_field, operator="in", value=chunk)
+    page = 1
+    while True:
+        result = records_search(
+            client=client, module=module, criteria=condition, fields=wanted, page=page
+        )
+        for record in result.records:
+            value = record.get(key_field)
+            value = value.get("id") if isinstance(value, Mapping) else value
+            if value is not None and str(value) in chunk:
+                found.setdefault(str(value), []).append(record)
+        if not result.more_records or (page + 1) * MAX_PER_PAGE > MAX_PAGED_RECORDS:
+            return found
+        page += 1
+
+
+def records_read_missing(
+    *,
+    client: ZohoClient,
+    module: str,
+    keys: Sequence[str],
+    found: Mapping[str, Any],
+    fields: Sequence[str],
+) -> dict[str, list[dict[str, Any]]]:
+    """Record ids the search did not find, read one GET each, the first `MAX_DIRECT_READS`.
+
+    Zoho's search may not have indexed a record edited moments ago (zoho-api.md §3.3).
+    """
+    wanted = _wanted(fields, "id")
+    missing = [key for key in dict.fromkeys(keys) if key not in found and key.isdigit()]
+    read: dict[str, list[dict[str, Any]]] = {}
+    for record_id in missing[:MAX_DIRECT_READS]:
+        try:
+            record = record_get(client=client, module=module, record_id=record_id, fields=wanted)
+        except (NotFoundError, ValidationError):
+            record = None  # Zoho's other answer for an id it does not know (INVALID_DATA)
+        if record is not None:
+            read[record_id] = [record]
+    return read
+
+
+def _wanted(fields: Sequence[str], key_field: str) -> list[str]:
+    return [name for name in dict.fromkeys([*fields, key_field, "Modified_Time"]) if name != "id"]
+
+
+def name_field_of(fields: Iterable[Field]) -> str:
+    """The field that names a record of the module, for previews and history."""
+    names = {meta.api_name for meta in fields}
+    for candidate in ("Full_Name", "Deal_Name", "Account_Name", "Product_Name", "Name", "Subject"):
+        if candidate in names:
+            return candidate
+    return "Modified_Time"
 
 
 def upload_keep(
     *, connection: Connection, module: str, user: Any, file_name: str, encoding: str, text: str
 ) -> BulkUpload:
-    """Keep a decoded CSV until its columns are mapped; uploads left unmapped for a day go."""
-    BulkUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_KEPT).delete()
+    """Keep a decoded CSV until its records are found; uploads left for a day go, unless a job
+    is finding their records right now."""
+    BulkUpload.objects.filter(created_at__lt=timezone.now() - UPLOAD_KEPT).exclude(
+        job__status=Status.FINDING
+    ).delete()
     return BulkUpload.objects.create(
         connection=connection,
         module=module,
@@ -327,36 +384,6 @@ def plan_build(
             )
         )
     return Plan(preview_at=preview_at, records=planned)
-
-
-def table_plan(
-    *,
-    client: ZohoClient,
-    module: str,
-    rows: Sequence[TableRow],
-    key_field: str,
-    key_label: str,
-    fields: Sequence[Field],
-    name_field: str = "",
-) -> Plan:
-    """Find the records a CSV's lines name (by search, 100 values a call) and plan each line."""
-    preview_at = preview_time()
-    names = {name for row in rows for name in row.values}
-    found = records_by_key(
-        client=client,
-        module=module,
-        key_field=key_field,
-        keys=[row.key for row in rows if not row.problem],
-        fields=[*sorted(names), name_field] if name_field else sorted(names),
-    )
-    return plan_rows_build(
-        rows=rows,
-        found=found,
-        key_label=key_label,
-        fields=fields,
-        preview_at=preview_at,
-        name_field=name_field,
-    )
 
 
 def plan_rows_build(
@@ -467,27 +494,110 @@ def job_create(
         status=Status.PREVIEW,
         total=len(plan.records),
     )
-    JobRecord.objects.bulk_create(
-        [
-            JobRecord(
-                job=job,
-                record_id=item.record_id,
-                record_name=item.record_name,
-                target=item.target,
-                line=item.line,
-                before=jsonable(item.before),
-                payload=item.payload,
-                state=State.SKIPPED if item.problem else State.PENDING,
-                message=item.problem,
-                code="NOT_SENT" if item.problem else "",
-                finished_at=timezone.now() if item.problem else None,
-            )
-            for item in plan.records
-        ],
-        batch_size=500,
-    )
+    JobRecord.objects.bulk_create(_planned_rows(job, plan), batch_size=500)
     counts_refresh(job.pk)
     return job
+
+
+def _planned_rows(job: BulkJob, plan: Plan) -> list[JobRecord]:
+    now = timezone.now()
+    return [
+        JobRecord(
+            job=job,
+            record_id=item.record_id,
+            record_name=item.record_name,
+            target=item.target,
+            line=item.line,
+            before=jsonable(item.before),
+            payload=item.payload,
+            state=State.SKIPPED if item.problem else State.PENDING,
+            message=item.problem,
+            code="NOT_SENT" if item.problem else "",
+            finished_at=now if item.problem else None,
+        )
+        for item in plan.records
+    ]
+
+
+def csv_job_create(
+    *,
+    upload: BulkUpload,
+    user: Any,
+    changes: Sequence[Change],
+    trigger: list[str] | None,
+    plan_input: Mapping[str, Any],
+    lines: int,
+) -> tuple[BulkJob, bool]:
+    """A job whose records a task finds (`crmadmin.planning.plan_run`): it keeps the upload and
+    the column mapping until its plan is stored, and shows as "finding the records" meanwhile.
+    One job per upload: a mapping sent twice (a double click) gets the first job, and False."""
+    try:
+        with transaction.atomic():
+            job = BulkJob.objects.create(
+                connection_id=upload.connection_id,
+                module=upload.module,
+                user=user,
+                change=[change.as_dict() for change in changes],
+                trigger=trigger,
+                preview_at=timezone.now(),  # replaced by the time the records are read
+                status=Status.FINDING,
+                total=lines,
+                upload=upload,
+                plan_input=dict(plan_input),
+            )
+    except IntegrityError:
+        return BulkJob.objects.get(upload=upload), False
+    return job, True
+
+
+def plan_store(*, job_id: int, runner: str, plan: Plan) -> bool:
+    """The found records as the job's rows, and the job in preview, in one transaction; only
+    for the run that holds the job (False otherwise: cancelled, or taken over). Rows a killed
+    run may have left are replaced, never added to."""
+    with transaction.atomic():
+        job = (
+            BulkJob.objects.select_for_update()
+            .filter(pk=job_id, runner=runner, status=Status.FINDING)
+            .first()
+        )
+        if job is None:
+            return False
+        job.records.all().delete()
+        JobRecord.objects.bulk_create(_planned_rows(job, plan), batch_size=500)
+        BulkJob.objects.filter(pk=job_id).update(
+            status=Status.PREVIEW,
+            preview_at=plan.preview_at,
+            total=len(plan.records),
+            plan_input={},
+            runner="",
+            wait_reason="",
+            error="",
+            heartbeat_at=timezone.now(),
+        )
+        if job.upload_id is not None:
+            BulkUpload.objects.filter(pk=job.upload_id).delete()
+    counts_refresh(job_id)
+    return True
+
+
+def plan_retry(*, job: BulkJob) -> bool:
+    """A CSV job whose records could not be found goes back to finding them; False when its
+    upload is no longer kept (or the job is not one whose finding failed)."""
+    updated = (
+        BulkJob.objects.filter(pk=job.pk, status=Status.FAILED, upload__isnull=False)
+        .exclude(plan_input={})
+        .update(
+            status=Status.FINDING,
+            error="",
+            wait_reason="",
+            runner="",
+            heartbeat_at=None,
+            finished_at=None,
+            cancel_requested=False,
+            looked_up=0,
+        )
+    )
+    return bool(updated)
 
 
 def job_start(*, job: BulkJob) -> bool:
@@ -502,6 +612,13 @@ def job_cancel(*, job: BulkJob) -> None:
     BulkJob.objects.filter(pk=job.pk, status__in=[Status.QUEUED, Status.PREVIEW]).update(
         status=Status.CANCELLED, finished_at=timezone.now()
     )
+    # A CSV job still finding its records (or whose finding failed) stops at once: the task
+    # notices at its next step and stores nothing. Its upload is no longer needed.
+    planning = BulkJob.objects.filter(pk=job.pk).exclude(plan_input={})
+    if planning.filter(status__in=[Status.FINDING, Status.FAILED]).update(
+        status=Status.CANCELLED, finished_at=timezone.now()
+    ):
+        BulkUpload.objects.filter(job__pk=job.pk).delete()
 
 
 def job_retry_failed(*, job: BulkJob) -> int:
@@ -523,7 +640,7 @@ def job_resumable(*, job: BulkJob, stale_seconds: float | None = None) -> bool:
     transient errors: enqueueing it again resumes it."""
     if job.status == Status.FAILED:
         return job.records.filter(state__in=[State.PENDING, State.IN_FLIGHT]).exists()
-    if job.status not in (Status.RUNNING, Status.WAITING, Status.QUEUED):
+    if job.status not in (Status.RUNNING, Status.WAITING, Status.QUEUED, Status.FINDING):
         return False
     stale = settings.JOBS_STALE_SECONDS if stale_seconds is None else stale_seconds
     since = job.heartbeat_at or job.created_at
@@ -531,7 +648,9 @@ def job_resumable(*, job: BulkJob, stale_seconds: float | None = None) -> bool:
 
 
 def stale_jobs(*, stale_seconds: float | None = None) -> list[BulkJob]:
-    active = BulkJob.objects.filter(status__in=[Status.RUNNING, Status.WAITING, Status.QUEUED])
+    active = BulkJob.objects.filter(
+        status__in=[Status.RUNNING, Status.WAITING, Status.QUEUED, Status.FINDING]
+    )
     return [job for job in active if job_resumable(job=job, stale_seconds=stale_seconds)]
 
 
@@ -605,8 +724,10 @@ def job_run(
 def _runner_claim(job_id: int, runner: str) -> BulkJob | None:
     with transaction.atomic():
         job = BulkJob.objects.select_for_update().get(pk=job_id)
-        if job.status in (Status.PREVIEW, Status.FINISHED, Status.CANCELLED):
+        if job.status in (Status.PREVIEW, Status.FINISHED, Status.CANCELLED, Status.FINDING):
             return None
+        if job.plan_input:
+            return None  # a CSV job whose records were never found: nothing to send
         fresh = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS)
         alive = job.runner and job.heartbeat_at and job.heartbeat_at > fresh
         if alive and job.status in (Status.RUNNING, Status.WAITING):
@@ -1183,6 +1304,7 @@ __all__ = [
     "bulk_fields",
     "change_present",
     "counts_refresh",
+    "csv_job_create",
     "job_cancel",
     "job_create",
     "job_resumable",
@@ -1192,16 +1314,20 @@ __all__ = [
     "jobs_visible",
     "jsonable",
     "link_job_create",
+    "name_field_of",
     "plan_build",
+    "plan_retry",
     "plan_rows_build",
+    "plan_store",
     "preview_sample",
     "preview_time",
     "progress",
     "records_by_id",
     "records_by_key",
     "records_matching",
+    "records_read_missing",
+    "records_search_by_key",
     "results_rows",
     "stale_jobs",
-    "table_plan",
     "upload_keep",
 ]

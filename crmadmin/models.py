@@ -265,6 +265,8 @@ class BulkJob(models.Model):
         LINK = "link", "Bulk link"
 
     class Status(models.TextChoices):
+        # A CSV's lines are cleaned and their records found by a task (crmadmin/planning.py).
+        FINDING = "finding", "Finding the records"
         PREVIEW = "preview", "Preview"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -287,6 +289,20 @@ class BulkJob(models.Model):
     trigger = models.JSONField(null=True, blank=True)
     # When the records were read for the preview: sent as If-Unmodified-Since with every batch.
     preview_at = models.DateTimeField()
+    # A CSV job's records are found in the background: until its plan is stored, the job keeps
+    # its upload and how the columns were mapped ({"key_column", "key_field", "key_label",
+    # "mapped": [[column, api_name], ...]}, and "problem" when finding them failed); both go
+    # once the plan is stored. `looked_up` of `to_look_up` key values have been searched so far.
+    upload = models.OneToOneField(
+        "crmadmin.BulkUpload",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="job",
+    )
+    plan_input = models.JSONField(default=dict, blank=True)
+    looked_up = models.PositiveIntegerField(default=0)
+    to_look_up = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)
     total = models.PositiveIntegerField(default=0)
     succeeded = models.PositiveIntegerField(default=0)
@@ -319,6 +335,15 @@ class BulkJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def is_finding(self) -> bool:
+        return self.status == self.Status.FINDING
+
+    @property
+    def plan_failed(self) -> bool:
+        """Finding a CSV's records stopped with an error: there is nothing to start yet."""
+        return self.status == self.Status.FAILED and bool(self.plan_input)
 
     @property
     def is_from_csv(self) -> bool:

@@ -245,6 +245,12 @@ CATALOGUE: dict[str, Problem] = {
         "The request to Zoho timed out. Your changes may or may not have been saved.",
         "Reload the record to check, then try again.",
     ),
+    # A read (`problem_for(..., reading=True)`) changed nothing, whatever became of it.
+    "timeout:read": _w(
+        "Zoho did not answer in time",
+        "The request to Zoho timed out. It only read records: nothing was changed.",
+        RETRY,
+    ),
     "connection": _w("Could not reach Zoho", "There was a network problem talking to Zoho.", RETRY),
     "invalid_response": _w(
         "Zoho sent an unreadable answer", "The answer from Zoho could not be read.", RETRY
@@ -443,15 +449,21 @@ BARE_MESSAGES = frozenset(
 UNHIGHLIGHTED_NEXT_STEP = "Change the values Zoho names, then save again."
 
 
-def problem_for(error: ZohoError, *, record: bool = False, highlighted: bool = False) -> Problem:
+def problem_for(
+    error: ZohoError, *, record: bool = False, highlighted: bool = False, reading: bool = False
+) -> Problem:
     """The words for ``error`` at the top of a page (see the module docstring for ``record``).
+    ``reading``: the call only read (a search), so a timeout cannot have changed anything.
 
     Zoho's own reason is kept for codes whose message names specifics; ``highlighted`` says a
     field on the page carries the error, so "Correct the highlighted fields" is only said then.
     """
     code = getattr(error, "code", "")
     held_back = getattr(error, "held_back", False)
-    words = CATALOGUE["HELD_BACK"] if held_back else CATALOGUE.get(_catalogue_key(error), GENERIC)
+    key = _catalogue_key(error)
+    if reading and f"{key}:read" in CATALOGUE:
+        key = f"{key}:read"
+    words = CATALOGUE["HELD_BACK"] if held_back else CATALOGUE.get(key, GENERIC)
     if record and isinstance(error, ApiError) and code in RECORD_LEVEL and _names_record(error):
         words = RECORD_LEVEL[code]
     detail = words.detail

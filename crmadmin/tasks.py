@@ -1,17 +1,32 @@
 """Task functions of Django's Tasks API (the `django-tasks` backport; `django.tasks` on Django 6).
 
 Each takes ids, loads what it needs and is safe to run again after a crash: `jobs.job_run` records
-what it has done before it does the next thing.
+what it has done before it does the next thing; `planning.plan_run` only reads until it stores
+the whole plan at once.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
 
-from crmadmin import jobs
+from crmadmin import jobs, planning
+from crmadmin.models import BulkJob
 
 
 @task()
 def bulk_job_run(job_id: int) -> str:
     """Run or resume one bulk job; returns the status it ended in."""
     return jobs.job_run(job_id=job_id)
+
+
+@task()
+def csv_job_plan(job_id: int) -> str:
+    """Find the records of a CSV job and move it to its preview (or say why not)."""
+    return planning.plan_run(job_id=job_id)
+
+
+def task_for(job: BulkJob) -> Any:
+    """The task that resumes a job: finding a CSV's records, or sending its changes."""
+    return csv_job_plan if job.status == BulkJob.Status.FINDING else bulk_job_run

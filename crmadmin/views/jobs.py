@@ -18,27 +18,27 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict, Streaming
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
 
-from crmadmin import jobs
+from crmadmin import jobs, planning
 from crmadmin.forms.browse import RecordListForm
-from crmadmin.forms.bulk import BulkChangeForm, MappingForm, UploadForm, table_read, table_rows
+from crmadmin.forms.bulk import BulkChangeForm, MappingForm, UploadForm, table_read
 from crmadmin.forms.records.loading import time_zone_for
 from crmadmin.forms.records.types import FormContext
 from crmadmin.models import BulkJob, BulkUpload, Connection
 from crmadmin.permissions import connection_for, is_manager
+from crmadmin.planning import UPLOAD_GONE
 from crmadmin.problems import problem_for
 from crmadmin.services import browse
 from crmadmin.services.linking import CONTACTS, DEALS
-from crmadmin.tasks import bulk_job_run
+from crmadmin.tasks import bulk_job_run, csv_job_plan, task_for
 from crmadmin.views.records import typed_names_resolve
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
-from updater.metadata import users_list
 from updater.records import MAX_PER_PAGE
 
 PREVIEW_SAMPLE = 10
 PROBLEMS_SHOWN = 200  # on the page; the results CSV has every row
-USER_TYPES = frozenset({"ownerlookup", "userlookup"})
 
 
 def _may_run(request: HttpRequest, connection_id: int, module: str) -> Connection:
@@ -109,7 +109,7 @@ def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpRespo
         return render(request, "crmadmin/bulk_new.html", context, status=422)
     changes = form.changes()
     names = [change.api_name for change in changes]
-    name_field = _name_field(meta.fields)
+    name_field = jobs.name_field_of(meta.fields)
     preview_at = jobs.preview_time()
     try:
         if every:
@@ -172,10 +172,13 @@ def bulk_upload(request: HttpRequest, connection_id: int, module: str) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
-    """Step 2: map each column to a field (or to what identifies the record), then the
-    preview: every cell cleaned by its field's edit-form field, records found by search."""
+    """Step 2: map each column to a field (or to what identifies the record). The records are
+    found in the background (`crmadmin.planning`): the job page shows the search going on, then
+    the preview, every cell cleaned by its field's edit-form field."""
     upload = get_object_or_404(BulkUpload, pk=upload_id, user=request.user)
     connection = _may_run(request, upload.connection_id, upload.module)
+    if planned := BulkJob.objects.filter(upload=upload).first():
+        return redirect("jobs:detail", job_id=planned.pk)  # mapped already: its job
     module = upload.module
     header, lines = table_read(upload.text)
     context: dict[str, Any] = {
@@ -185,12 +188,10 @@ def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
         "upload": upload,
         "row_count": len(lines),
     }
-    client = client_for(connection)
     try:
         meta = browse.module_meta(
-            client=client, options=metadata_options(connection), module=module
+            client=client_for(connection), options=metadata_options(connection), module=module
         )
-        form_context = _form_context(connection, client)
     except ZohoError as error:
         context["problem"] = problem_for(error)
         return render(request, "crmadmin/bulk_upload_map.html", context, status=502)
@@ -203,55 +204,26 @@ def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "crmadmin/bulk_upload_map.html", context, status=422)
     data = form.cleaned_data
-    try:
-        # The org's users only when a column writes an owner or user field: its cells name them.
-        users = (
-            users_list(client=client, **metadata_options(connection))
-            if any(form.metas[name].data_type in USER_TYPES for name in data["mapped"].values())
-            else []
-        )
-        rows = table_rows(
-            lines,
-            key_column=data["key_column"],
-            mapped=data["mapped"],
-            fields=fields,
-            context=form_context,
-            users=users,
-        )
-        plan = jobs.table_plan(
-            client=client,
-            module=module,
-            rows=rows,
-            key_field=data["key_field"],
-            key_label=form.key_label,
-            fields=fields,
-            name_field=_name_field(meta.fields),
-        )
-    except ZohoError as error:
-        context["problem"] = problem_for(error)
-        return render(request, "crmadmin/bulk_upload_map.html", context, status=502)
-    job = jobs.job_create(
-        connection=connection,
-        module=module,
+    job, created = jobs.csv_job_create(
+        upload=upload,
         user=request.user,
         changes=form.changes(),
         trigger=form.trigger(),
-        plan=plan,
+        plan_input=planning.plan_input_for(
+            key_column=data["key_column"],
+            key_field=data["key_field"],
+            key_label=form.key_label,
+            mapped=data["mapped"],
+        ),
+        lines=len(lines),
     )
-    upload.delete()
+    if created:
+        csv_job_plan.enqueue(job.pk)
     return redirect("jobs:detail", job_id=job.pk)
 
 
 def _form_context(connection: Connection, client: Any) -> FormContext:
     return FormContext(connection_id=connection.pk, time_zone=time_zone_for(connection, client))
-
-
-def _name_field(fields: list[Any]) -> str:
-    names = {meta.api_name for meta in fields}
-    for candidate in ("Full_Name", "Deal_Name", "Account_Name", "Product_Name", "Name", "Subject"):
-        if candidate in names:
-            return candidate
-    return "Modified_Time"
 
 
 def _list_query(raw: str, meta: Any) -> browse.ListQuery:
@@ -295,6 +267,9 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         context["problems"] = job.records.exclude(state__in=hidden)[:PROBLEMS_SHOWN]
     template = "crmadmin/job_detail.html"
     if request.htmx and request.htmx.target == "job-progress":
+        if job.status == BulkJob.Status.PREVIEW:
+            # The records were found while the page polled: the preview is a page of its own.
+            return HttpResponseClientRefresh()
         template += "#job-progress"
     return render(request, template, context)
 
@@ -322,7 +297,10 @@ def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _managed_job(request, job_id)
     jobs.job_cancel(job=job)
-    messages.info(request, "Cancelling: the job stops after the batch it is sending now.")
+    if job.plan_input:
+        messages.info(request, "Cancelled before its records were found: nothing was sent.")
+    else:
+        messages.info(request, "Cancelling: the job stops after the batch it is sending now.")
     return redirect("jobs:detail", job_id=job.pk)
 
 
@@ -346,9 +324,20 @@ def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_resume(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _managed_job(request, job_id)
     _may_run_again(request, job)
-    if jobs.job_resumable(job=job):
-        bulk_job_run.enqueue(job.pk)
-        messages.success(request, "Resuming: records that were being sent are checked first.")
+    if job.plan_failed:
+        if jobs.plan_retry(job=job):
+            csv_job_plan.enqueue(job.pk)
+            messages.success(request, "Finding the records again, from the first line.")
+        else:
+            messages.error(request, f"{UPLOAD_GONE.title}. {UPLOAD_GONE.next_step}")
+    elif jobs.job_resumable(job=job):
+        task_for(job).enqueue(job.pk)
+        messages.success(
+            request,
+            "Finding the records again, from the first line."
+            if job.is_finding
+            else "Resuming: records that were being sent are checked first.",
+        )
     else:
         messages.info(request, "The job is running; nothing to resume.")
     return redirect("jobs:detail", job_id=job.pk)

@@ -1,7 +1,8 @@
 """The exactly-once proof: a real `db_worker` runs a bulk job against the sandbox CRM, is SIGKILLed
 mid-batch, and two fresh workers resume the job (SQLite here; PostgreSQL in CI's second run). The
 sandbox counts the updates applied to each record: every record the job sends is updated exactly
-once, and none is skipped."""
+once, and none is skipped. Likewise a worker killed while finding a CSV's records leaves a job that
+fresh workers find again from the start, with one row per line."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import time
 
 from django.db import connection as db
 
-from crmadmin import jobs
-from crmadmin.models import BulkJob, JobRecord
+from crmadmin import jobs, planning
+from crmadmin.models import BulkJob, BulkUpload, JobRecord
 from crmadmin.services.browse import ListQuery
-from crmadmin.tasks import bulk_job_run
+from crmadmin.tasks import bulk_job_run, csv_job_plan
 from crmadmin.zoho import client_for, metadata_options
 from sandbox.testing import running_sandbox
 from tests.fixtures.connections import connection_to
@@ -23,6 +24,7 @@ from updater.metadata import fields_list
 MODULE = "Contacts"
 ADDED = "Korean"
 PUT_PATH = f"PUT /crm/v8/{MODULE}"
+SEARCH_PATH = f"GET /crm/v8/{MODULE}/search"
 
 
 def wait_for(condition, *, seconds: float, what: str) -> None:
@@ -124,3 +126,74 @@ def _postgres_url() -> str:
         f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}:"
         f"{settings['PORT'] or 5432}/{settings['NAME']}"
     )
+
+
+def test_a_worker_killed_while_finding_a_csvs_records_leaves_a_job_found_again_once(
+    transactional_db, editor_user, tmp_path
+):
+    with running_sandbox(db_path=tmp_path / "crm.sqlite3", records=300) as sandbox:
+        connection = connection_to(sandbox)
+        keys = [record["External_Contact_ID"] for record in sandbox.app.store.all_records(MODULE)]
+        keys += [f"nobody-{n}" for n in range(300 - len(keys))]
+        upload = BulkUpload.objects.create(
+            connection=connection,
+            module=MODULE,
+            user=editor_user,
+            encoding="UTF-8",
+            text="External ID,Title\n" + "".join(f"{key},Buyer\n" for key in keys),
+        )
+        job, _ = jobs.csv_job_create(
+            upload=upload,
+            user=editor_user,
+            changes=[jobs.Change("Title", "Title", "csv")],
+            trigger=[],
+            plan_input=planning.plan_input_for(
+                key_column=0,
+                key_field="External_Contact_ID",
+                key_label="External Contact ID",
+                mapped={1: "Title"},
+            ),
+            lines=len(keys),
+        )
+        # Each search is held 1.5 s: the kill lands while the second one is on its way.
+        sandbox.faults.set("latency", path=SEARCH_PATH, seconds=1.5)
+        env = worker_env(
+            database_url=f"sqlite:///{db.settings_dict['NAME']}",
+            JOBS_STALE_SECONDS="2",
+        )
+        if db.vendor == "postgresql":
+            env["DATABASE_URL"] = _postgres_url()
+        csv_job_plan.using(backend="database").enqueue(job.pk)
+        log = tmp_path / "worker.log"
+
+        with db_worker(env=env, log=log) as worker:
+            wait_for(
+                lambda: BulkJob.objects.get(pk=job.pk).looked_up >= 100,
+                seconds=60,
+                what="the first search done",
+            )
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+        stopped = BulkJob.objects.get(pk=job.pk)
+        assert (stopped.status, stopped.records.count()) == (BulkJob.Status.FINDING, 0)
+        time.sleep(2.5)  # the dead runner's heartbeat goes stale
+        assert [found.pk for found in jobs.stale_jobs(stale_seconds=2)] == [job.pk]
+
+        sandbox.faults.clear()
+        manage(["jobs_resume", "--backend", "database"], env=env)
+        csv_job_plan.using(backend="database").enqueue(job.pk)  # and once more, by hand
+        with db_worker(env=env, log=log), db_worker(env=env, log=log):
+            wait_for(
+                lambda: BulkJob.objects.get(pk=job.pk).status == BulkJob.Status.PREVIEW,
+                seconds=90,
+                what="the records found again",
+            )
+
+        job.refresh_from_db()
+        lines = list(job.records.values_list("line", flat=True))
+        assert sorted(lines) == list(range(2, len(keys) + 2))  # one row per line, no copy
+        assert job.records.filter(state=JobRecord.State.PENDING).count() == len(
+            [key for key in keys if not key.startswith("nobody-")]
+        )
+        assert not BulkUpload.objects.filter(pk=upload.pk).exists()
+        assert sandbox.requests_served(f"PUT /crm/v8/{MODULE}") == 0

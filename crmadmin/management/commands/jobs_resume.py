@@ -1,4 +1,5 @@
-"""Re-enqueue bulk jobs whose worker died: run it when workers start (scripts/demo, scripts/serve).
+"""Re-enqueue bulk jobs whose worker died (sending changes, or finding a CSV's records): run it
+when workers start (scripts/demo, scripts/serve).
 
 A job is stale when its runner has not shown a heartbeat for JOBS_STALE_SECONDS. Enqueueing a job
 that is still alive is harmless: the second run sees the fresh heartbeat and backs off.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from crmadmin.jobs import stale_jobs
-from crmadmin.tasks import bulk_job_run
+from crmadmin.tasks import task_for
 
 
 class Command(BaseCommand):
@@ -30,7 +31,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         jobs = stale_jobs(stale_seconds=options["stale_after"])
-        task = bulk_job_run.using(backend=options["backend"])
         for job in jobs:
-            task.enqueue(job.pk)
+            task_for(job).using(backend=options["backend"]).enqueue(job.pk)
         self.stdout.write(f"Re-enqueued {len(jobs)} bulk job(s).")
