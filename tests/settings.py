@@ -16,14 +16,18 @@ os.environ.setdefault("ZOHO_RETRY_BACKOFF", "0")
 os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
-# Slot locks of this test process (without Redis): pytest-xdist workers do not share them, and a
-# `db_worker` the tests start inherits the folder with the environment.
-os.environ.setdefault(
-    "ZOHO_BUDGET_LOCK_FOLDER",
-    os.path.join(tempfile.gettempdir(), f"crmadmin-slots-{os.getpid()}"),
-)
+# Slot locks of this test process (without Redis): pytest-xdist workers do not share them (each
+# names its folder after itself, not the controller's folder it inherits), and a `db_worker` the
+# tests start inherits its worker's folder with the environment.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_slots_folder = os.environ.get("ZOHO_BUDGET_LOCK_FOLDER", "")
+if not _slots_folder or (_xdist_worker and not _slots_folder.endswith(f"-{_xdist_worker}")):
+    _suffix = f"-{_xdist_worker}" if _xdist_worker else ""
+    os.environ["ZOHO_BUDGET_LOCK_FOLDER"] = os.path.join(
+        tempfile.gettempdir(), f"crmadmin-slots-{os.getpid()}{_suffix}"
+    )
 
-from crmadmin.settings import *  # noqa: F403
+from crmadmin.settings import *  # noqa: E402, F403 - the environment above is read by it
 
 # Tasks run at once in tests that are not about the worker; tests that are (a real `db_worker`)
 # enqueue on the "database" backend.
