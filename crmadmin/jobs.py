@@ -68,6 +68,7 @@ from updater.records import (
     MAX_PER_PAGE,
     MAX_WRITE_RECORDS,
     Condition,
+    RecordPage,
     record_get,
     records_search,
 )
@@ -194,30 +195,58 @@ def bulk_fields(fields: Iterable[Field], *, allowed: set[str] | None = None) -> 
 def records_matching(
     *, client: ZohoClient, module: str, query: ListQuery, fields: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """Every record the list's search/criteria match, with `fields`.
+    """Every record the list's search/criteria match, with `fields` (one page a call: the
+    planning task reads them page by page through `matching_cursor` and `matching_read`)."""
+    cursor = matching_cursor(query=query, fields=fields)
+    records: list[dict[str, Any]] = []
+    while not cursor.done:
+        page, cursor = matching_read(client=client, module=module, cursor=cursor)
+        records += page.records
+    return records[:MAX_JOB_RECORDS]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where reading the records a list's search matches has got to."""
+
+    query: ListQuery  # the list's search, with the job's columns, 200 a page
+    page: int = 1
+    token: str = ""
+    read: int = 0
+    done: bool = False
+
+    @property
+    def limit(self) -> int:
+        """The most records it reads: a search stops at 2,000 (zoho-api.md §3.2)."""
+        return min(MAX_JOB_RECORDS, MAX_PAGED_RECORDS) if self.query.searching else MAX_JOB_RECORDS
+
+
+def matching_cursor(*, query: ListQuery, fields: Sequence[str]) -> Cursor:
+    """Before the first page of the records the list's search matches, read with `fields`.
 
     Without a search the list API pages on with `page_token` past record 2,000; Zoho's search
     API stops at 2,000 (zoho-api.md §3.2).
     """
     columns = tuple(dict.fromkeys([*fields, "Modified_Time"]))
-    query = ListQuery(**{**query.__dict__, "columns": columns, "per_page": MAX_PER_PAGE})
-    records: list[dict[str, Any]] = []
-    page, token = 1, ""
-    while len(records) < MAX_JOB_RECORDS:
-        if page * MAX_PER_PAGE > MAX_PAGED_RECORDS and (query.searching or not token):
-            break
-        current = ListQuery(
-            **{**query.__dict__, "page": page, "page_token": token if not query.searching else ""}
-        )
-        if token and not query.searching:
-            current = ListQuery(**{**current.__dict__, "page": 1})
-        result = records_fetch(client=client, module=module, query=current)
-        records += result.records
-        if not result.more_records:
-            break
-        page += 1
-        token = result.next_page_token or ""
-    return records[:MAX_JOB_RECORDS]
+    first = {"columns": columns, "per_page": MAX_PER_PAGE, "page": 1, "page_token": ""}
+    return Cursor(query=ListQuery(**{**query.__dict__, **first}))
+
+
+def matching_read(*, client: ZohoClient, module: str, cursor: Cursor) -> tuple[RecordPage, Cursor]:
+    """One page (one call) and the cursor past it; safe to call again with the same cursor."""
+    query = cursor.query
+    token = cursor.token if not query.searching else ""
+    at = {"page": 1 if token else cursor.page, "page_token": token}
+    current = ListQuery(**{**query.__dict__, **at})
+    page = records_fetch(client=client, module=module, query=current)
+    number, token = cursor.page + 1, page.next_page_token or ""
+    read = cursor.read + len(page.records)
+    done = (
+        not page.more_records
+        or read >= MAX_JOB_RECORDS
+        or (number * MAX_PER_PAGE > MAX_PAGED_RECORDS and (query.searching or not token))
+    )
+    return page, replace(cursor, page=number, token=token, read=read, done=done)
 
 
 def records_by_id(
@@ -550,6 +579,31 @@ def csv_job_create(
     return job, True
 
 
+def list_job_create(
+    *,
+    connection: Connection,
+    module: str,
+    user: Any,
+    changes: Sequence[Change],
+    trigger: list[str] | None,
+    plan_input: Mapping[str, Any],
+) -> BulkJob:
+    """A bulk edit chosen on the record list, whose records a task reads
+    (`crmadmin.planning.plan_run`): until its plan is stored it keeps the ids ticked or the
+    list's search, and shows as "finding the records"."""
+    return BulkJob.objects.create(
+        connection=connection,
+        module=module,
+        user=user,
+        change=[change.as_dict() for change in changes],
+        trigger=trigger,
+        preview_at=timezone.now(),  # replaced by the time the records are read
+        status=Status.FINDING,
+        total=len(plan_input.get("record_ids", ())),
+        plan_input=dict(plan_input),
+    )
+
+
 def plan_store(*, job_id: int, runner: str, plan: Plan) -> bool:
     """The found records as the job's rows, and the job in preview, in one transaction; only
     for the run that holds the job (False otherwise: cancelled, or taken over). Rows a killed
@@ -582,20 +636,20 @@ def plan_store(*, job_id: int, runner: str, plan: Plan) -> bool:
 
 def plan_retry(*, job: BulkJob) -> bool:
     """A CSV job whose records could not be found goes back to finding them; False when its
-    upload is no longer kept (or the job is not one whose finding failed)."""
-    updated = (
-        BulkJob.objects.filter(pk=job.pk, status=Status.FAILED, upload__isnull=False)
-        .exclude(plan_input={})
-        .update(
-            status=Status.FINDING,
-            error="",
-            wait_reason="",
-            runner="",
-            heartbeat_at=None,
-            finished_at=None,
-            cancel_requested=False,
-            looked_up=0,
-        )
+    upload is no longer kept (or the job is not one whose finding failed). A job chosen on the
+    record list keeps what it needs in `plan_input`."""
+    failed = BulkJob.objects.filter(pk=job.pk, status=Status.FAILED)
+    if "mapped" in job.plan_input:
+        failed = failed.filter(upload__isnull=False)
+    updated = failed.exclude(plan_input={}).update(
+        status=Status.FINDING,
+        error="",
+        wait_reason="",
+        runner="",
+        heartbeat_at=None,
+        finished_at=None,
+        cancel_requested=False,
+        looked_up=0,
     )
     return bool(updated)
 
@@ -1297,6 +1351,7 @@ def _defused(cells: list[str]) -> list[str]:
 __all__ = [
     "ACTIONS",
     "Change",
+    "Cursor",
     "Plan",
     "PlannedRecord",
     "Progress",
@@ -1314,6 +1369,9 @@ __all__ = [
     "jobs_visible",
     "jsonable",
     "link_job_create",
+    "list_job_create",
+    "matching_cursor",
+    "matching_read",
     "name_field_of",
     "plan_build",
     "plan_retry",

@@ -293,6 +293,9 @@ class BulkJob(models.Model):
     # its upload and how the columns were mapped ({"key_column", "key_field", "key_label",
     # "mapped": [[column, api_name], ...]}, and "problem" when finding them failed); both go
     # once the plan is stored. `looked_up` of `to_look_up` key values have been searched so far.
+    # A bulk edit chosen on the record list keeps {"record_ids": [...]} (the rows ticked) or
+    # {"list_query": "..."} (every record the list's search matches) instead, and no upload;
+    # `looked_up` of `to_look_up` records have been read so far.
     upload = models.OneToOneField(
         "crmadmin.BulkUpload",
         null=True,

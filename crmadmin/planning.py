@@ -1,12 +1,19 @@
-"""Finding a CSV's records in the background, so no web request waits for Zoho's searches.
+"""Finding a bulk edit's records in the background, so no web request waits for Zoho's reads.
 
-The mapping step (views/jobs.py `bulk_upload_map`) validates the mapping, creates the job in
-"finding the records" with its upload and the mapping (`jobs.csv_job_create`) and enqueues
-`crmadmin.tasks.csv_job_plan`, which runs `plan_run`: clean every line with its field's edit-form
-field, find the records by search (100 key values a call, at background priority: within the
-connection's job share, pausing below its credit reserve), build the plan and store it, which
-moves the job to its preview. A 50,000-line CSV is 500 searches: minutes against Zoho, far past
-any worker timeout of a web request.
+A bulk edit from a CSV: the mapping step (views/jobs.py `bulk_upload_map`) validates the mapping,
+creates the job in "finding the records" with its upload and the mapping (`jobs.csv_job_create`)
+and enqueues `crmadmin.tasks.job_plan`, which runs `plan_run`: clean every line with its field's
+edit-form field, find the records by search (100 key values a call), build the plan and store
+it, which moves the job to its preview. A 50,000-line CSV is 500 searches: minutes against Zoho,
+far past any worker timeout of a web request.
+
+A bulk edit from the record list: `bulk_new` validates the change form and creates the job with
+the ids ticked or the list's search (`jobs.list_job_create`, `list_plan_input`); the task reads
+the ticked records (one GET each, up to 200) or every record the search matches (200 a page, up
+to 250 pages), then builds the plan the same way.
+
+Every read is at background priority: within the connection's job share, pausing below its
+credit reserve.
 
 Planning only reads, so a run killed midway is simply run again from the start (`jobs_resume`
 re-enqueues a job whose heartbeat went stale). The job's rows are written once, together with the
@@ -27,9 +34,11 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from crmadmin import budget, jobs
+from crmadmin.forms.browse import RecordListForm
 from crmadmin.forms.bulk import table_read, table_rows
 from crmadmin.forms.records.loading import time_zone_for
 from crmadmin.forms.records.types import FormContext
@@ -46,7 +55,7 @@ from updater.errors import (
     ZohoError,
 )
 from updater.metadata import users_list
-from updater.records import MAX_IN_VALUES
+from updater.records import MAX_IN_VALUES, MAX_PER_PAGE
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +103,21 @@ def plan_input_for(*, key_column: int, key_field: str, key_label: str, mapped: M
     }
 
 
+def list_plan_input(*, record_ids: list[str], every: bool, list_query: str) -> dict:
+    """What the task needs of the record list's choice: the ids ticked, or its search."""
+    if every:
+        return {"list_query": list_query}
+    return {"record_ids": list(dict.fromkeys(record_ids))}
+
+
 def plan_run(
     *,
     job_id: int,
     client: ZohoClient | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
-    """Find the records of a CSV job and move it to its preview; returns the job's status.
+    """Find the records of a job (a CSV's, or those chosen on the record list) and move it to
+    its preview; returns the job's status.
 
     Safe to call again at any point, and a second run of a job whose run is alive backs off.
     """
@@ -142,6 +159,123 @@ def _claim(job_id: int, runner: str) -> BulkJob | None:
 
 
 def _plan(run: _Run) -> jobs.Plan:
+    if "mapped" in run.job.plan_input:
+        return _plan_csv(run)
+    return _plan_list(run)
+
+
+def _plan_list(run: _Run) -> jobs.Plan:
+    """The records ticked on the list (one GET each) or every record its search matches (200 a
+    page), read with the changed fields, and each one's before → after."""
+    job, given = run.job, run.job.plan_input
+    meta = _call(
+        run,
+        partial(
+            browse.module_meta,
+            client=run.client,
+            options=metadata_options(job.connection),
+            module=job.module,
+        ),
+    )
+    fields = jobs.bulk_fields(meta.fields)
+    changes = [jobs.Change(**item) for item in job.change]
+    gone = {change.api_name for change in changes} - {item.api_name for item in fields}
+    if meta.module is None or gone:
+        raise _Stopped(
+            Problem(
+                title="The module's fields have changed",
+                detail=f"{job.module} no longer offers {', '.join(sorted(gone)) or 'its fields'} "
+                "to a bulk edit through this connection.",
+                next_step="Choose the records on the list again and give the change.",
+            )
+        )
+    name_field = jobs.name_field_of(meta.fields)
+    wanted = [*(change.api_name for change in changes), name_field]
+    preview_at = jobs.preview_time()
+    if "record_ids" in given:
+        records = _read_ticked(run, record_ids=given["record_ids"], fields=wanted)
+    else:
+        query = list_query_of(given.get("list_query", ""), meta)
+        records = _read_matching(run, query=query, fields=wanted)
+    return jobs.plan_build(
+        records=records,
+        changes=changes,
+        fields=fields,
+        preview_at=preview_at,
+        name_field=name_field,
+    )
+
+
+def _read_ticked(run: _Run, *, record_ids: list[str], fields: list[str]) -> list[dict[str, Any]]:
+    ids = list(dict.fromkeys(record_ids))
+    _beat(run, total=len(ids), to_look_up=len(ids), looked_up=0)
+    records: list[dict[str, Any]] = []
+    for start in range(0, len(ids), DIRECT_READS_PER_STEP):
+        chunk = ids[start : start + DIRECT_READS_PER_STEP]
+        records += _call(
+            run,
+            partial(
+                jobs.records_by_id,
+                client=run.client,
+                module=run.job.module,
+                record_ids=chunk,
+                fields=fields,
+            ),
+        )
+        _beat(run, looked_up=start + len(chunk))
+    return records
+
+
+def _read_matching(
+    run: _Run, *, query: browse.ListQuery, fields: list[str]
+) -> list[dict[str, Any]]:
+    """Page by page, each page one call within the budget; the first page says how many match
+    (or Zoho's count endpoint does), which the job page shows as the number to read."""
+    cursor = jobs.matching_cursor(query=query, fields=fields)
+    records: list[dict[str, Any]] = []
+    while not cursor.done:
+        before = cursor
+        page, cursor = _call(
+            run,
+            partial(jobs.matching_read, client=run.client, module=run.job.module, cursor=before),
+        )
+        records += page.records
+        if before.page == 1:
+            counted = _matching_count(run, cursor=before, page=page)
+            _beat(run, to_look_up=counted, total=counted)
+        _beat(run, looked_up=min(len(records), run.job.to_look_up or len(records)))
+    return records[: jobs.MAX_JOB_RECORDS]
+
+
+def _matching_count(run: _Run, *, cursor: jobs.Cursor, page: Any) -> int:
+    """How many records will be read, for the job page only: 0 (not said) if Zoho cannot
+    count them, as the record list does."""
+    try:
+        total = _call(
+            run,
+            partial(
+                browse.matching_total,
+                client=run.client,
+                scope=str(run.job.connection_id),
+                module=run.job.module,
+                query=cursor.query,
+                page=page,
+            ),
+        )
+    except ZohoError:
+        return 0
+    return min(total, cursor.limit)
+
+
+def list_query_of(raw: str, meta: Any) -> browse.ListQuery:
+    """The record list's search, re-read from its query string exactly as the list reads it."""
+    form = RecordListForm(QueryDict(raw), fields=meta.fields, saved_columns=("Modified_Time",))
+    if not form.is_valid():
+        return browse.ListQuery(columns=("Modified_Time",), per_page=MAX_PER_PAGE)
+    return browse.ListQuery(**form.query_values())
+
+
+def _plan_csv(run: _Run) -> jobs.Plan:
     job, given = run.job, run.job.plan_input
     upload = job.upload
     if upload is None:
@@ -311,7 +445,7 @@ def _fail(run: _Run, problem: Problem) -> None:
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
     )
-    logger.warning("Finding the records of CSV job %s stopped: %s", run.job.pk, problem.summary)
+    logger.warning("Finding the records of job %s stopped: %s", run.job.pk, problem.summary)
 
 
-__all__ = ["USER_TYPES", "plan_input_for", "plan_run"]
+__all__ = ["USER_TYPES", "list_plan_input", "list_query_of", "plan_input_for", "plan_run"]

@@ -22,11 +22,16 @@ def bulk_job_run(job_id: int) -> str:
 
 
 @task()
-def csv_job_plan(job_id: int) -> str:
-    """Find the records of a CSV job and move it to its preview (or say why not)."""
+def job_plan(job_id: int) -> str:
+    """Find the records of a bulk edit (a CSV's, or those chosen on the record list) and move
+    it to its preview (or say why not)."""
     return planning.plan_run(job_id=job_id)
 
 
+# Its name before record-list jobs used it too: a task queued under it still runs.
+csv_job_plan = job_plan
+
+
 def task_for(job: BulkJob) -> Any:
-    """The task that resumes a job: finding a CSV's records, or sending its changes."""
-    return csv_job_plan if job.status == BulkJob.Status.FINDING else bulk_job_run
+    """The task that resumes a job: finding its records, or sending its changes."""
+    return job_plan if job.status == BulkJob.Status.FINDING else bulk_job_run

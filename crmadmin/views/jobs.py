@@ -14,14 +14,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from crmadmin import jobs, planning
-from crmadmin.forms.browse import RecordListForm
 from crmadmin.forms.bulk import BulkChangeForm, MappingForm, UploadForm, table_read
 from crmadmin.forms.records.loading import time_zone_for
 from crmadmin.forms.records.types import FormContext
@@ -31,11 +30,10 @@ from crmadmin.planning import UPLOAD_GONE
 from crmadmin.problems import problem_for
 from crmadmin.services import browse
 from crmadmin.services.linking import CONTACTS, DEALS
-from crmadmin.tasks import bulk_job_run, csv_job_plan, task_for
+from crmadmin.tasks import bulk_job_run, job_plan, task_for
 from crmadmin.views.records import typed_names_resolve
 from crmadmin.zoho import client_for, metadata_options
 from updater.errors import ZohoError
-from updater.records import MAX_PER_PAGE
 
 PREVIEW_SAMPLE = 10
 PROBLEMS_SHOWN = 200  # on the page; the results CSV has every row
@@ -67,7 +65,9 @@ def _visible_job(request: HttpRequest, job_id: int) -> BulkJob:
 @login_required
 @require_http_methods(["GET", "POST"])
 def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpResponse:
-    """The change form for the chosen records (`ids`, or `all` with the list's `list_query`)."""
+    """The change form for the chosen records (`ids`, or `all` with the list's `list_query`).
+    A valid change becomes a job whose records a task reads; the job page shows the reading,
+    then the preview. Only the form's own lookups (typed names) are read in the request."""
     connection = _may_run(request, connection_id, module)
     source = request.POST if request.method == "POST" else request.GET
     record_ids = [value for value in source.getlist("ids") if value.strip()][:200]
@@ -107,42 +107,19 @@ def bulk_new(request: HttpRequest, connection_id: int, module: str) -> HttpRespo
     typed_names_resolve(request, connection, client, form)  # typed without the picker
     if not form.is_valid():
         return render(request, "crmadmin/bulk_new.html", context, status=422)
-    changes = form.changes()
-    names = [change.api_name for change in changes]
-    name_field = jobs.name_field_of(meta.fields)
-    preview_at = jobs.preview_time()
-    try:
-        if every:
-            query = _list_query(context["list_query"], meta)
-            records = jobs.records_matching(
-                client=client, module=module, query=query, fields=[*names, name_field]
-            )
-        else:
-            records = jobs.records_by_id(
-                client=client, module=module, record_ids=record_ids, fields=[*names, name_field]
-            )
-    except ZohoError as error:
-        return render(
-            request,
-            "crmadmin/bulk_new.html",
-            {**context, "problem": problem_for(error)},
-            status=502,
-        )
-    plan = jobs.plan_build(
-        records=records,
-        changes=changes,
-        fields=fields,
-        preview_at=preview_at,
-        name_field=name_field,
-    )
-    job = jobs.job_create(
+    # The records are read by a task (`crmadmin.planning`): up to 250 pages of a search are
+    # minutes against Zoho, far past a web request's deadline. The job page shows the reading.
+    job = jobs.list_job_create(
         connection=connection,
         module=module,
         user=request.user,
-        changes=changes,
+        changes=form.changes(),
         trigger=form.trigger(),
-        plan=plan,
+        plan_input=planning.list_plan_input(
+            record_ids=record_ids, every=every, list_query=context["list_query"]
+        ),
     )
+    job_plan.enqueue(job.pk)
     return redirect("jobs:detail", job_id=job.pk)
 
 
@@ -218,20 +195,12 @@ def bulk_upload_map(request: HttpRequest, upload_id: int) -> HttpResponse:
         lines=len(lines),
     )
     if created:
-        csv_job_plan.enqueue(job.pk)
+        job_plan.enqueue(job.pk)
     return redirect("jobs:detail", job_id=job.pk)
 
 
 def _form_context(connection: Connection, client: Any) -> FormContext:
     return FormContext(connection_id=connection.pk, time_zone=time_zone_for(connection, client))
-
-
-def _list_query(raw: str, meta: Any) -> browse.ListQuery:
-    """The record list's search, re-read from its query string exactly as the list reads it."""
-    form = RecordListForm(QueryDict(raw), fields=meta.fields, saved_columns=("Modified_Time",))
-    if not form.is_valid():
-        return browse.ListQuery(columns=("Modified_Time",), per_page=MAX_PER_PAGE)
-    return browse.ListQuery(**form.query_values())
 
 
 @login_required
@@ -326,21 +295,27 @@ def job_resume(request: HttpRequest, job_id: int) -> HttpResponse:
     _may_run_again(request, job)
     if job.plan_failed:
         if jobs.plan_retry(job=job):
-            csv_job_plan.enqueue(job.pk)
-            messages.success(request, "Finding the records again, from the first line.")
+            job_plan.enqueue(job.pk)
+            messages.success(request, _finding_again(job))
         else:
             messages.error(request, f"{UPLOAD_GONE.title}. {UPLOAD_GONE.next_step}")
     elif jobs.job_resumable(job=job):
         task_for(job).enqueue(job.pk)
         messages.success(
             request,
-            "Finding the records again, from the first line."
+            _finding_again(job)
             if job.is_finding
             else "Resuming: records that were being sent are checked first.",
         )
     else:
         messages.info(request, "The job is running; nothing to resume.")
     return redirect("jobs:detail", job_id=job.pk)
+
+
+def _finding_again(job: BulkJob) -> str:
+    if "mapped" in job.plan_input:
+        return "Finding the records again, from the first line."
+    return "Reading the records again, from the first."
 
 
 class _Echo:

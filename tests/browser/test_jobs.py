@@ -140,3 +140,53 @@ def test_a_csv_jobs_page_says_why_its_records_could_not_be_found_and_offers_to_t
     screenshot("jobs-csv-finding-failed")
     page.set_viewport_size(PHONE)
     screenshot("jobs-csv-finding-failed-390")
+
+
+def test_a_bulk_edit_of_all_matching_records_shows_them_being_read_then_its_preview(
+    live_server,
+    page,
+    log_in,
+    screenshot,
+    editor_user,
+    editors_group,
+    sandbox_connection,
+    sandbox,
+    settings,
+):
+    # Tasks wait for the test, as for a worker: the job page shows the records being read.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    editors_group.permissions.add(Permission.objects.get(codename="run_bulk_job"))
+    count = len(sandbox.app.store.all_records("Contacts"))
+    log_in("editor")
+
+    page.goto(f"{live_server.url}/records/{sandbox_connection.pk}/Contacts/")
+    page.get_by_role("button", name=f"Bulk edit all {count} matching").click()
+    page.locator("#id_Title__action").select_option("set")
+    page.locator("#id_Title").fill("Buyer")
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.locator("#job-counts")).to_contain_text(
+        "Reading the records that match the list's search: waiting for a background worker"
+    )
+    job = BulkJob.objects.get()
+    # The task has read its first page and counted the records: what the page shows then.
+    BulkJob.objects.filter(pk=job.pk).update(
+        runner="worker", heartbeat_at=timezone.now(), to_look_up=1_200, looked_up=400
+    )
+    expect(page.locator("#job-counts")).to_contain_text(
+        "Reading the 1,200 records that match the list's search: 400 read, 200 per call."
+    )
+    expect(page.get_by_role("button", name="Cancel")).to_be_visible()
+    expect(page.get_by_role("button", name="Start")).to_have_count(0)
+    screenshot("jobs-list-finding")
+    page.set_viewport_size(PHONE)
+    screenshot("jobs-list-finding-390")
+    page.set_viewport_size(WIDE)
+    BulkJob.objects.filter(pk=job.pk).update(runner="", heartbeat_at=None)
+
+    planning.plan_run(job_id=job.pk)
+
+    # The page's poll sees the preview and shows it, with no reload by hand.
+    expect(page.locator("#preview-to-send")).to_have_text(str(count))
+    expect(page.get_by_role("button", name="Start")).to_be_visible()
+    expect(page.get_by_text("Records read for the preview at")).to_be_visible()

@@ -14,7 +14,7 @@ from django.db import connection as db
 from crmadmin import jobs, planning
 from crmadmin.models import BulkJob, BulkUpload, JobRecord
 from crmadmin.services.browse import ListQuery
-from crmadmin.tasks import bulk_job_run, csv_job_plan
+from crmadmin.tasks import bulk_job_run, job_plan
 from crmadmin.zoho import client_for, metadata_options
 from sandbox.testing import running_sandbox
 from tests.fixtures.connections import connection_to
@@ -163,7 +163,7 @@ def test_a_worker_killed_while_finding_a_csvs_records_leaves_a_job_found_again_o
         )
         if db.vendor == "postgresql":
             env["DATABASE_URL"] = _postgres_url()
-        csv_job_plan.using(backend="database").enqueue(job.pk)
+        job_plan.using(backend="database").enqueue(job.pk)
         log = tmp_path / "worker.log"
 
         with db_worker(env=env, log=log) as worker:
@@ -181,7 +181,7 @@ def test_a_worker_killed_while_finding_a_csvs_records_leaves_a_job_found_again_o
 
         sandbox.faults.clear()
         manage(["jobs_resume", "--backend", "database"], env=env)
-        csv_job_plan.using(backend="database").enqueue(job.pk)  # and once more, by hand
+        job_plan.using(backend="database").enqueue(job.pk)  # and once more, by hand
         with db_worker(env=env, log=log), db_worker(env=env, log=log):
             wait_for(
                 lambda: BulkJob.objects.get(pk=job.pk).status == BulkJob.Status.PREVIEW,

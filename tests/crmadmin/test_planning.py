@@ -106,7 +106,7 @@ def test_a_large_csv_is_mapped_with_no_search_and_a_task_finds_its_records_100_a
     assert reads_of_records(sandbox) == reads  # no search, no read in the request
     assert (job.status, job.total, job.records.count()) == ("finding", 257, 0)
     assert [(result.task.name, result.args) for result in tasks_held.results] == [
-        ("csv_job_plan", [job.pk])
+        ("job_plan", [job.pk])
     ]
     page = editor_client.get(answer["Location"]).content.decode()
     assert "Finding the records of <strong>257</strong> lines" in page
@@ -265,7 +265,7 @@ def test_jobs_resume_enqueues_the_planning_task_for_a_stale_job_and_a_live_run_i
     call_command("jobs_resume")
 
     assert [(result.task.name, result.args) for result in tasks_held.results][1:] == [
-        ("csv_job_plan", [job.pk])
+        ("job_plan", [job.pk])
     ]
     assert run(job) == "preview"
     ids = list(job.records.values_list("record_id", flat=True))
@@ -429,3 +429,157 @@ def test_old_uploads_go_unless_a_job_is_finding_their_records_now(
     assert finding.upload_id in kept
     assert failed.upload_id not in kept
     assert len(kept) == 2  # and the new one
+
+
+# --- A bulk edit chosen on the record list ------------------------------------------------------
+
+
+def list_edit(client, connection, **choice):
+    """The change form of the record list's bulk edit, sent: Title set for the chosen records."""
+    data = {"Title__action": "set", "Title": "Listplan chief", "crm_trigger": ["workflow"]}
+    return client.post(reverse("jobs:new", args=[connection.pk, MODULE]), {**data, **choice})
+
+
+def test_ticked_records_are_read_by_the_task_not_in_the_request_and_the_preview_follows(
+    editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held, monkeypatch
+):
+    chosen = [record["id"] for record in contacts(sandbox, 3)]
+    reads = reads_of_records(sandbox)
+
+    answer = list_edit(editor_client, sandbox_connection, ids=[*chosen, chosen[0]])
+
+    job = BulkJob.objects.get()
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert reads_of_records(sandbox) == reads  # no record read in the request
+    assert (job.status, job.total, job.records.count()) == ("finding", 3, 0)
+    assert job.plan_input == {"record_ids": chosen}
+    assert job.change == [
+        {"api_name": "Title", "label": "Title", "action": "set", "value": "Listplan chief"}
+    ]
+    assert job.trigger == ["workflow"]
+    assert [(result.task.name, result.args) for result in tasks_held.results] == [
+        ("job_plan", [job.pk])
+    ]
+    page = editor_client.get(answer["Location"]).content.decode()
+    assert (
+        "Reading the <strong>3</strong> records you ticked: waiting for a background worker "
+        "to start." in page
+    )
+    assert "its records are read for the preview in the background" in page
+    assert "Uploaded as a CSV" not in page
+    assert 'hx-trigger="every 2s"' in page
+    assert reverse("jobs:cancel", args=[job.pk]) in page
+    assert reverse("jobs:start", args=[job.pk]) not in page
+
+    sent = requests_sent(monkeypatch)
+    before = timezone.now().replace(microsecond=0)
+    assert run(job) == "preview"
+
+    paths = [urlsplit(url).path for url in sent]
+    assert paths == [f"/crm/v8/{MODULE}/{record_id}" for record_id in chosen]
+    assert "Title" in parse_qs(urlsplit(sent[0]).query)["fields"][0]
+    job.refresh_from_db()
+    assert (job.status, job.total, job.looked_up, job.to_look_up) == ("preview", 3, 3, 3)
+    assert job.plan_input == {}
+    assert job.preview_at >= before - timedelta(seconds=1)  # read by the task, not before
+    rows = {row.record_id: row for row in job.records.all()}
+    assert sorted(rows) == sorted(chosen)
+    assert {row.payload["Title"] for row in rows.values()} == {"Listplan chief"}
+    preview = editor_client.get(answer["Location"]).content.decode()
+    assert 'id="preview-to-send">3<' in preview
+    assert "Records read for the preview at" in preview
+    assert reverse("jobs:start", args=[job.pk]) in preview
+    assert sandbox.requests_served(f"PUT /crm/v8/{MODULE}") == 0  # nothing sent before Start
+
+
+def test_all_matching_records_are_read_by_the_task_page_by_page_and_the_page_counts_them(
+    editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held, monkeypatch
+):
+    store = sandbox.app.store
+    seed = contacts(sandbox, 1)[0]
+    with store.write() as conn:  # 150 more contacts: two pages of 200
+        for n, new_id in enumerate(store.next_ids(conn, 150)):
+            copy = {**seed, "id": new_id, "Last_Name": f"Copy {n}", "Email": f"copy{n}@x.test"}
+            store.save_record(conn, MODULE, copy, 1_700_000_000 + n, 1_700_000_000 + n)
+    every = store.all_records(MODULE)
+    listed = "sort_by=Created_Time&sort_order=asc"
+    reads = reads_of_records(sandbox)
+
+    list_edit(editor_client, sandbox_connection, all="1", list_query=listed)
+
+    job = BulkJob.objects.get()
+    assert reads_of_records(sandbox) == reads
+    assert job.plan_input == {"list_query": listed}
+    BulkJob.objects.filter(pk=job.pk).update(
+        to_look_up=1_200, looked_up=400, heartbeat_at=timezone.now()
+    )
+    partial = progress_partial(editor_client, job).content.decode()
+    assert (
+        "Reading the <strong>1,200</strong> records that match the list's search: "
+        "<strong>400</strong> read, 200 per call." in partial
+    )
+    assert '<progress max="1200" value="400"' in partial
+    BulkJob.objects.filter(pk=job.pk).update(to_look_up=0, looked_up=0, heartbeat_at=None)
+
+    sent = requests_sent(monkeypatch)
+    assert run(job) == "preview"
+
+    lists = [url for url in sent if urlsplit(url).path == f"/crm/v8/{MODULE}"]
+    assert len(every) > 200 and len(lists) == -(-len(every) // 200)  # page by page
+    assert all(parse_qs(urlsplit(url).query)["sort_by"] == ["Created_Time"] for url in lists)
+    job.refresh_from_db()
+    assert (job.status, job.total) == ("preview", len(every))
+    assert job.to_look_up == job.looked_up == len(every)
+    assert job.records.count() == len(every)
+    assert job.records.values("record_id").distinct().count() == len(every)
+
+
+def test_a_zoho_error_while_reading_ticked_records_is_shown_in_words_and_can_be_read_again(
+    editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held
+):
+    chosen = [record["id"] for record in contacts(sandbox, 2)]
+    list_edit(editor_client, sandbox_connection, ids=chosen)
+    job = BulkJob.objects.get()
+    sandbox.revoke_all_tokens()  # someone revoked crmadmin's access meanwhile
+
+    assert run(job) == "failed"
+
+    job.refresh_from_db()
+    assert job.records.count() == 0
+    problem = job.plan_input["problem"]
+    page = editor_client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert f"<h3>{problem['title']}</h3>" in page
+    assert f"<strong>What to do:</strong> {problem['next_step']}" in page
+    assert "the records are read again from the first" in page
+    assert "Find the records again" in page
+    assert reverse("jobs:start", args=[job.pk]) not in page
+
+    answer = editor_client.post(reverse("jobs:resume", args=[job.pk]), follow=True)
+
+    assert "Reading the records again, from the first." in answer.content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.plan_input["record_ids"]) == ("finding", chosen)
+    assert [result.args for result in tasks_held.results] == [[job.pk], [job.pk]]
+    assert sandbox.requests_served(f"PUT /crm/v8/{MODULE}") == 0
+
+
+def test_a_stale_reading_of_ticked_records_is_run_again_by_jobs_resume_without_duplicates(
+    editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held
+):
+    chosen = [record["id"] for record in contacts(sandbox, 3)]
+    list_edit(editor_client, sandbox_connection, ids=chosen)
+    job = BulkJob.objects.get()
+    # The worker died mid-read: its heartbeat went stale, with a row of its own left behind.
+    stale = timezone.now() - timedelta(hours=1)
+    BulkJob.objects.filter(pk=job.pk).update(runner="dead", heartbeat_at=stale, looked_up=2)
+    JobRecord.objects.create(job=job, record_id=chosen[0], payload={"Title": "Listplan chief"})
+
+    call_command("jobs_resume")
+
+    assert [(result.task.name, result.args) for result in tasks_held.results][1:] == [
+        ("job_plan", [job.pk])
+    ]
+    assert run(job) == "preview"
+    ids = list(job.records.values_list("record_id", flat=True))
+    assert sorted(ids) == sorted(chosen)  # one row each, no copy
