@@ -18,6 +18,25 @@ WIDE = {"width": 1280, "height": 900}
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _finding_shown(page, screenshot, name: str, *, progress: dict, words: str) -> BulkJob:
+    """The job page while its records are found, as a live task's ``progress`` makes it: the
+    words, Cancel and no Start, screenshots wide and 390 px; then the task let go (the test
+    runs it). Returns the job."""
+    job = BulkJob.objects.get()
+    BulkJob.objects.filter(pk=job.pk).update(
+        runner="worker", heartbeat_at=timezone.now(), **progress
+    )
+    expect(page.locator("#job-counts")).to_contain_text(words)
+    expect(page.get_by_role("button", name="Cancel")).to_be_visible()
+    expect(page.get_by_role("button", name="Start")).to_have_count(0)
+    screenshot(name)
+    page.set_viewport_size(PHONE)
+    screenshot(f"{name}-390")
+    page.set_viewport_size(WIDE)
+    BulkJob.objects.filter(pk=job.pk).update(runner="", heartbeat_at=None)
+    return job
+
+
 def test_editor_bulk_edits_contacts_from_an_uploaded_csv(
     live_server, page, log_in, screenshot, editor_user, editors_group, sandbox_connection, sandbox
 ):
@@ -86,21 +105,14 @@ def test_a_csv_jobs_page_shows_its_records_being_found_then_its_preview(
     expect(page.locator("#job-counts")).to_contain_text(
         "Finding the records of 255 lines: waiting for a background worker to start."
     )
-    job = BulkJob.objects.get()
     # The task's first search is done: what the page shows at that moment.
-    BulkJob.objects.filter(pk=job.pk).update(
-        runner="worker", heartbeat_at=timezone.now(), to_look_up=255, looked_up=100
+    job = _finding_shown(
+        page,
+        screenshot,
+        "jobs-csv-finding",
+        progress={"to_look_up": 255, "looked_up": 100},
+        words="Finding the records of 255 lines: 100 of 255 External Contact ID values looked up",
     )
-    expect(page.locator("#job-counts")).to_contain_text(
-        "Finding the records of 255 lines: 100 of 255 External Contact ID values looked up"
-    )
-    expect(page.get_by_role("button", name="Cancel")).to_be_visible()
-    expect(page.get_by_role("button", name="Start")).to_have_count(0)
-    screenshot("jobs-csv-finding")
-    page.set_viewport_size(PHONE)
-    screenshot("jobs-csv-finding-390")
-    page.set_viewport_size(WIDE)
-    BulkJob.objects.filter(pk=job.pk).update(runner="", heartbeat_at=None)
 
     planning.plan_run(job_id=job.pk)
 
@@ -168,21 +180,14 @@ def test_a_bulk_edit_of_all_matching_records_shows_them_being_read_then_its_prev
     expect(page.locator("#job-counts")).to_contain_text(
         "Reading the records that match the list's search: waiting for a background worker"
     )
-    job = BulkJob.objects.get()
     # The task has read its first page and counted the records: what the page shows then.
-    BulkJob.objects.filter(pk=job.pk).update(
-        runner="worker", heartbeat_at=timezone.now(), to_look_up=1_200, looked_up=400
+    job = _finding_shown(
+        page,
+        screenshot,
+        "jobs-list-finding",
+        progress={"to_look_up": 1_200, "looked_up": 400},
+        words="Reading the 1,200 records that match the list's search: 400 read, 200 per call.",
     )
-    expect(page.locator("#job-counts")).to_contain_text(
-        "Reading the 1,200 records that match the list's search: 400 read, 200 per call."
-    )
-    expect(page.get_by_role("button", name="Cancel")).to_be_visible()
-    expect(page.get_by_role("button", name="Start")).to_have_count(0)
-    screenshot("jobs-list-finding")
-    page.set_viewport_size(PHONE)
-    screenshot("jobs-list-finding-390")
-    page.set_viewport_size(WIDE)
-    BulkJob.objects.filter(pk=job.pk).update(runner="", heartbeat_at=None)
 
     planning.plan_run(job_id=job.pk)
 

@@ -205,17 +205,24 @@ def test_a_file_slot_is_held_across_processes_and_freed_when_its_holder_dies(zoh
     assert queries.captured_queries == []  # a slot costs no database statement
 
 
-@pytest.fixture
-def redis_slots():
+def _redis_emptied(url: str):
+    """A client of the Redis database at ``url``, emptied; the test is skipped without Redis."""
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/5"
+    client = redis.Redis.from_url(url)
     try:
-        redis.Redis.from_url(url).ping()
+        client.flushdb()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
+    return client
+
+
+@pytest.fixture
+def redis_slots():
+    url = "redis://127.0.0.1:6379/5"
+    client = _redis_emptied(url)
     budget._slots_for.cache_clear()
     with override_settings(ZOHO_BUDGET_REDIS_URL=url):
-        yield redis.Redis.from_url(url)
+        yield client
     budget._slots_for.cache_clear()
 
 
@@ -391,19 +398,15 @@ def test_a_call_crmadmin_held_back_is_not_worded_as_zohos_refusal():
 @pytest.fixture
 def redis_cache():
     """Django's default cache on Redis (database 6), whatever the run's own cache is."""
-    redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/6"
-    try:
-        redis.Redis.from_url(url).flushdb()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    client = _redis_emptied(url)
     backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     budget._slots_for.cache_clear()
     # The slots stay off Redis (file locks or database leases): only the counts are counted here.
     with override_settings(
         CACHES={"default": backend}, ZOHO_BUDGET_COUNT_IN_CACHE=True, ZOHO_BUDGET_REDIS_URL=""
     ):
-        yield redis.Redis.from_url(url)
+        yield client
     budget._slots_for.cache_clear()
 
 

@@ -59,6 +59,15 @@ def csv_mapped(client, connection, text, columns=("key:id", "Title")):
     return client.post(reverse("jobs:upload_map", args=[upload.pk]), data)
 
 
+def bosses_mapped(client, connection, sandbox, count=3):
+    """A CSV job (by record id) setting the Title of ``count`` contacts to Boss: the contacts
+    chosen and the job, its records not found yet."""
+    chosen = contacts(sandbox, count)
+    text = "id,Title\n" + "".join(f"{record['id']},Boss\n" for record in chosen)
+    csv_mapped(client, connection, text)
+    return chosen, BulkJob.objects.get()
+
+
 def requests_sent(monkeypatch) -> list[str]:
     """The URL of every HTTP request sent from now on (the sandbox answers them)."""
     urls: list[str] = []
@@ -145,13 +154,7 @@ def test_a_large_csv_is_mapped_with_no_search_and_a_task_finds_its_records_100_a
 def test_the_job_page_polls_the_count_of_values_looked_up_while_the_task_searches(
     editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held
 ):
-    chosen = contacts(sandbox, 3)
-    csv_mapped(
-        editor_client,
-        sandbox_connection,
-        "id,Title\n" + "".join(f"{record['id']},Boss\n" for record in chosen),
-    )
-    job = BulkJob.objects.get()
+    _, job = bosses_mapped(editor_client, sandbox_connection, sandbox)
     assert (
         "waiting for a background worker to start"
         in progress_partial(editor_client, job).content.decode()
@@ -223,13 +226,7 @@ def test_a_429_while_searching_waits_and_searches_again(
 def test_a_planning_run_killed_midway_is_run_again_by_jobs_resume_without_duplicate_rows(
     editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held
 ):
-    chosen = contacts(sandbox, 3)
-    csv_mapped(
-        editor_client,
-        sandbox_connection,
-        "id,Title\n" + "".join(f"{record['id']},Boss\n" for record in chosen),
-    )
-    job = BulkJob.objects.get()
+    chosen, job = bosses_mapped(editor_client, sandbox_connection, sandbox)
     # The worker died mid-search: its heartbeat went stale, with a row of its own left behind.
     stale = timezone.now() - timedelta(seconds=600)
     BulkJob.objects.filter(pk=job.pk).update(runner="dead", heartbeat_at=stale, looked_up=100)
@@ -244,13 +241,7 @@ def test_a_planning_run_killed_midway_is_run_again_by_jobs_resume_without_duplic
 def test_jobs_resume_enqueues_the_planning_task_for_a_stale_job_and_a_live_run_is_left_alone(
     editor_client, sandbox_connection, sandbox, bulk_editors, tasks_held
 ):
-    chosen = contacts(sandbox, 3)
-    csv_mapped(
-        editor_client,
-        sandbox_connection,
-        "id,Title\n" + "".join(f"{record['id']},Boss\n" for record in chosen),
-    )
-    job = BulkJob.objects.get()
+    chosen, job = bosses_mapped(editor_client, sandbox_connection, sandbox)
     BulkJob.objects.filter(pk=job.pk).update(runner="alive", heartbeat_at=timezone.now())
     reads = reads_of_records(sandbox)
 
